@@ -1,0 +1,55 @@
+# regime-sim: two commands set everything up on a fresh machine.
+#   make demo   - create .venv with a Python >= 3.12, install, run every bundled scenario once
+#   make test   - create .venv, install with test extras, run the whole test suite
+SHELL := /bin/bash
+VENV  := .venv
+BIN   := $(VENV)/bin
+PY    := $(BIN)/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+EXTRAS ?= all
+JOBS ?= 2
+
+.PHONY: demo test bench lint docs patterns clean browser
+
+$(STAMP): pyproject.toml
+	@set -e; \
+	if [ ! -x $(PY) ]; then \
+	  PYBIN=$$(tools/find-python.sh); \
+	  echo "creating $(VENV) with $$PYBIN"; \
+	  "$$PYBIN" -m venv $(VENV); \
+	fi; \
+	$(PY) -m pip install --quiet --upgrade pip; \
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"; \
+	rm -f $(VENV)/.installed-*; touch $@
+
+demo: $(STAMP)
+	$(BIN)/regime-sim demo
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest -n $(JOBS) tests
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+patterns: $(STAMP)
+	$(BIN)/regime-sim patterns
+
+lint: $(STAMP)
+	$(BIN)/ruff check sim tests benchmarks
+
+docs: $(STAMP)
+	$(BIN)/regime-sim rules --markdown > docs/rules.md
+	$(BIN)/regime-sim schema --markdown > docs/parameters.md
+
+# Headless browser for the report and dashboard tests: Debian's chromium.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium for the browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "warning: could not install chromium; browser tests will be skipped"; \
+	  else echo "note: chromium not found; browser tests will be skipped (apt-get install chromium)"; fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

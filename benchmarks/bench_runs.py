@@ -1,0 +1,41 @@
+"""Wall time of one default run of each bundled scenario, and model steps per second.
+
+Each scenario is run once to load compiled code, then timed over a few seeds on one core.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import sim
+
+
+def main(repeats: int = 3) -> list[dict]:
+    rows = []
+    for name in sim.list_scenarios():
+        scn = sim.load_scenario(name)
+        sim.run(scn, seed=10_000)  # warm-up: numba's cached code, imports
+        walls, steps = [], []
+        for seed in range(1, repeats + 1):
+            t0 = time.perf_counter()
+            res = sim.run(scn, seed=seed)
+            walls.append(time.perf_counter() - t0)
+            steps.append(res.steps)
+        agents = sum(r.grid * r.grid for r in scn.regions.values()) * scn.public.density
+        rows.append({
+            "scenario": name,
+            "steps (mean)": round(statistics.mean(steps), 1),
+            "wall s (median)": statistics.median(walls),
+            "wall s (max)": max(walls),
+            "steps/s": sum(steps) / sum(walls),
+            "citizen agents": int(agents),
+            "units": len(scn.units),
+        })
+    return rows
+
+
+if __name__ == "__main__":
+    from benchmarks.common import print_table
+
+    print_table("One default run of each bundled scenario (1 core)", main())

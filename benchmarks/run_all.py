@@ -1,0 +1,24 @@
+"""``make bench``: every benchmark of the project, with the machine noted.
+
+Performance is measured here, never by timed tests. Figures are ratios measured in one run
+where there is something to compare against.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import bench_runs  # noqa: E402
+from benchmarks.common import machine, print_table  # noqa: E402
+
+
+def main() -> None:
+    print(f"# regime-sim benchmarks\n\nmachine: {machine()}")
+    print_table("One default run of each bundled scenario (1 core)", bench_runs.main())
+
+
+if __name__ == "__main__":
+    main()

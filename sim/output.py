@@ -1,0 +1,123 @@
+"""Write a run's results folder: tables, measures, manifest, timeline, figures."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+from .runner import RunResult
+from .scenario.errors import ScenarioError
+
+RESULTS = Path("results")
+
+
+def default_out_dir(name: str, seed: int, kind: str = "run") -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return RESULTS / f"{name}-{kind}-seed{seed}-{stamp}"
+
+
+def prepare_out_dir(out: Path, *, must_be_new: bool = False) -> Path:
+    """Create ``out`` (and check it is writable) before any work is done."""
+    try:
+        if must_be_new and out.exists() and any(out.iterdir()):
+            raise ScenarioError("already exists and is not empty; choose another --out", file=str(out))
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except ScenarioError:
+        raise
+    except OSError as exc:
+        raise ScenarioError(f"cannot write the output folder: {exc.strerror or exc}", file=str(out)) from None
+    return out
+
+
+def git_commit() -> str:
+    here = Path(__file__).resolve().parent.parent
+    try:
+        out = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True,
+                             timeout=5, check=False)
+        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=5, check=False)
+        sha = out.stdout.strip()
+        return (sha + ("+dirty" if dirty.stdout.strip() else "")) if sha else "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version(), "platform": platform.platform()}
+    for pkg in ("regime-sim", "mesa", "numpy", "numba", "pandas", "pyarrow", "pydantic", "matplotlib",
+                "SALib", "dask", "distributed"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            out[pkg] = metadata.version(pkg)
+    return out
+
+
+def scenario_text(raw: dict) -> str:
+    return yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def manifest(kind: str, source: str, raw: dict, extra: dict) -> dict:
+    text = scenario_text(raw)
+    return {
+        "kind": kind,
+        "scenario_file": source,
+        "scenario_name": raw.get("name"),
+        "scenario_sha256": sha256(text),
+        "package_version": versions().get("regime-sim", "unknown"),
+        "git_commit": git_commit(),
+        "versions": versions(),
+        "command": " ".join([Path(sys.argv[0]).name] + sys.argv[1:]),
+        "cwd": os.getcwd(),
+        **extra,
+    }
+
+
+def write_run(result: RunResult, out: Path, source: str, raw: dict, overrides: list[str],
+              started: str, figures: bool = True) -> list[str]:
+    """Write everything a run produced; tables first so a failing figure loses nothing."""
+    written: list[str] = []
+    result.series.to_parquet(out / "series.parquet", index=False)
+    result.events.to_csv(out / "events.csv", index=False)
+    result.stances.to_csv(out / "stances.csv", index=False)
+    result.units.to_csv(out / "units.csv", index=False)
+    (out / "timeline.txt").write_text("\n".join(result.timeline()) + "\n")
+    (out / "measures.json").write_text(json.dumps(result.measures, indent=2, default=float) + "\n")
+    (out / "scenario.yaml").write_text(scenario_text(raw))
+    man = manifest("run", source, raw, {
+        "seed": result.seed,
+        "overrides": overrides,
+        "started": started,
+        "finished": dt.datetime.now().isoformat(timespec="seconds"),
+        "wall_seconds": round(result.wall_seconds, 4),
+        "outcome": result.outcome,
+        "files": ["series.parquet", "events.csv", "stances.csv", "units.csv", "timeline.txt",
+                  "measures.json", "scenario.yaml"],
+    })
+    written += man["files"]
+    if figures:
+        from .plots.timeline import plot_timeline
+
+        title = f"{result.scenario.title or result.scenario.name} (seed {result.seed}): {result.measures['outcome_label']}"
+        paths = plot_timeline(result.series, result.events, title, out / "timeline", result.scenario.capital)
+        names = [Path(p).name for p in paths]
+        man["files"] += names
+        written += names
+    (out / "manifest.json").write_text(json.dumps(man, indent=2) + "\n")
+    written.append("manifest.json")
+    return written

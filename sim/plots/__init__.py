@@ -1,0 +1,1 @@
+"""Figures for people: one style (``style``), one module per kind of figure."""

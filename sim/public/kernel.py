@@ -1,0 +1,245 @@
+"""The compiled population tick: Epstein's (2002) Model I, with the regime model's additions.
+
+One call advances one region's torus grid by one tick with sequential random activation,
+exactly in the order and with the semantics of Mesa's ``epstein_civil_violence`` example:
+
+* a citizen in jail only serves a tick of her sentence;
+* otherwise she looks around (vision, von Neumann or Moore), estimates her arrest risk
+  from the policemen (C) and active citizens plus herself (A) she sees, turns active if
+  ``G - R P + w s > T`` and moves to a random empty cell she saw;
+* a policeman looks around, arrests one random active citizen he sees (jail term drawn
+  uniformly in 0..J) and moves.
+
+The regime model's additions are neutral at their defaults: ``w`` (social proof), police
+``hesitancy`` (a loyal policeman lets a protester he sees go with that chance; citizens
+still count him as a risk), extra hardship from a call-up, and policemen "off duty" whose unit stands
+aside (they neither arrest nor count in C). All randomness is passed in as arrays drawn
+from the model's ``numpy`` generator, so a run is reproducible and the kernel is pure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..rules.public import arrest_probability, arrests, grievance, is_active
+
+QUIET, ACTIVE, JAILED, REMOVED = 0, 1, 2, 3
+EMPTY = -1
+COP_ABSENT, COP_OFF, COP_ON = -1, 0, 1
+# cell kinds, kept beside the cell's occupant so the scan needs no branches
+K_EMPTY, K_CIT, K_ACT, K_COP_ON, K_COP_OFF = 0, 1, 2, 3, 4
+IS_EMPTY = np.array([1, 0, 0, 0, 0], dtype=np.int64)
+IS_CIT = np.array([0, 1, 1, 0, 0], dtype=np.int64)
+IS_ACT = np.array([0, 0, 1, 0, 0], dtype=np.int64)
+IS_COP = np.array([0, 0, 0, 1, 0], dtype=np.float64)
+
+
+def offsets(radius: int, neighbourhood: str) -> tuple[np.ndarray, np.ndarray]:
+    """Cell offsets within ``radius`` (centre excluded), von Neumann or Moore."""
+    dx, dy = [], []
+    for y in range(-radius, radius + 1):
+        for x in range(-radius, radius + 1):
+            if x == 0 and y == 0:
+                continue
+            if neighbourhood == "moore" or abs(x) + abs(y) <= radius:
+                dx.append(x)
+                dy.append(y)
+    return np.array(dx, dtype=np.int64), np.array(dy, dtype=np.int64)
+
+
+@njit(cache=True, inline="always")
+def _next_uniform(state: np.uint64) -> tuple[np.uint64, float]:
+    """A 64-bit LCG step (Knuth's MMIX constants): deterministic extra uniforms per agent."""
+    state = state * np.uint64(6364136223846793005) + np.uint64(1442695040888963407)
+    return state, (state >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True, inline="always")
+def _random_empty(x: int, y: int, u: float, kind: np.ndarray, dx: np.ndarray, dy: np.ndarray,
+                  wrap_x: np.ndarray, wrap_y: np.ndarray, rad: int, empties: np.ndarray) -> int:
+    """A uniformly chosen empty cell within vision, or -1 if there is none.
+
+    Rejection sampling over the offsets is uniform over the empty ones, like picking from
+    the list of empty neighbours; after 32 misses we fall back to listing them.
+    """
+    n_off = dx.shape[0]
+    state = np.uint64(u * 9007199254740992.0) + np.uint64(1)
+    for _ in range(32):
+        state, v = _next_uniform(state)
+        o = int(v * n_off)
+        c = wrap_y[y + rad + dy[o]] + wrap_x[x + rad + dx[o]]
+        if kind[c] == K_EMPTY:
+            return c
+    n_empty = 0
+    for o in range(n_off):
+        c = wrap_y[y + rad + dy[o]] + wrap_x[x + rad + dx[o]]
+        empties[n_empty] = c
+        n_empty += IS_EMPTY[kind[c]]
+    if n_empty == 0:
+        return -1
+    state, v = _next_uniform(state)
+    return empties[int(v * n_empty)]
+
+
+@njit(cache=True)
+def tick(
+    width: int,
+    height: int,
+    cell: np.ndarray,  # int64[n_cells]: EMPTY, citizen index >= 0, or -2 - cop index
+    kind: np.ndarray,  # int8[n_cells]: K_EMPTY, K_CIT (quiet or jailed), K_ACT, K_COP_ON, K_COP_OFF
+    cit_pos: np.ndarray,  # int64[n_cit]
+    cit_h: np.ndarray,  # float64[n_cit] hardship
+    cit_r: np.ndarray,  # float64[n_cit] risk aversion
+    cit_state: np.ndarray,  # int8[n_cit]
+    cit_jail: np.ndarray,  # int64[n_cit]
+    cop_pos: np.ndarray,  # int64[n_cop]
+    cop_duty: np.ndarray,  # int8[n_cop]: COP_ABSENT, COP_OFF, COP_ON
+    dx: np.ndarray,
+    dy: np.ndarray,
+    order: np.ndarray,  # permutation of 0..n_cit+n_cop-1
+    u_move: np.ndarray,  # float64[n_cit+n_cop]
+    u_pick: np.ndarray,  # float64[n_cit+n_cop]
+    u_hes: np.ndarray,  # float64[n_cit+n_cop]
+    jail_draw: np.ndarray,  # int64[n_cit+n_cop]
+    legitimacy: float,
+    extra_hardship: float,
+    threshold: float,
+    k: float,
+    use_round: bool,
+    social_w: float,
+    hesitancy: float,
+    movement: bool,
+) -> int:
+    """Advance one tick in place; return the number of arrests made."""
+    n_cit = cit_pos.shape[0]
+    n_off = dx.shape[0]
+    # wrap tables instead of a modulo per visited cell (the kernel's hot loop)
+    rad = 0
+    for o in range(n_off):
+        if abs(dx[o]) > rad:
+            rad = abs(dx[o])
+        if abs(dy[o]) > rad:
+            rad = abs(dy[o])
+    wrap_x = np.empty(width + 2 * rad, dtype=np.int64)
+    for t in range(width + 2 * rad):
+        wrap_x[t] = (t - rad) % width
+    wrap_y = np.empty(height + 2 * rad, dtype=np.int64)
+    for t in range(height + 2 * rad):
+        wrap_y[t] = ((t - rad) % height) * width
+    empties = np.empty(n_off, dtype=np.int64)
+    seen_active = np.empty(n_off, dtype=np.int64)
+    n_arrests = 0
+    n_active = 0
+    for i in range(n_cit):
+        if cit_state[i] == ACTIVE:
+            n_active += 1
+    for oi in range(order.shape[0]):
+        idx = order[oi]
+        if idx < n_cit:
+            i = idx
+            if cit_state[i] == REMOVED:
+                continue
+            if cit_jail[i] > 0:
+                cit_jail[i] -= 1
+                continue
+            pos = cit_pos[i]
+            x = pos % width
+            y = pos // width
+            h = cit_h[i] + extra_hardship
+            if h > 1.0:
+                h = 1.0
+            g = grievance(h, legitimacy)
+            if g <= threshold and (social_w == 0.0 or n_active == 0):
+                # she cannot turn active whatever she sees: no need to look around
+                if cit_state[i] == ACTIVE:
+                    n_active -= 1
+                cit_state[i] = QUIET
+                kind[pos] = K_CIT
+                if movement:
+                    c = _random_empty(x, y, u_move[idx], kind, dx, dy, wrap_x, wrap_y, rad, empties)
+                    if c >= 0:
+                        cell[pos] = EMPTY
+                        kind[pos] = K_EMPTY
+                        cell[c] = i
+                        kind[c] = K_CIT
+                        cit_pos[i] = c
+                continue
+            cops = 0.0
+            actives = 1.0
+            seen = 0
+            n_empty = 0
+            for o in range(n_off):
+                c = wrap_y[y + rad + dy[o]] + wrap_x[x + rad + dx[o]]
+                kd = kind[c]
+                # branch-free tallies: the kind of each cell indexes small tables
+                empties[n_empty] = c
+                n_empty += IS_EMPTY[kd]
+                seen += IS_CIT[kd]
+                actives += IS_ACT[kd]
+                cops += IS_COP[kd]
+            p = arrest_probability(cops, actives, k, use_round)
+            share = (actives - 1.0) / seen if seen > 0 else 0.0
+            was = cit_state[i] == ACTIVE
+            if is_active(g, cit_r[i], p, threshold, social_w, share):
+                cit_state[i] = ACTIVE
+                kd = K_ACT
+                if not was:
+                    n_active += 1
+            else:
+                cit_state[i] = QUIET
+                kd = K_CIT
+                if was:
+                    n_active -= 1
+            kind[pos] = kd
+            if movement and n_empty > 0:
+                c = empties[int(u_move[idx] * n_empty)]
+                cell[pos] = EMPTY
+                kind[pos] = K_EMPTY
+                cell[c] = i
+                kind[c] = kd
+                cit_pos[i] = c
+        else:
+            j = idx - n_cit
+            duty = cop_duty[j]
+            if duty == COP_ABSENT:
+                continue
+            pos = cop_pos[j]
+            x = pos % width
+            y = pos // width
+            if n_active == 0:
+                # nobody to arrest anywhere: just walk
+                if movement:
+                    c = _random_empty(x, y, u_move[idx], kind, dx, dy, wrap_x, wrap_y, rad, empties)
+                    if c >= 0:
+                        cell[pos] = EMPTY
+                        kind[c] = kind[pos]
+                        kind[pos] = K_EMPTY
+                        cell[c] = -2 - j
+                        cop_pos[j] = c
+                continue
+            n_empty = 0
+            n_act = 0
+            for o in range(n_off):
+                c = wrap_y[y + rad + dy[o]] + wrap_x[x + rad + dx[o]]
+                kd = kind[c]
+                empties[n_empty] = c
+                n_empty += IS_EMPTY[kd]
+                seen_active[n_act] = c
+                n_act += IS_ACT[kd]
+            if duty == COP_ON and n_act > 0 and arrests(hesitancy, u_hes[idx]):
+                tc = seen_active[int(u_pick[idx] * n_act)]
+                t = cell[tc]
+                cit_jail[t] = jail_draw[idx]
+                cit_state[t] = JAILED
+                kind[tc] = K_CIT
+                n_active -= 1
+                n_arrests += 1
+            if movement and n_empty > 0:
+                c = empties[int(u_move[idx] * n_empty)]
+                cell[pos] = EMPTY
+                kind[c] = kind[pos]
+                kind[pos] = K_EMPTY
+                cell[c] = -2 - j
+                cop_pos[j] = c
+    return n_arrests

@@ -1,0 +1,179 @@
+"""Rules of the public: protest (Epstein 2002 with social proof), exit, the draft.
+
+The protest rules are compiled with numba because the population kernel
+(:mod:`sim.public.kernel`) calls them for every citizen at every tick; they stay small
+pure functions that tests call directly.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from .registry import rule
+
+
+@rule(
+    "public.grievance",
+    statement="A citizen's grievance is hardship times illegitimacy: G = H (1 - L).",
+    mechanism="social contract",
+    evidence=[
+        ("000", "You don't meddle in politics, and we will ensure your well-being"),
+        ("001", "The mobilization eventually broke the"),
+    ],
+    literature=["Epstein (2002) Modeling civil violence, PNAS 99(3): G = H(1 - L)"],
+    when_off="grievance is zero: nobody protests whatever happens (the null model)",
+)
+@njit(cache=True)
+def grievance(hardship: float, legitimacy: float) -> float:
+    return hardship * (1.0 - legitimacy)
+
+
+@rule(
+    "public.arrest_risk",
+    statement="Arrest risk is P = 1 - exp(-k round(C/A)), C the active policemen a citizen "
+    "sees (the region's loyal security units), A the active protesters she sees plus herself.",
+    mechanism="protest",
+    evidence=[("000", "they insure themselves against internal riots, demonstrations, military coups")],
+    literature=[
+        "Epstein (2002), k = 2.3; round() as in Mesa's and NetLogo's versions, needed for "
+        "punctuated equilibrium (public.round_arrest_ratio switches it)"
+    ],
+    when_off="citizens see no risk: P = 0",
+)
+@njit(cache=True)
+def arrest_probability(cops: float, actives: float, k: float, use_round: bool) -> float:
+    ratio = cops / actives
+    if use_round:
+        ratio = round_half_even(ratio)
+    return 1.0 - math.exp(-k * ratio)
+
+
+@njit(cache=True)
+def round_half_even(x: float) -> float:
+    """Python's round(): halves go to the even neighbour (round(2.5) == 2), as in Mesa."""
+    f = math.floor(x)
+    d = x - f
+    if d > 0.5:
+        return f + 1.0
+    if d < 0.5:
+        return f
+    return f if f % 2.0 == 0.0 else f + 1.0
+
+
+@rule(
+    "public.activation",
+    statement="A citizen protests when G - R P + w s > T (risk aversion R, threshold T, "
+    "visible active share s weighted by w); otherwise she is quiet.",
+    mechanism="protest",
+    evidence=[("003", "thus were willing to seize any opportunity to end it")],
+    literature=["Epstein (2002) Model I activation rule"],
+    when_off="no citizen ever protests",
+)
+@njit(cache=True)
+def is_active(g: float, risk: float, p: float, threshold: float, w: float, seen: float) -> bool:
+    return g - risk * p + w * seen > threshold
+
+
+@rule(
+    "public.social_proof",
+    statement="People act when they see others act: the share of active citizens within "
+    "vision adds w s to the net benefit of protest.",
+    mechanism="protest",
+    evidence=[
+        ("001", "Dagestan, Yakutia, and Tyva all saw protests, with more and more places joining in over time"),
+        ("003", "the readiness of the Russian people for change may have been more painful"),
+    ],
+    literature=[
+        "Granovetter (1978) Threshold models of collective behavior, AJS 83(6)",
+        "Kuran (1991) Now out of never, World Politics 44(1)",
+    ],
+    when_off="w = 0: pure Epstein Model I",
+)
+@njit(cache=True)
+def social_weight(w: float, boost: float) -> float:
+    return w + boost
+
+
+@rule(
+    "public.police_hesitancy",
+    statement="A loyal local policeman who sees an active protester arrests her only with "
+    "probability 1 - hesitancy (high in republics where police are locals); citizens still "
+    "count him when they weigh their risk.",
+    mechanism="regional asymmetry",
+    evidence=[("001", "Neighborhood police, on the other hand, were hesitant to approach residents")],
+    literature=["Chenoweth & Stephan (2011): loyalty shifts of the security forces"],
+    when_off="every loyal policeman arrests (hesitancy 0)",
+)
+@njit(cache=True)
+def arrests(hesitancy: float, u: float) -> bool:
+    return u >= hesitancy
+
+
+@rule(
+    "public.exit",
+    statement="Under a call-up, a share of the population leaves each day; the aggrieved, "
+    "risk-averse and better-off leave first, draining the pool of future protesters.",
+    mechanism="exit versus voice",
+    evidence=[
+        ("001", "The number of border crossers was close to 600,000"),
+        ("002", "more privileged layers of the middle class have left the country in a panic"),
+    ],
+    literature=["Hirschman (1970) Exit, Voice, and Loyalty"],
+    when_off="nobody emigrates; everyone stays to face the draft or protest",
+)
+def exit_people(stayers: float, rate_per_day: float, threat: float, access: float, dt_days: float) -> float:
+    """Expected emigrants this tick."""
+    return stayers * rate_per_day * threat * access * dt_days
+
+
+def exit_weights(hardship: np.ndarray, risk: np.ndarray, legitimacy: float) -> np.ndarray:
+    """Who leaves: aggrieved (H(1-L)), risk-averse, with means (1 - H) to leave."""
+    g = hardship * (1.0 - legitimacy)
+    return (g + 0.05) * risk * (0.5 + (1.0 - hardship))
+
+
+@rule(
+    "public.draft",
+    statement="A call-up takes people in proportion to each region's mobilization weight "
+    "(poor regions and ethnic republics weigh more), less those who evade; the poorest go first.",
+    mechanism="regional asymmetry",
+    evidence=[
+        ("001", "putting most of its efforts into mobilizing people in rural areas and small "
+         "cities because it is worried about unrest in big cities"),
+        ("002", "to escape poverty"),
+    ],
+    literature=[],
+    when_off="the call-up takes the same share of every region",
+)
+def draft_people(target: float, share: float, duration_days: float, evasion: float, dt_days: float) -> float:
+    """Expected conscripts this tick from a region with ``share`` of the national call-up."""
+    return target * share * (1.0 - evasion) * dt_days / duration_days
+
+
+@rule(
+    "public.mobilization_hardship",
+    statement="While a call-up runs in a region, hardship rises there in proportion to its load.",
+    mechanism="social contract",
+    evidence=[("002", "will also leave their families without the main income earners of the household")],
+    literature=["Epstein (2002): hardship H is perceived privation"],
+    when_off="the call-up does not change hardship",
+)
+def mobilization_hardship(load: float, per_load: float) -> float:
+    return min(1.0, per_load * load)
+
+
+@rule(
+    "public.people_power",
+    statement="In a showdown with the street, every protester counts as people_power armed-man "
+    "equivalents on the challenger's side in commanders' forecasts.",
+    mechanism="protest",
+    evidence=[("003", "thus were willing to seize any opportunity to end it")],
+    literature=["Chenoweth & Stephan (2011) Why Civil Resistance Works: mass participation shifts "
+                "security-force loyalty; the 3.5% observation"],
+    when_off="crowds do not weigh in commanders' forecasts",
+)
+def crowd_strength(protesters: float, people_power: float) -> float:
+    return protesters * people_power

@@ -1,0 +1,118 @@
+"""The rule registry: every behavioural rule with its evidence.
+
+A rule is a small pure function decorated with :func:`rule`. The decorator records an id,
+a one-line statement, the mechanism of ``DESIGN.md`` it belongs to, the passages of the
+source articles that motivate it (file name and an exact quote, checked by a test), the
+literature it takes its form from, and what switching it off does. ``docs/rules.md`` is
+generated from this registry (``regime-sim rules --markdown``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+SOURCES = {
+    "000": "000_f5c5f17171ba8404.txt",
+    "001": "001_839f98b4d57bc0ff.txt",
+    "002": "002_7514514b10aa0c6e.txt",
+    "003": "003_b7335ba761d12d3a.txt",
+    "004": "004_f45b4491d2ae47d5.txt",
+}
+
+MECHANISMS = (
+    "social contract",
+    "exit versus voice",
+    "regional asymmetry",
+    "blame and purge",
+    "rivalry and attrition",
+    "mutiny",
+    "defection for pay and immunity",
+    "inside coup",
+    "protest",
+    "coordination",
+    "regime response",
+    "combat",
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    source: str  # key of SOURCES, e.g. "003"
+    quote: str  # exact words from the article (a test checks they are there)
+
+    @property
+    def file(self) -> str:
+        return SOURCES[self.source]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    statement: str
+    mechanism: str
+    evidence: tuple[Evidence, ...]
+    literature: tuple[str, ...]
+    when_off: str
+    func: Callable[..., Any] = field(compare=False, repr=False)
+
+    @property
+    def where(self) -> str:
+        fn = getattr(self.func, "py_func", self.func)
+        return f"{fn.__module__}.{fn.__name__}"
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    id: str,
+    *,
+    statement: str,
+    mechanism: str,
+    evidence: list[tuple[str, str]],
+    literature: list[str] | None = None,
+    when_off: str,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a rule function. ``evidence`` is a list of (source key, quote)."""
+    if mechanism not in MECHANISMS:
+        raise ValueError(f"unknown mechanism {mechanism!r}")
+
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        if id in RULES:
+            raise ValueError(f"rule {id!r} registered twice")
+        RULES[id] = Rule(
+            id=id,
+            statement=statement,
+            mechanism=mechanism,
+            evidence=tuple(Evidence(s, q) for s, q in evidence),
+            literature=tuple(literature or ()),
+            when_off=when_off,
+            func=fn,
+        )
+        return fn
+
+    return deco
+
+
+class RuleSwitch:
+    """Which rules are on in a run: ``switch.on('units.stance_choice')``."""
+
+    def __init__(self, disabled: list[str] | tuple[str, ...] = ()) -> None:
+        unknown = [r for r in disabled if r not in RULES]
+        if unknown:
+            raise KeyError(f"unknown rules: {unknown}")
+        self.disabled = frozenset(disabled)
+
+    def on(self, rule_id: str) -> bool:
+        if rule_id not in RULES:  # a typo in the model must not silently switch a rule off
+            raise KeyError(rule_id)
+        return rule_id not in self.disabled
+
+
+def load_all() -> dict[str, Rule]:
+    """Import every rule module so the registry is complete."""
+    from . import combat, coup, kremlin, legitimacy, public, units, wagner  # noqa: F401
+
+    return RULES

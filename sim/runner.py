@@ -1,0 +1,81 @@
+"""Run a scenario and collect its tables: the API behind ``regime-sim run``."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .model.model import RegimeModel
+from .model.state import clock
+from .scenario.schema import Scenario
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced: its measures and its tables."""
+
+    scenario: Scenario
+    seed: int
+    measures: dict[str, Any]
+    series: pd.DataFrame
+    events: pd.DataFrame
+    stances: pd.DataFrame
+    units: pd.DataFrame
+    wall_seconds: float
+    steps: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def outcome(self) -> str:
+        return self.measures["outcome"]
+
+    def timeline(self, kinds: set[str] | None = None) -> list[str]:
+        """Readable lines: 'day 1 06:00 - two units in Rostov-on-Don stand aside ...'."""
+        out = []
+        for row in self.events.itertuples(index=False):
+            if kinds is None or row.kind in kinds:
+                out.append(f"{clock(row.hour)} - {row.text}")
+        return out
+
+
+def run(scenario: Scenario, seed: int | None = None) -> RunResult:
+    """Run ``scenario`` once (seed: the scenario's own unless given) and return the result."""
+    t0 = time.perf_counter()
+    model = RegimeModel(scenario, seed=seed)
+    model.run()
+    wall = time.perf_counter() - t0
+    return collect(model, wall)
+
+
+def collect(model: RegimeModel, wall: float) -> RunResult:
+    events = pd.DataFrame(
+        [vars(e) for e in model.log.entries], columns=["hour", "kind", "actor", "region", "text", "label"]
+    )
+    if not events.empty:
+        events = events.sort_values("hour", kind="stable").reset_index(drop=True)
+        events.insert(1, "clock", events["hour"].map(clock))
+    units = pd.DataFrame([
+        {"unit": u.key, "label": u.label, "faction": u.faction, "kind": u.kind, "rank": u.rank,
+         "home": u.home, "region": model.unit_region(u), "initial_strength": u.initial_strength,
+         "strength": u.strength, "stance": u.stance_name, "loyalty": u.loyalty, "pay": u.pay,
+         "grievance": u.grievance, "fear": u.fear, "counterweight": u.counterweight,
+         "conspirator": u.conspirator}
+        for u in model.units
+    ])
+    stances = pd.DataFrame(model.stance_changes, columns=[
+        "hour", "unit", "label", "faction", "region", "from", "to", "strength", "forecast", "followed",
+        "challenge"])
+    return RunResult(
+        scenario=model.spec,
+        seed=model.seed,
+        measures=model.measures(),
+        series=pd.DataFrame(model.rows),
+        events=events,
+        stances=stances,
+        units=units,
+        wall_seconds=wall,
+        steps=model.steps,
+    )

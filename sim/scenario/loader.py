@@ -1,0 +1,461 @@
+"""From a YAML file (and ``--set`` overrides) to a validated :class:`Scenario`.
+
+The path is one-way: read safely -> merge onto the base it extends -> apply overrides ->
+validate with the schema -> check cross-references -> estimate memory. Every failure is a
+:class:`ScenarioError` naming the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import ScenarioError, did_you_mean, dotted
+from .schema import EVENT_TYPES, Scenario
+from .yamlio import Positions, load_yaml_text, read_yaml_file
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+# ----------------------------------------------------------------------------- reading
+def _resolve_base(name: str, relative_to: Path) -> Path:
+    if name.endswith((".yaml", ".yml")):
+        cand = (relative_to.parent / name).resolve()
+        if cand.exists():
+            return cand
+    bundled = DATA_DIR / f"{name}.yaml"
+    if bundled.exists():
+        return bundled
+    options = [p.stem for p in DATA_DIR.glob("*.yaml")]
+    raise ScenarioError(f"unknown base '{name}'{did_you_mean(name, options)}")
+
+
+def _deep_merge(base: Any, over: Any) -> Any:
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            if v is None and k in out and isinstance(out[k], dict):
+                out.pop(k)  # `key: null` removes an inherited region or unit
+            else:
+                out[k] = _deep_merge(out.get(k), v) if k in out else v
+        return out
+    return over
+
+
+def read_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> tuple[dict, Positions]:
+    """Read a scenario file and everything it extends; return merged data and positions."""
+    p = Path(path)
+    data, pos = read_yaml_file(p)
+    if not isinstance(data, dict):
+        kind = type(data).__name__ if data is not None else "nothing"
+        raise ScenarioError(f"the top level must be a mapping of keys, got {kind}", file=str(path), line=1)
+    base = data.get("base")
+    if base is None:
+        return data, pos
+    if not isinstance(base, str):
+        raise ScenarioError(
+            "expected the name of a bundled base or a file path",
+            file=str(path), line=pos.get(("base",), (None, None))[1], field="base",
+        )
+    try:
+        base_path = _resolve_base(base, p)
+    except ScenarioError as err:
+        raise ScenarioError(err.message, file=str(path), line=pos[("base",)][1], field="base") from None
+    if base_path.resolve() in _seen:
+        raise ScenarioError("base files extend each other in a circle", file=str(path), field="base")
+    bdata, bpos = read_raw(base_path, _seen + (p.resolve(),))
+    bdata.pop("base", None)
+    merged = _deep_merge(bdata, data)
+    merged_pos = dict(bpos)
+    merged_pos.update(pos)
+    return merged, merged_pos
+
+
+# ----------------------------------------------------------------------------- schema walking
+def _unwrap(ann: Any) -> Any:
+    while True:
+        origin = typing.get_origin(ann)
+        if origin is typing.Annotated:
+            ann = typing.get_args(ann)[0]
+            continue
+        if origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(ann) if a is not type(None)]
+            if len(args) == 1:
+                ann = args[0]
+                continue
+        return ann
+
+
+def _event_class(type_name: str) -> type[BaseModel] | None:
+    from . import schema
+
+    for cls in vars(schema).values():
+        if isinstance(cls, type) and issubclass(cls, schema._EventBase) and cls is not schema._EventBase:
+            lit = cls.model_fields["type"].annotation
+            if type_name in typing.get_args(lit):
+                return cls
+    return None
+
+
+def _node_at(loc: tuple, raw: Any) -> tuple[Any, tuple]:
+    """Walk the schema along ``loc``; return (model class or annotation, cleaned loc).
+
+    Pydantic puts the tag of a discriminated union into ``loc`` (events[0].defeat.severity);
+    the cleaned loc drops it so it matches the YAML paths.
+    """
+    ann: Any = Scenario
+    clean: list = []
+    data = raw
+    parts = list(loc)
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        ann = _unwrap(ann)
+        origin = typing.get_origin(ann)
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            if part not in ann.model_fields:
+                return None, tuple(clean + parts[i:])
+            ann = ann.model_fields[part].annotation
+        elif origin is dict:
+            ann = typing.get_args(ann)[1]
+        elif origin in (list, tuple):
+            args = typing.get_args(ann)
+            ann = args[0]
+            if typing.get_origin(_unwrap(ann)) in (typing.Union, types.UnionType):
+                item = data[part] if isinstance(data, list) and isinstance(part, int) and part < len(data) else {}
+                tname = item.get("type") if isinstance(item, dict) else None
+                ann = _event_class(tname) if tname else None
+                clean.append(part)
+                data = item
+                if i + 1 < len(parts) and parts[i + 1] == tname:
+                    i += 1
+                i += 1
+                continue
+        else:
+            return None, tuple(clean + parts[i:])
+        clean.append(part)
+        data = data.get(part) if isinstance(data, dict) else (
+            data[part] if isinstance(data, list) and isinstance(part, int) and part < len(data) else None
+        )
+        i += 1
+    return _unwrap(ann), tuple(clean)
+
+
+def _line_of(pos: Positions, path: tuple) -> tuple[str | None, int | None]:
+    path = tuple(path)
+    while path:
+        if path in pos:
+            return pos[path]
+        path = path[:-1]
+    return pos.get((), (None, None))
+
+
+def _field_meta(loc: tuple, raw: Any) -> dict:
+    if not loc:
+        return {}
+    parent, _ = _node_at(loc[:-1], raw)
+    if isinstance(parent, type) and issubclass(parent, BaseModel) and loc[-1] in parent.model_fields:
+        extra = parent.model_fields[loc[-1]].json_schema_extra
+        return extra if isinstance(extra, dict) else {}
+    return {}
+
+
+_OPS = {
+    "less_than_equal": ("le", "<="),
+    "less_than": ("lt", "<"),
+    "greater_than_equal": ("ge", ">="),
+    "greater_than": ("gt", ">"),
+}
+_TYPES = {
+    "float_parsing": "a number", "float_type": "a number",
+    "int_parsing": "a whole number", "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_parsing": "true or false", "bool_type": "true or false",
+    "string_type": "text", "dict_type": "a mapping of keys", "list_type": "a list",
+    "model_type": "a mapping of keys", "model_attributes_type": "a mapping of keys",
+    "tuple_type": "a list", "finite_number": "a finite number",
+}
+
+
+def _explain(err: dict, raw: Any) -> tuple[str, tuple]:
+    typ = err["type"]
+    loc = tuple(err["loc"])
+    got = err.get("input")
+    parent_cls, clean = _node_at(loc[:-1], raw) if loc else (Scenario, ())
+    _, clean_full = _node_at(loc, raw)
+    if typ == "extra_forbidden":
+        key = loc[-1]
+        opts = list(parent_cls.model_fields) if isinstance(parent_cls, type) and issubclass(parent_cls, BaseModel) else []
+        return f"unknown key '{key}'{did_you_mean(key, opts)}", clean_full
+    if typ == "missing":
+        return "required field is missing", clean_full
+    if typ in _OPS:
+        meta = _field_meta(clean_full, raw)
+        key, sym = _OPS[typ]
+        limit = err.get("ctx", {}).get(key)
+        what = "a probability in [0, 1]" if meta.get("unit") == "probability" else (
+            "a share in [0, 1]" if meta.get("unit") == "share" else f"a value {sym} {limit}"
+        )
+        unit = f" {meta['unit']}" if meta.get("unit") and meta["unit"] not in ("probability", "share", "-") else ""
+        if "strength" in str(loc[-1]) and key in ("ge", "gt"):
+            what = f"a strength of at least {limit}"
+        return f"expected {what}{unit}, got {got!r}", clean_full
+    if typ in _TYPES:
+        return f"expected {_TYPES[typ]}, got {got!r}", clean_full
+    if typ == "literal_error":
+        return f"expected one of {err.get('ctx', {}).get('expected')}, got {got!r}", clean_full
+    if typ == "union_tag_invalid":
+        tag = err.get("ctx", {}).get("tag")
+        return f"unknown event type '{tag}'{did_you_mean(tag, EVENT_TYPES)}; known: {', '.join(EVENT_TYPES)}", clean_full + ("type",)
+    if typ == "union_tag_not_found":
+        return f"an event needs a 'type' (one of {', '.join(EVENT_TYPES)})", clean_full
+    msg = err.get("msg", typ)
+    msg = msg.removeprefix("Value error, ")
+    return msg, clean_full
+
+
+def _validation_error(exc: ValidationError, raw: Any, pos: Positions, file: str) -> ScenarioError:
+    errs = exc.errors(include_url=False)
+    msg, clean = _explain(errs[0], raw)
+    f, line = _line_of(pos, clean)
+    more = f" (and {len(errs) - 1} more problem{'s' if len(errs) > 2 else ''})" if len(errs) > 1 else ""
+    return ScenarioError(msg + more, file=f or file, line=line, field=dotted(clean) or None)
+
+
+# ----------------------------------------------------------------------------- overrides
+def parse_value(text: str) -> Any:
+    """A --set value is read as a YAML scalar or flow list: 0.5, true, [a, b], 'text'."""
+    try:
+        value, _ = load_yaml_text(text, "<--set>")
+    except ScenarioError:
+        return text
+    return value
+
+
+def _split_path(path: str) -> list:
+    parts: list = []
+    for piece in path.replace("]", "").split("."):
+        if "[" in piece:
+            head, *idx = piece.split("[")
+            if head:
+                parts.append(head)
+            parts.extend(int(i) for i in idx)
+        elif piece.isdigit() and parts and parts[-1] in ("events", "routes"):
+            parts.append(int(piece))
+        else:
+            parts.append(piece)
+    return parts
+
+
+def set_path(data: dict, dump: dict, path: str, value: Any, file: str) -> None:
+    """Set ``path`` in the raw data; the path must exist in the validated scenario ``dump``."""
+    parts = _split_path(path)
+    node_dump: Any = dump
+    for depth, part in enumerate(parts):
+        ok = (isinstance(node_dump, dict) and part in node_dump) or (
+            isinstance(node_dump, list) and isinstance(part, int) and 0 <= part < len(node_dump)
+        )
+        if not ok:
+            here = dotted(parts[: depth + 1])
+            choices = [dotted(parts[:depth] + [k]) for k in node_dump] if isinstance(node_dump, dict) else []
+            raise ScenarioError(
+                f"--set {path}: no parameter '{here}'{did_you_mean(here, choices)}",
+                file=file, field=here,
+            )
+        node_dump = node_dump[part]
+    node: Any = data
+    for depth, part in enumerate(parts[:-1]):
+        if isinstance(node, dict):
+            if part not in node or node[part] is None:
+                node[part] = {} if not isinstance(parts[depth + 1], int) else []
+            node = node[part]
+        else:
+            node = node[part]
+    node[parts[-1]] = value
+
+
+def _dump_for_paths(scn: Scenario) -> dict:
+    return scn.model_dump(mode="python", exclude={"sweep"})
+
+
+def apply_overrides(raw: dict, scn: Scenario, overrides: dict[str, Any] | list[str], file: str) -> dict:
+    """Return a copy of ``raw`` with ``overrides`` applied (paths checked against ``scn``)."""
+    items: list[tuple[str, Any]] = []
+    if isinstance(overrides, dict):
+        items = list(overrides.items())
+    else:
+        for item in overrides:
+            if "=" not in item:
+                raise ScenarioError(f"--set expects path=value, got '{item}'", file=file)
+            k, v = item.split("=", 1)
+            items.append((k.strip(), parse_value(v.strip())))
+    out = copy.deepcopy(raw)
+    dump = _dump_for_paths(scn)
+    for k, v in items:
+        if k in ("seed", "name"):
+            out[k] = v
+            continue
+        set_path(out, dump, k, v, file)
+    return out
+
+
+# ----------------------------------------------------------------------------- cross-checks
+def _xref(scn: Scenario, raw: dict, pos: Positions, file: str) -> None:
+    def fail(msg: str, path: tuple) -> None:
+        f, line = _line_of(pos, path)
+        raise ScenarioError(msg, file=f or file, line=line, field=dotted(path))
+
+    names = list(scn.regions)
+    capitals = [n for n, r in scn.regions.items() if r.capital]
+    if len(capitals) != 1:
+        fail(f"exactly one region must be the capital, found {len(capitals)}", ("regions",))
+    for i, r in enumerate(scn.routes):
+        for end in ("a", "b"):
+            name = getattr(r, end)
+            if name not in scn.regions:
+                fail(f"route to '{name}', which is not a region{did_you_mean(name, names)}", ("routes", i, end))
+    side = 2 * scn.public.vision + 1
+    for name, r in scn.regions.items():
+        if r.grid < side:
+            fail(f"grid of {r.grid} cells is smaller than the vision needs ({side} = 2 x "
+                 f"public.vision + 1)", ("regions", name, "grid"))
+    for uid, u in scn.units.items():
+        if u.region not in scn.regions:
+            fail(f"unit placed in '{u.region}', which is not a region{did_you_mean(u.region, names)}",
+                 ("units", uid, "region"))
+    w = scn.factions.wagner
+    if w.enabled and w.base_region not in scn.regions:
+        fail(f"'{w.base_region}' is not a region{did_you_mean(w.base_region, names)}",
+             ("factions", "wagner", "base_region"))
+    if w.enabled and not any(u.faction == "wagner" for u in scn.units.values()):
+        fail("Wagner is enabled but has no units", ("factions", "wagner", "enabled"))
+    horizon = scn.time.horizon_days * 24.0
+    for i, ev in enumerate(scn.events):
+        if ev.at > horizon:
+            fail(f"event at hour {ev.at:g} is after the horizon ({horizon:g} h = "
+                 f"{scn.time.horizon_days:g} days)", ("events", i, "at"))
+        for key in ("region",):
+            name = getattr(ev, key, None)
+            if name is not None and name not in scn.regions:
+                fail(f"'{name}' is not a region{did_you_mean(name, names)}", ("events", i, key))
+        for name in getattr(ev, "regions", []) or []:
+            if name not in scn.regions:
+                fail(f"'{name}' is not a region{did_you_mean(name, names)}", ("events", i, "regions"))
+        for name in getattr(ev, "units", []) or []:
+            if name not in scn.units:
+                fail(f"'{name}' is not a unit{did_you_mean(name, scn.units)}", ("events", i, "units"))
+        if ev.type in ("ultimatum", "march", "provocation") and not w.enabled:
+            fail(f"a '{ev.type}' event needs factions.wagner.enabled: true", ("events", i, "type"))
+        if ev.type == "coup_attempt" and not scn.factions.coup.enabled:
+            fail("a 'coup_attempt' event needs factions.coup.enabled: true", ("events", i, "type"))
+    from ..rules import RULES
+
+    for i, rid in enumerate(scn.rules.disable):
+        if rid not in RULES:
+            fail(f"unknown rule '{rid}'{did_you_mean(rid, RULES)}; see 'regime-sim rules'",
+                 ("rules", "disable", i))
+    # the graph must connect every region to the capital (columns and reinforcements travel)
+    import networkx as nx
+
+    g = nx.Graph()
+    g.add_nodes_from(scn.regions)
+    g.add_edges_from((r.a, r.b) for r in scn.routes)
+    for n in names:
+        if not nx.has_path(g, n, scn.capital):
+            fail(f"region '{n}' has no route to the capital '{scn.capital}'", ("regions", n))
+    if scn.sweep is not None:
+        from ..sweep.design import check_sweep
+
+        check_sweep(scn, raw, lambda msg, path: fail(msg, path))
+
+
+# ----------------------------------------------------------------------------- memory
+def estimate_bytes(scn: Scenario) -> int:
+    """Rough peak memory of one run: grids, agents, per-tick random draws and series."""
+    cells = sum(r.grid * r.grid for r in scn.regions.values())
+    agents = cells * scn.public.density
+    series_cols = 12 + 4 * len(scn.regions) + 8 * 5
+    series_rows = scn.steps / max(scn.outputs.series_every_hours / scn.time.step_hours, 1)
+    return int(cells * 16 + agents * 110 + series_rows * series_cols * 8 + 50e6)
+
+
+def _available_bytes() -> int:
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+
+
+def check_memory(scn: Scenario, file: str) -> None:
+    need = estimate_bytes(scn)
+    have = _available_bytes()
+    if need > 0.6 * have:
+        cells = sum(r.grid * r.grid for r in scn.regions.values())
+        raise ScenarioError(
+            f"this scenario would need about {need / 1e9:.1f} GB ({cells:,} grid cells, "
+            f"{scn.steps:,} steps); this machine has {have / 1e9:.1f} GB available. "
+            "Use smaller region grids or a coarser step",
+            file=file, field="regions",
+        )
+
+
+# ----------------------------------------------------------------------------- entry points
+def validate_raw(raw: dict, pos: Positions, file: str) -> Scenario:
+    try:
+        scn = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise _validation_error(exc, raw, pos, file) from None
+    _xref(scn, raw, pos, file)
+    check_memory(scn, file)
+    return scn
+
+
+def resolve_path(path: str | Path) -> Path:
+    """A scenario by path, or a bundled one by name ('wagner_mutiny_2023')."""
+    p = Path(path)
+    if p.exists() or p.suffix in (".yaml", ".yml") or os.sep in str(path):
+        return p
+    cand = SCENARIO_DIR / f"{path}.yaml"
+    return cand if cand.exists() else p
+
+
+def load_scenario_with_raw(
+    path: str | Path, overrides: dict[str, Any] | list[str] | None = None
+) -> tuple[Scenario, dict, Positions]:
+    p = resolve_path(path)
+    file = str(path)
+    raw, pos = read_raw(p)
+    scn = validate_raw(raw, pos, file)
+    if overrides:
+        raw = apply_overrides(raw, scn, overrides, file)
+        scn = validate_raw(raw, pos, file)
+    return scn, raw, pos
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | list[str] | None = None) -> Scenario:
+    """Load, merge, override and validate a scenario file. Raises :class:`ScenarioError`."""
+    return load_scenario_with_raw(path, overrides)[0]
+
+
+def scenario_from_text(text: str, name: str = "<text>") -> Scenario:
+    data, pos = load_yaml_text(text, name)
+    if not isinstance(data, dict):
+        raise ScenarioError("the top level must be a mapping of keys", file=name, line=1)
+    if data.get("base"):
+        base = _resolve_base(data["base"], Path(name))
+        bdata, bpos = read_raw(base)
+        bdata.pop("base", None)
+        data = _deep_merge(bdata, data)
+        pos = {**bpos, **pos}
+    return validate_raw(data, pos, name)

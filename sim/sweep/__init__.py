@@ -1,0 +1,1 @@
+"""Experimental designs and sweeps over scenario parameters."""
