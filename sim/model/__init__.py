@@ -1,0 +1,1 @@
+"""The regime model: agents, decisions, conflict, events, outcomes."""
