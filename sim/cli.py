@@ -213,6 +213,27 @@ def demo(
     out_console.print(f"tables, timelines and figures in {root}/")
 
 
+# Commands that live in their own modules register themselves on ``app`` when imported.
+COMMAND_MODULES = ("sim.sweep.cli", "sim.patterns.cli", "sim.report.cli", "sim.dashboard.cli",
+                   "sim.analysis.cli")
+
+
+def _register_commands() -> None:
+    import importlib
+    import importlib.util
+
+    for name in COMMAND_MODULES:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except ModuleNotFoundError:  # the parent package is not there yet
+            found = False
+        if found:
+            importlib.import_module(name)
+
+
+_register_commands()
+
+
 def main() -> None:
     app()
 

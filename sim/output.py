@@ -96,6 +96,7 @@ def write_run(result: RunResult, out: Path, source: str, raw: dict, overrides: l
     result.events.to_csv(out / "events.csv", index=False)
     result.stances.to_csv(out / "stances.csv", index=False)
     result.units.to_csv(out / "units.csv", index=False)
+    result.track.to_parquet(out / "track.parquet", index=False)
     (out / "timeline.txt").write_text("\n".join(result.timeline()) + "\n")
     (out / "measures.json").write_text(json.dumps(result.measures, indent=2, default=float) + "\n")
     (out / "scenario.yaml").write_text(scenario_text(raw))
@@ -106,7 +107,7 @@ def write_run(result: RunResult, out: Path, source: str, raw: dict, overrides: l
         "finished": dt.datetime.now().isoformat(timespec="seconds"),
         "wall_seconds": round(result.wall_seconds, 4),
         "outcome": result.outcome,
-        "files": ["series.parquet", "events.csv", "stances.csv", "units.csv", "timeline.txt",
+        "files": ["series.parquet", "events.csv", "stances.csv", "units.csv", "track.parquet", "timeline.txt",
                   "measures.json", "scenario.yaml"],
     })
     written += man["files"]

@@ -24,6 +24,7 @@ class RunResult:
     events: pd.DataFrame
     stances: pd.DataFrame
     units: pd.DataFrame
+    track: pd.DataFrame
     wall_seconds: float
     steps: int
     extra: dict[str, Any] = field(default_factory=dict)
@@ -76,6 +77,8 @@ def collect(model: RegimeModel, wall: float) -> RunResult:
         events=events,
         stances=stances,
         units=units,
+        track=pd.DataFrame(model.track, columns=["hour", "unit", "region", "stance", "strength", "lon", "lat",
+                                                 "in_column"]),
         wall_seconds=wall,
         steps=model.steps,
     )

@@ -32,6 +32,8 @@ CASES = {
     "rule.yaml": (HEAD + "rules: {disable: [units.stance_choise]}\n", [":4:", "did you mean 'units.stance_choice'"]),
     "sweep_path.yaml": (HEAD + "sweep:\n  parameters:\n    public.visio: {range: [1, 5]}\n", [":6:", "did you mean 'public.vision'"]),
     "sweep_domain.yaml": (HEAD + "sweep:\n  parameters:\n    regions.Moscow.legitimacy: {values: [0.5, 1.2]}\n", [":6:", "outside the parameter's domain"]),
+    "control.yaml": (HEAD + "controls:\n  - {path: public.visio, label: x, min: 1, max: 2}\n",
+                     [":5:", "controls[0].path", "did you mean 'public.vision'"]),
     "huge.yaml": (HEAD + "regions:\n" + "".join(f"  {r}: {{grid: 5000}}\n" for r in (
         "Moscow", "St Petersburg", "Tula", "Lipetsk", "Voronezh", "Belgorod", "Rostov-on-Don", "Dagestan",
         "Chechnya", "Rest of Russia", "Siberia and Far East")), ["would need about", "GB"]),

@@ -71,6 +71,7 @@ class RegimeModel(mesa.Model):
         self.stance_changes: list[dict] = []
         self.forced_decisions: set[str] = set()
         self.rows: list[dict] = []
+        self.track: list[tuple] = []  # (hour, unit, region, stance, strength, lon, lat, in_column)
         self._events = sorted(scenario.events, key=lambda e: e.at)
         self._next_event = 0
         self._next_public = 0.0
@@ -339,6 +340,19 @@ class RegimeModel(mesa.Model):
             ),
             "column_strength": conflict.column_strength(self),
         }
+        col = self.challenge.column if self.challenge is not None else None
+        lon, lat = col.position(self.geo) if col is not None else (float("nan"), float("nan"))
+        row["column_lon"] = lon
+        row["column_lat"] = lat
+        for u in self.units:
+            if u.travel is not None:
+                ulon, ulat = u.travel.position(self.geo)
+            elif u.in_column and col is not None:
+                ulon, ulat = lon, lat
+            else:
+                ulon, ulat = self.geo.graph.nodes[u.region]["pos"]
+            self.track.append((self.hour, u.key, self.unit_region(u), u.stance_name, u.strength, ulon, ulat,
+                               u.in_column))
         for name, r in self.regions.items():
             row[f"legitimacy__{name}"] = r.legitimacy
             row[f"protest__{name}"] = r.protest_share

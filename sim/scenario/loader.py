@@ -370,6 +370,12 @@ def _xref(scn: Scenario, raw: dict, pos: Positions, file: str) -> None:
     for n in names:
         if not nx.has_path(g, n, scn.capital):
             fail(f"region '{n}' has no route to the capital '{scn.capital}'", ("regions", n))
+    dump = None
+    for i, c in enumerate(scn.controls):
+        from ..sweep.design import check_control
+
+        dump = dump or _dump_for_paths(scn)
+        check_control(scn, raw, dump, c, lambda msg, path, i=i: fail(msg, ("controls", i) + path[2:]))
     if scn.sweep is not None:
         from ..sweep.design import check_sweep
 

@@ -638,6 +638,16 @@ class Description(Strict):
     credits: str = ""
 
 
+class Control(Strict):
+    """A parameter a teacher can change live in the dashboard (a slider or a switch)."""
+
+    path: str = Field(description="dotted parameter path, as for --set")
+    label: str
+    min: float | None = None
+    max: float | None = None
+    step: float | None = None
+
+
 # ----------------------------------------------------------------------------- sweep
 class SweepParam(Strict):
     range: tuple[float, float] | None = None
@@ -681,6 +691,7 @@ class Scenario(Strict):
     events: list[EventSpec] = Field(default_factory=list)
     rules: RulesSpec = RulesSpec()
     outputs: Outputs = Outputs()
+    controls: list[Control] = Field(default_factory=list, description="dashboard sliders and switches")
     sweep: SweepSpec | None = None
 
     @property

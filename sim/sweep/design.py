@@ -63,3 +63,21 @@ def check_sweep(scn: Any, raw: dict, fail: Callable[[str, tuple], None]) -> None
                 validate_raw(trial, {}, "<sweep>")
             except ScenarioError as err:
                 fail(f"value {v!r} is outside the parameter's domain: {err.message}", where)
+
+
+def check_control(scn: Any, raw: dict, dump: dict, control: Any, fail: Callable[[str, tuple], None]) -> None:
+    """A dashboard control must name an existing parameter; a slider needs min < max."""
+    from ..scenario.loader import set_path
+
+    where = ("controls", 0, "path")
+    try:
+        set_path(copy.deepcopy(raw), dump, control.path, None, "<controls>")
+    except ScenarioError as err:
+        fail(f"unknown parameter path: {err.message.split(': ', 1)[-1]}", where)
+    kind = _field_kind(scn, control.path)
+    if kind in ("int", "float"):
+        if control.min is None or control.max is None or not control.min < control.max:
+            fail(f"a slider for '{control.path}' needs min < max", ("controls", 0, "min"))
+    elif kind != "bool":
+        fail(f"'{control.path}' is {kind}: only numbers (sliders) and true/false (switches) can be controls",
+             where)
