@@ -239,4 +239,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # commands register on the importable module's app, not on this __main__ copy
+    from sim.cli import main as _main
+
+    _main()

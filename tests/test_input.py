@@ -41,7 +41,7 @@ CASES = {
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -63,7 +63,8 @@ def test_run_invariants(p: dict) -> None:
         assert np.count_nonzero(r.grid.cit_state == REMOVED) <= r.grid.n_citizens
     res = collect(m, 0.0)
     assert res.outcome in OUTCOMES
-    numeric = res.series.drop(columns=["challenge", "capital_holder", "column_km_to_capital"])
+    numeric = res.series.drop(columns=["challenge", "capital_holder", "column_km_to_capital", "column_lon",
+                                       "column_lat"])
     assert not numeric.isna().any().any()
     assert np.isfinite(numeric.to_numpy(dtype=float)).all()
     for key in ("peak_protest_share", "defected_share_peak"):

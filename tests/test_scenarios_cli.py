@@ -58,7 +58,7 @@ def test_mobilization_exodus_outnumbers_the_draft() -> None:
 
 
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True,
                           timeout=300, cwd=cwd)
 
 

@@ -35,8 +35,9 @@ from .state import Challenge, EventLog, Incursion, MobilizationState, clock
 class RegimeModel(mesa.Model):
     """Factions, units, regions and the public of a scenario, stepped hour by hour."""
 
-    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+    def __init__(self, scenario: Scenario, seed: int | None = None, record_track: bool = True) -> None:
         self.seed = scenario.seed if seed is None else int(seed)
+        self.record_track = record_track  # sweeps skip the per-unit track to stay fast
         super().__init__(rng=self.seed)
         self.spec = scenario
         self.rules = RuleSwitch(scenario.rules.disable)
@@ -344,15 +345,6 @@ class RegimeModel(mesa.Model):
         lon, lat = col.position(self.geo) if col is not None else (float("nan"), float("nan"))
         row["column_lon"] = lon
         row["column_lat"] = lat
-        for u in self.units:
-            if u.travel is not None:
-                ulon, ulat = u.travel.position(self.geo)
-            elif u.in_column and col is not None:
-                ulon, ulat = lon, lat
-            else:
-                ulon, ulat = self.geo.graph.nodes[u.region]["pos"]
-            self.track.append((self.hour, u.key, self.unit_region(u), u.stance_name, u.strength, ulon, ulat,
-                               u.in_column))
         for name, r in self.regions.items():
             row[f"legitimacy__{name}"] = r.legitimacy
             row[f"protest__{name}"] = r.protest_share
@@ -372,6 +364,17 @@ class RegimeModel(mesa.Model):
             row[f"defected__{f}"] = men[2]
             row[f"loyalty__{f}"] = loy / tot if tot else float("nan")
         self.rows.append(row)
+        if not self.record_track:
+            return
+        for u in self.units:
+            if u.travel is not None:
+                ulon, ulat = u.travel.position(self.geo)
+            elif u.in_column and col is not None:
+                ulon, ulat = lon, lat
+            else:
+                ulon, ulat = self.geo.graph.nodes[u.region]["pos"]
+            self.track.append((self.hour, u.key, self.unit_region(u), u.stance_name, u.strength, ulon, ulat,
+                               u.in_column))
 
     def measures(self) -> dict:
         """The measures of a finished run (DESIGN.md, Outcomes)."""

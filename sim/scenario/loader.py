@@ -282,7 +282,7 @@ def set_path(data: dict, dump: dict, path: str, value: Any, file: str) -> None:
 
 
 def _dump_for_paths(scn: Scenario) -> dict:
-    return scn.model_dump(mode="python", exclude={"sweep"})
+    return scn.model_dump(mode="python")
 
 
 def apply_overrides(raw: dict, scn: Scenario, overrides: dict[str, Any] | list[str], file: str) -> dict:

@@ -1,12 +1,17 @@
-"""The ``sweep:`` section: checking it against the scenario, and the experimental designs."""
+"""A scenario's ``sweep:`` section: checking it, and the experimental designs it asks for."""
 
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from ..scenario.errors import ScenarioError
+import numpy as np
+import pandas as pd
+
+from ..scenario.errors import ScenarioError, did_you_mean
 
 
 def _field_kind(scn: Any, path: str) -> str:
@@ -81,3 +86,134 @@ def check_control(scn: Any, raw: dict, dump: dict, control: Any, fail: Callable[
     elif kind != "bool":
         fail(f"'{control.path}' is {kind}: only numbers (sliders) and true/false (switches) can be controls",
              where)
+
+
+# ============================================================================ designs
+DUMMY_PREFIX = "dummy"  # a parameter path starting with this is sampled but never applied
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One swept parameter: a numeric range (float or int) or a list of values."""
+
+    path: str
+    kind: str  # "float" | "int" | "categorical"
+    low: float | None = None
+    high: float | None = None
+    values: tuple = ()
+
+    @property
+    def is_dummy(self) -> bool:
+        return self.path.startswith(DUMMY_PREFIX)
+
+    def from_unit(self, u: np.ndarray) -> list:
+        """Map numbers in [0, 1] onto this factor's domain."""
+        u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+        if self.kind == "categorical":
+            idx = np.minimum((u * len(self.values)).astype(int), len(self.values) - 1)
+            return [self.values[i] for i in idx]
+        x = self.low + u * (self.high - self.low)
+        if self.kind == "int":
+            return [int(v) for v in np.rint(x)]
+        return [float(v) for v in x]
+
+    def grid(self, levels: int) -> list:
+        if self.kind == "categorical":
+            return list(self.values)
+        if self.kind == "int":
+            return sorted({int(v) for v in np.rint(np.linspace(self.low, self.high, levels))})
+        return [float(v) for v in np.linspace(self.low, self.high, levels)]
+
+
+def factors(scn: Any) -> list[Factor]:
+    """The swept parameters of a scenario's ``sweep:`` section, typed from the schema."""
+    out = []
+    for path, spec in scn.sweep.parameters.items():
+        if path.startswith(DUMMY_PREFIX):
+            lo, hi = spec.range or (0.0, 1.0)
+            out.append(Factor(path, "float", float(lo), float(hi)))
+            continue
+        kind = spec.type or _field_kind(scn, path)
+        if spec.values is not None:
+            out.append(Factor(path, "categorical", values=tuple(spec.values)))
+        elif kind == "int":
+            out.append(Factor(path, "int", float(spec.range[0]), float(spec.range[1])))
+        else:
+            out.append(Factor(path, "float", float(spec.range[0]), float(spec.range[1])))
+    return out
+
+
+def salib_problem(fs: list[Factor]) -> dict:
+    """SALib's plain-data problem. Categorical factors are sampled on [0, 1] and mapped."""
+    return {
+        "num_vars": len(fs),
+        "names": [f.path for f in fs],
+        "bounds": [[f.low, f.high] if f.kind != "categorical" else [0.0, 1.0] for f in fs],
+    }
+
+
+def _unit(fs: list[Factor], X: np.ndarray) -> np.ndarray:
+    """SALib samples in factor units -> [0, 1] (so the same mapping applies to every design)."""
+    U = np.empty_like(X, dtype=float)
+    for j, f in enumerate(fs):
+        if f.kind == "categorical":
+            U[:, j] = X[:, j]
+        else:
+            U[:, j] = (X[:, j] - f.low) / (f.high - f.low)
+    return U
+
+
+def generate(design: str, fs: list[Factor], *, samples: int, levels: int, seed: int,
+             second_order: bool = False, morris_levels: int = 4) -> pd.DataFrame:
+    """The design points: one row per point, one column per factor path (plus ``point``).
+
+    grid: the full factorial of each factor's levels (ranges: ``levels`` evenly spaced values).
+    lhs: ``samples`` Latin-hypercube points (scipy.stats.qmc).
+    sobol: Saltelli's scheme for Sobol indices (SALib): N (2D + 2) points, N (D + 2) without
+    second order, N = ``samples`` a power of two.
+    morris: ``samples`` trajectories of D + 1 points each (SALib), ``morris_levels`` levels.
+    """
+    if not fs:
+        raise ScenarioError("a sweep needs at least one parameter")
+    if design == "grid":
+        rows = list(itertools.product(*(f.grid(levels) for f in fs)))
+        data = {f.path: [r[j] for r in rows] for j, f in enumerate(fs)}
+    else:
+        if design == "lhs":
+            from scipy.stats import qmc
+
+            U = qmc.LatinHypercube(d=len(fs), seed=np.random.default_rng(seed)).random(samples)
+        elif design == "sobol":
+            from SALib.sample import sobol as sobol_sample
+
+            if samples & (samples - 1):
+                raise ScenarioError(f"a Sobol design needs 'samples' to be a power of two, got {samples}",
+                                    field="sweep.samples")
+            X = sobol_sample.sample(salib_problem(fs), samples, calc_second_order=second_order, seed=seed)
+            U = _unit(fs, X)
+        elif design == "morris":
+            from SALib.sample import morris as morris_sample
+
+            X = morris_sample.sample(salib_problem(fs), samples, num_levels=morris_levels, seed=seed)
+            U = _unit(fs, X)
+        else:
+            raise ScenarioError(f"unknown design '{design}'{did_you_mean(design, DESIGNS)}", field="sweep.design")
+        data = {f.path: f.from_unit(U[:, j]) for j, f in enumerate(fs)}
+    df = pd.DataFrame(data)
+    df.insert(0, "point", np.arange(len(df), dtype=np.int64))
+    return df
+
+
+DESIGNS = ("grid", "lhs", "sobol", "morris")
+
+
+def expected_points(design: str, d: int, samples: int, levels_per_factor: list[int],
+                    second_order: bool = False) -> int:
+    """How many points a design has (SALib's rules for Sobol and Morris)."""
+    if design == "grid":
+        return int(np.prod(levels_per_factor))
+    if design == "lhs":
+        return samples
+    if design == "sobol":
+        return samples * (2 * d + 2 if second_order else d + 2)
+    return samples * (d + 1)

@@ -1,0 +1,5 @@
+"""python -m sim: the regime-sim command line."""
+
+from sim.cli import main
+
+main()

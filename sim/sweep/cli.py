@@ -1,0 +1,106 @@
+"""``regime-sim sweep``: run a scenario's sweep section."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..cli import SetOpt, app, err_console, friendly, out_console
+from ..scenario.errors import ScenarioError
+
+#: past these, a sweep asks for --yes
+MAX_HOURS = 2.0
+MAX_GB = 10.0
+
+
+def estimate(plan, workers: int) -> tuple[float, float, float]:
+    """(seconds per run, total hours, disk GB) from one timed pilot run in memory."""
+    from ..model.model import RegimeModel
+
+    t0 = time.perf_counter()
+    scn = plan.scenario.model_copy(update={"sweep": None})
+    m = RegimeModel(scn, seed=1, record_track=False)
+    m.run()
+    per_run = time.perf_counter() - t0
+    hours = plan.n_runs * per_run / max(1, workers) / 3600.0
+    rows = len(m.rows) / max(1.0, plan.series_every_hours / scn.outputs.series_every_hours)
+    disk = plan.n_runs * (2_000 + rows * len(plan.series_vars) * 10) / 1e9
+    return per_run, hours, disk
+
+
+def confirm_size(plan, workers: int, yes: bool) -> None:
+    per_run, hours, disk = estimate(plan, workers)
+    out_console.print(f"{plan.n_runs:,} runs ({plan.n_points:,} points x {plan.replications} replications, "
+                      f"{plan.design_name} design); about {per_run:.2f} s a run -> {hours * 60:,.1f} min on "
+                      f"{workers} worker{'s' if workers > 1 else ''}, {disk * 1000:,.0f} MB on disk")
+    if yes or (hours <= MAX_HOURS and disk <= MAX_GB):
+        return
+    if sys.stdin.isatty():
+        if typer.confirm("This is a large sweep. Go ahead?", default=False):
+            return
+        raise typer.Exit(1)
+    raise ScenarioError(f"a sweep of about {hours:.1f} h and {disk:.1f} GB needs --yes to start "
+                        f"(limits: {MAX_HOURS:g} h, {MAX_GB:g} GB)", field="sweep")
+
+
+@app.command()
+@friendly
+def sweep(
+    file: Annotated[str, typer.Argument(help="scenario YAML with a sweep: section, or a bundled name")],
+    workers: Annotated[int, typer.Option(help="parallel workers (processes)")] = 1,
+    executor: Annotated[str, typer.Option(help="process or dask")] = "process",
+    scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="finish an interrupted sweep in --out")] = False,
+    set_: SetOpt = None,
+    out: Annotated[Path | None, typer.Option(help="results folder (default: a new one under results/)")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="start even if the sweep is large")] = False,
+    figures: Annotated[bool, typer.Option("--figures/--no-figures", help="draw the sweep figures")] = True,
+) -> None:
+    """Run the scenario's sweep: a design of parameter values, each point replicated with its own seed."""
+    from .execute import run_sweep
+    from .plan import build_plan
+    from .summary import answer
+
+    if workers < 1:
+        raise ScenarioError("--workers must be at least 1", field="workers")
+    if executor not in ("process", "dask"):
+        raise ScenarioError(f"unknown executor '{executor}': use process or dask", field="executor")
+    if resume and out is None:
+        raise ScenarioError("--resume needs --out: the folder of the interrupted sweep", field="out")
+    plan = build_plan(file, set_)
+    folder = out or Path("results") / f"{plan.name}-sweep-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    if not resume:
+        if folder.exists() and any(folder.iterdir()):
+            raise ScenarioError("already exists and is not empty; choose another --out, or --resume",
+                                file=str(folder))
+        confirm_size(plan, workers, yes)
+    res = run_sweep(plan, folder, workers=workers, executor=executor, scheduler=scheduler, resume=resume,
+                    console=err_console)
+    if res.interrupted:
+        err_console.print(f"interrupted: {res.runs}/{plan.n_runs} runs are saved in {folder}; "
+                          f"finish with: regime-sim sweep {file} --resume --out {folder}")
+        raise typer.Exit(130)
+    import pandas as pd
+
+    summary = pd.read_parquet(folder / "summary.parquet")
+    text = answer(summary, plan)
+    (folder / "answer.txt").write_text(text + "\n")
+    out_console.print(text, markup=False)
+    if figures:
+        try:
+            from ..plots.sweep import plot_sweep
+        except ImportError:
+            plot_sweep = None
+        if plot_sweep is not None:
+            plot_sweep(folder)
+    rate = (res.runs - res.skipped) / max(res.wall_seconds, 1e-9)
+    out_console.print(f"{res.runs} runs ({res.failed} failed) in {res.wall_seconds:.1f} s ({rate:.2f} runs/s) "
+                      f"-> {folder}")
+    if res.failed:
+        err_console.print(f"warning: {res.failed} runs failed; see the 'error' column of runs.parquet")
+        raise typer.Exit(1)

@@ -1,0 +1,174 @@
+"""Running a sweep: in this process, on a process pool, or on a Dask cluster.
+
+Batches of runs go out with at most ``2 x workers`` in flight; each finished batch is
+written to disk at once, so memory stays flat however many runs there are and an
+interruption (Ctrl-C, or even ``kill -9``) loses at most the runs in flight.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ..scenario.errors import ScenarioError
+from .plan import SweepPlan
+from .store import SweepStore
+from .worker import run_batch
+
+
+@dataclass
+class SweepResult:
+    out: Path
+    runs: int
+    failed: int
+    skipped: int
+    wall_seconds: float
+    interrupted: bool = False
+
+
+def _batches(plan: SweepPlan, done: set[int], size: int) -> Iterator[list[tuple]]:
+    batch: list[tuple] = []
+    for spec in plan.runs():
+        if spec.run_id in done:
+            if batch:  # keep batches contiguous in run id: compaction reads them by range
+                yield batch
+                batch = []
+            continue
+        batch.append((spec.run_id, spec.point, spec.replication, spec.seed, plan.overrides(spec.point)))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def batch_size(remaining: int, workers: int) -> int:
+    """Big enough to amortise the overhead, small enough to balance and to lose little."""
+    return max(1, min(16, math.ceil(remaining / (workers * 8))))
+
+
+class _Inline:
+    """An executor that runs each batch in this process (1 worker: simplest and exact)."""
+
+    def submit(self, fn: Callable, *args) -> Future:
+        fut: Future = Future()
+        try:
+            fut.set_result(fn(*args))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller like a pool would
+            fut.set_exception(exc)
+        return fut
+
+    def shutdown(self, cancel: bool = False) -> None:
+        return None
+
+
+def _make_executor(kind: str, workers: int, scheduler: str | None):
+    if kind == "process":
+        if workers <= 1:
+            return _Inline(), None
+        ctx = multiprocessing.get_context("forkserver")
+        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx), None
+    if kind == "dask":
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise ScenarioError("--executor dask needs the cluster extra: pip install 'regime-sim[cluster]'") from None
+        if scheduler:
+            try:
+                client = Client(scheduler, timeout="10s")
+            except OSError as exc:
+                raise ScenarioError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+            return client, None
+        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                               dashboard_address=None, host="127.0.0.1")
+        return Client(cluster), cluster
+    raise ScenarioError(f"unknown executor '{kind}' (process or dask)")
+
+
+def run_sweep(plan: SweepPlan, out: Path, *, workers: int = 1, executor: str = "process",
+              scheduler: str | None = None, resume: bool = False, console: Console | None = None) -> SweepResult:
+    console = console or Console(stderr=True)
+    store = SweepStore(out, plan)
+    done = store.open(resume)
+    remaining = plan.n_runs - len(done)
+    failed = store.failed_count()
+    t0 = time.perf_counter()
+    key = plan.hash
+    text = plan.scenario_text
+    size = batch_size(remaining, workers)
+    pool, cluster = _make_executor(executor, workers, scheduler)
+    is_dask = executor == "dask"
+    text_arg = pool.scatter(text, broadcast=True) if is_dask else text
+    batches = _batches(plan, done, size)
+    in_flight: dict = {}
+    finished = len(done)
+    interrupted = False
+    progress = Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("failed {task.fields[failed]}"), TextColumn("{task.fields[rate]:.2f} runs/s"),
+        TimeRemainingColumn(), console=console, transient=False, disable=not console.is_terminal,
+    )
+    task = progress.add_task(f"sweep {plan.name}", total=plan.n_runs, completed=finished, failed=failed, rate=0.0)
+    last_note = time.perf_counter()
+
+    def submit(batch: list[tuple]) -> None:
+        args = (key, text_arg, batch, plan.series_every_hours, plan.series_vars)
+        fut = pool.submit(run_batch, *args, pure=False) if is_dask else pool.submit(run_batch, *args)
+        in_flight[fut] = len(batch)
+
+    try:
+        with progress:
+            for _ in range(2 * max(1, workers)):
+                batch = next(batches, None)
+                if batch is None:
+                    break
+                submit(batch)
+            while in_flight:
+                if is_dask:
+                    from dask.distributed import wait as dwait
+
+                    res = dwait(list(in_flight), return_when="FIRST_COMPLETED")
+                    ready = res.done
+                else:
+                    ready, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+                for fut in ready:
+                    n = in_flight.pop(fut)
+                    rows, series, timing = fut.result()
+                    store.append(rows, series, timing)
+                    finished += n
+                    failed += sum(1 for r in rows if r["status"] != "ok")
+                    batch = next(batches, None)
+                    if batch is not None:
+                        submit(batch)
+                rate = (finished - len(done)) / max(time.perf_counter() - t0, 1e-9)
+                progress.update(task, completed=finished, failed=failed, rate=rate)
+                if not console.is_terminal and time.perf_counter() - last_note > 10:
+                    console.print(f"  {finished}/{plan.n_runs} runs, {failed} failed, {rate:.2f} runs/s")
+                    last_note = time.perf_counter()
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        if is_dask:
+            for fut in in_flight:
+                fut.cancel()
+            pool.close()
+            if cluster is not None:
+                cluster.close()
+        else:
+            pool.shutdown(cancel_futures=True) if isinstance(pool, ProcessPoolExecutor) else None
+    wall = time.perf_counter() - t0
+    if interrupted:
+        store.write_manifest("interrupted", done=finished, failed=failed)
+        return SweepResult(Path(out), finished, failed, len(done), wall, interrupted=True)
+    store.write_manifest("compacting", done=finished, failed=failed)
+    store.finalize()
+    store.write_manifest("done", done=finished, failed=failed)
+    return SweepResult(Path(out), finished, failed, len(done), wall)

@@ -1,0 +1,200 @@
+"""A sweep's results folder, written as runs finish so that an interruption loses at most the
+runs in flight.
+
+Layout while running::
+
+    manifest.json          what, with which seeds and versions; status running/interrupted/done
+    design.parquet         the design points
+    runs/part-*.parquet    finished runs, one file per finished batch (written atomically)
+    series/part-*.parquet  their thinned series, long format
+    timing/part-*.parquet  wall time per run (kept apart: it is the one thing that differs between machines)
+
+When the sweep is complete the parts are compacted: ``runs.parquet`` (sorted by run), the
+``series/`` dataset rewritten in run order, ``timing.parquet``, and the summary
+(``summary.parquet`` and ``summary.csv``). ``--resume`` reads the run ids already in
+``runs/`` and runs only the rest; the final tables are the same as an uninterrupted sweep's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
+
+from ..output import git_commit, versions
+from ..scenario.errors import ScenarioError
+from .plan import SweepPlan
+
+COMPACT_RUNS = 500  # runs per compacted series file
+
+
+def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def _atomic_json(obj: dict, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(obj, indent=2, default=str) + "\n")
+    os.replace(tmp, path)
+
+
+class SweepStore:
+    def __init__(self, out: Path, plan: SweepPlan) -> None:
+        self.out = Path(out)
+        self.plan = plan
+        self.runs_dir = self.out / "runs"
+        self.series_dir = self.out / "series"
+        self.timing_dir = self.out / "timing"
+        self._part = 0
+
+    # ------------------------------------------------------------------ opening
+    def open(self, resume: bool) -> set[int]:
+        """Create or reopen the folder; return the run ids already done."""
+        out = self.out
+        manifest = out / "manifest.json"
+        if resume:
+            if not manifest.exists():
+                raise ScenarioError("nothing to resume: no manifest.json in this folder", file=str(out))
+            old = json.loads(manifest.read_text())
+            if old.get("plan_hash") != self.plan.hash:
+                raise ScenarioError(
+                    "refusing to resume: this folder was made from a different scenario or design "
+                    f"(hash {old.get('plan_hash', '?')[:12]} here, {self.plan.hash[:12]} now)", file=str(out))
+            if old.get("status") == "done":
+                raise ScenarioError("this sweep is already complete; nothing to resume", file=str(out))
+        elif out.exists() and any(out.iterdir()):
+            raise ScenarioError("already exists and is not empty; choose another --out, or --resume",
+                                file=str(out))
+        try:
+            for d in (self.runs_dir, self.series_dir, self.timing_dir):
+                d.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ScenarioError(f"cannot write the output folder: {exc.strerror or exc}", file=str(out)) from None
+        done = self.done_ids()
+        self._part = len(list(self.runs_dir.glob("part-*.parquet")))
+        if not resume:
+            (out / "scenario.yaml").write_text(self.plan.scenario_text)
+            _atomic_parquet(self.plan.design, out / "design.parquet")
+        self.write_manifest("running", done=len(done), failed=self.failed_count())
+        return done
+
+    def done_ids(self) -> set[int]:
+        parts = sorted(self.runs_dir.glob("part-*.parquet"))
+        if not parts:
+            return set()
+        ids = pq.ParquetDataset(parts).read(columns=["run_id"]).column("run_id").to_pylist()
+        return set(ids)
+
+    def failed_count(self) -> int:
+        parts = sorted(self.runs_dir.glob("part-*.parquet"))
+        if not parts:
+            return 0
+        status = pq.ParquetDataset(parts).read(columns=["status"]).column("status").to_pylist()
+        return sum(1 for s in status if s != "ok")
+
+    # ------------------------------------------------------------------ writing
+    def append(self, rows: list[dict], series: pd.DataFrame, timing: list[dict]) -> None:
+        """Write one finished batch. The runs part is written last: it is what marks the batch done."""
+        self._part += 1
+        name = f"part-{self._part:06d}-{rows[0]['run_id']:09d}.parquet"
+        if len(series):
+            _atomic_parquet(series, self.series_dir / name)
+        _atomic_parquet(pd.DataFrame(timing), self.timing_dir / name)
+        _atomic_parquet(self._runs_frame(rows), self.runs_dir / name)
+
+    def _runs_frame(self, rows: list[dict]) -> pd.DataFrame:
+        df = pd.DataFrame(rows)
+        design = self.plan.design.set_index("point")
+        params = design.loc[df["point"].to_numpy()].reset_index(drop=True)
+        front = df[["run_id", "point", "replication", "seed"]]
+        rest = df.drop(columns=["run_id", "point", "replication", "seed"])
+        if "traceback" not in rest:
+            rest["traceback"] = ""
+        rest["traceback"] = rest["traceback"].fillna("")
+        return pd.concat([front, params, rest], axis=1)
+
+    def write_manifest(self, status: str, **counts: int) -> None:
+        path = self.out / "manifest.json"
+        old = json.loads(path.read_text()) if path.exists() else {}
+        p = self.plan
+        man = {
+            "kind": "sweep",
+            "status": status,
+            "scenario_file": p.source,
+            "scenario_name": p.name,
+            "scenario_sha256": __import__("hashlib").sha256(p.scenario_text.encode()).hexdigest(),
+            "plan_hash": p.hash,
+            "design": p.design_name,
+            "parameters": [{"path": f.path, "kind": f.kind, "low": f.low, "high": f.high,
+                            "values": list(f.values)} for f in p.factors],
+            "points": p.n_points,
+            "replications": p.replications,
+            "runs": p.n_runs,
+            "master_seed": p.master_seed,
+            "seeding": "run i uses numpy.random.SeedSequence(master_seed, spawn_key=(i,)); "
+                       "seeds are in runs.parquet",
+            "series_every_hours": p.series_every_hours,
+            "series_variables": p.series_vars,
+            "package_version": versions().get("regime-sim", "unknown"),
+            "git_commit": git_commit(),
+            "versions": versions(),
+            "started": old.get("started", dt.datetime.now().isoformat(timespec="seconds")),
+            "updated": dt.datetime.now().isoformat(timespec="seconds"),
+            **p.extra,
+            **{f"runs_{k}": v for k, v in counts.items()},
+        }
+        if status == "done":
+            man["finished"] = man["updated"]
+        _atomic_json(man, path)
+
+    # ------------------------------------------------------------------ finishing
+    def finalize(self) -> pd.DataFrame:
+        """Compact the parts into the final tables; return the run table."""
+        from .summary import summarize
+
+        runs = pq.ParquetDataset(sorted(self.runs_dir.glob("part-*.parquet"))).read().to_pandas()
+        runs = runs.sort_values("run_id", kind="stable").reset_index(drop=True)
+        _atomic_parquet(runs, self.out / "runs.parquet")
+        timing = pd.concat([pd.read_parquet(p) for p in sorted(self.timing_dir.glob("part-*.parquet"))],
+                           ignore_index=True).sort_values("run_id").reset_index(drop=True)
+        _atomic_parquet(timing, self.out / "timing.parquet")
+        self._compact_series(runs["run_id"].max() + 1 if len(runs) else 0)
+        summary = summarize(runs, self.plan)
+        _atomic_parquet(summary, self.out / "summary.parquet")
+        summary.to_csv(self.out / "summary.csv", index=False)
+        shutil.rmtree(self.runs_dir)
+        shutil.rmtree(self.timing_dir)
+        return runs
+
+    def _compact_series(self, n_runs: int) -> None:
+        parts = sorted(self.series_dir.glob("part-*.parquet"))
+        if not parts:
+            return
+        dataset = pads.dataset([str(p) for p in parts], format="parquet")
+        tmp = self.out / ".series-compact"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir()
+        for i, start in enumerate(range(0, n_runs, COMPACT_RUNS)):
+            field = pads.field("run_id")
+            table = dataset.to_table(filter=(field >= start) & (field < start + COMPACT_RUNS))
+            if table.num_rows == 0:
+                continue
+            table = table.sort_by([("run_id", "ascending"), ("hour", "ascending"), ("variable", "ascending")])
+            pq.write_table(table, tmp / f"chunk-{i:05d}.parquet")
+        shutil.rmtree(self.series_dir)
+        os.replace(tmp, self.series_dir)
+
+
+def read_series(folder: Path | str) -> pd.DataFrame:
+    """A sweep's long series in one line: point, replication, run_id, hour, variable, value."""
+    return pa.dataset.dataset(str(Path(folder) / "series"), format="parquet").to_table().to_pandas()

@@ -1,0 +1,93 @@
+"""Outcome probabilities per design point with Wilson 95% intervals, and the sweep's answer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..model.outcomes import LABELS, OUTCOMES, Outcome
+from .design import DUMMY_PREFIX
+from .plan import SweepPlan
+
+
+def wilson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for k successes in n trials (scipy's implementation)."""
+    if n == 0:
+        return (float("nan"), float("nan"))
+    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+def summarize(runs: pd.DataFrame, plan: SweepPlan) -> pd.DataFrame:
+    """One row per (design point, outcome): n runs, k with that outcome, p, Wilson 95% CI."""
+    params = [f.path for f in plan.factors]
+    rows = []
+    ok = runs[runs["status"] == "ok"]
+    failed = runs.groupby("point")["status"].apply(lambda s: int((s != "ok").sum()))
+    design = plan.design.set_index("point")
+    counts = ok.groupby(["point", "outcome"]).size()
+    n_by_point = ok.groupby("point").size()
+    for point in design.index:
+        n = int(n_by_point.get(point, 0))
+        for outcome in OUTCOMES:
+            k = int(counts.get((point, outcome), 0))
+            lo, hi = wilson(k, n)
+            rows.append({"point": int(point), **{p: design.at[point, p] for p in params},
+                         "outcome": outcome, "n": n, "k": k, "p": k / n if n else float("nan"),
+                         "ci_low": lo, "ci_high": hi, "failed": int(failed.get(point, 0))})
+    return pd.DataFrame(rows)
+
+
+def answer(summary: pd.DataFrame, plan: SweepPlan, outcome: str | None = None) -> str:
+    """A few sentences that answer the sweep's question from its summary."""
+    sw = plan.scenario.sweep
+    target = outcome or sw.answer_outcome
+    question = sw.question or "What do the swept parameters change?"
+    lines = [f"Question: {question}"]
+    total = summary.groupby("outcome")[["k", "n"]].sum()
+    n_all = int(summary.drop_duplicates("point")["n"].sum())
+    common = total["k"].sort_values(ascending=False)
+    spread = ", ".join(f"{LABELS[Outcome(o)]} {k / n_all:.0%}" for o, k in common.items() if k > 0)
+    lines.append(f"Over all {n_all} runs: {spread}.")
+    if target is None:
+        target = common.index[0]
+    t = summary[summary["outcome"] == target].copy()
+    label = LABELS[Outcome(target)]
+    params = [f.path for f in plan.factors if not f.path.startswith(DUMMY_PREFIX)]
+    if t["p"].notna().any():
+        lo_row = t.loc[t["p"].idxmin()]
+        hi_row = t.loc[t["p"].idxmax()]
+
+        def where(row: pd.Series) -> str:
+            return ", ".join(f"{p} = {_fmt(row[p])}" for p in params)
+
+        lines.append(
+            f"P({label}) ranges from {lo_row['p']:.0%} [{lo_row['ci_low']:.0%}, {lo_row['ci_high']:.0%}] "
+            f"at {where(lo_row)} to {hi_row['p']:.0%} [{hi_row['ci_low']:.0%}, {hi_row['ci_high']:.0%}] "
+            f"at {where(hi_row)}.")
+        effects = []
+        for p in params:
+            x = pd.to_numeric(t[p], errors="coerce")
+            if x.notna().all() and x.nunique() > 1 and t["p"].nunique() > 1:
+                rho = stats.spearmanr(x, t["p"]).statistic
+                means = t.groupby(p)["p"].mean()
+                effects.append((abs(rho), p, rho, means.max() - means.min()))
+        if effects:
+            effects.sort(reverse=True)
+            _, p, rho, span = effects[0]
+            direction = "rises" if rho > 0 else "falls"
+            lines.append(f"Answer: the chance of {label} {direction} with {p} (Spearman rho = {rho:+.2f}; "
+                         f"its mean moves by {span:.0%} across the range), the strongest of the swept parameters.")
+            for _, p2, rho2, span2 in effects[1:]:
+                lines.append(f"  {p2}: rho = {rho2:+.2f}, mean moves by {span2:.0%}.")
+    failed = int(summary.drop_duplicates("point")["failed"].sum())
+    if failed:
+        lines.append(f"{failed} runs failed and are not counted.")
+    return "\n".join(lines)
+
+
+def _fmt(v: object) -> str:
+    if isinstance(v, float | np.floating):
+        return f"{v:.3g}"
+    return str(v)
