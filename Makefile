@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 	  echo "creating $(VENV) with $$PYBIN"; \
 	  "$$PYBIN" -m venv $(VENV); \
 	fi; \
-	$(PY) -m pip install --quiet --upgrade pip; \
-	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"; \
+	$(PY) -m pip install --quiet --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true; \
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]" 2>&1 | grep -v -e "^WARNING: Location" -e "BuildBackendWarning" || true; \
+	$(PY) -c "import sim, mesa, numba, SALib" || { echo "installation failed"; exit 1; }; \
 	rm -f $(VENV)/.installed-*; touch $@
 
 demo: $(STAMP)

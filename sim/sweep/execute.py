@@ -74,7 +74,10 @@ def _make_executor(kind: str, workers: int, scheduler: str | None):
     if kind == "process":
         if workers <= 1:
             return _Inline(), None
+        # a fork server that has already imported the model and loaded the compiled kernel
+        # (sim.sweep.warm) forks the workers: they start at once, and no thread is forked
         ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.sweep.warm"])
         return ProcessPoolExecutor(max_workers=workers, mp_context=ctx), None
     if kind == "dask":
         try:
