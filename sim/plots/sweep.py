@@ -1,0 +1,207 @@
+"""Figures of a sweep: outcome probabilities along one or two parameters, fan charts of key
+series split by outcome, and the time to resolution per outcome."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from ..model.outcomes import LABELS, OUTCOMES, Outcome
+from . import style
+
+FAN_VARS = {
+    "regime_strength": ("Regime strength (elites' view)", "level (0-1)", 1.0),
+    "protest_share": ("Protest, national", "% of population", 100.0),
+    "defected_strength": ("Armed strength defected", "thousand men", 1e-3),
+    "legitimacy": ("Legitimacy (public, national)", "level (0-1)", 1.0),
+}
+
+
+def _label(path: str) -> str:
+    """'factions.kremlin.regime_strength' -> 'kremlin regime strength'."""
+    parts = [p for p in path.replace("[", ".").replace("]", "").split(".") if p not in ("factions", "units",
+                                                                                          "regions", "public")]
+    return " ".join(parts[-2:]).replace("_", " ")
+
+
+def _present(summary: pd.DataFrame) -> list[str]:
+    seen = summary.groupby("outcome")["k"].sum()
+    return [o for o in OUTCOMES if seen.get(o, 0) > 0]
+
+
+def outcome_bands(summary: pd.DataFrame, param: str, others: list[str] | None = None):
+    """Stacked outcome probabilities along one parameter (averaged over the others), with
+    Wilson 95% whiskers on each outcome's own probability."""
+    style.apply()
+    outcomes = _present(summary)
+    g = summary.groupby([param, "outcome"])[["k", "n"]].sum().reset_index()
+    xs = sorted(g[param].unique(), key=lambda v: (isinstance(v, str), v))
+    numeric = all(isinstance(x, int | float | np.integer | np.floating) for x in xs)
+    pos = np.array(xs, dtype=float) if numeric else np.arange(len(xs), dtype=float)
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(15, 6.5), gridspec_kw={"width_ratios": [1.25, 1]})
+    bottom = np.zeros(len(xs))
+    from ..sweep.summary import wilson
+
+    # every outcome row of a point carries the point's run count: any one gives the total
+    n_total = np.array([g[g[param] == x]["n"].iloc[0] for x in xs], dtype=float)
+    for o in outcomes:
+        rows = g[g["outcome"] == o].set_index(param)
+        k = np.array([rows["k"].get(x, 0) for x in xs], dtype=float)
+        p = np.divide(k, n_total, out=np.zeros_like(k), where=n_total > 0)
+        color = style.OUTCOME_COLORS[o]
+        ax.fill_between(pos, bottom, bottom + p, step=None, color=color, alpha=0.85, label=LABELS[Outcome(o)])
+        bottom = bottom + p
+        ci = np.array([wilson(int(a), int(b)) for a, b in zip(k, n_total, strict=True)])
+        ax2.errorbar(pos, p, yerr=[p - ci[:, 0], ci[:, 1] - p], color=color, marker="o", capsize=4,
+                     label=LABELS[Outcome(o)])
+    for a in (ax, ax2):
+        a.set_xlabel(_label(param))
+        a.set_ylim(0, 1.02)
+        if not numeric:
+            a.set_xticks(pos, [str(x) for x in xs])
+    ax.set_ylabel("share of runs")
+    ax.set_title("Outcomes, stacked")
+    ax2.set_ylabel("probability (Wilson 95% interval)")
+    ax2.set_title("Each outcome with its interval")
+    ax2.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    n_runs = int(summary.drop_duplicates("point")["n"].sum())
+    extra = f"; averaged over {', '.join(_label(o) for o in others)}" if others else ""
+    fig.suptitle(f"How the outcome depends on {_label(param)} ({n_runs} runs{extra})", fontsize=16,
+                 fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def outcome_heatmap(summary: pd.DataFrame, x: str, y: str, outcome: str):
+    """Probability of one outcome over two parameters, with the runs per cell written in."""
+    style.apply()
+    t = summary[summary["outcome"] == outcome].groupby([y, x])[["k", "n"]].sum().reset_index()
+    xs = sorted(t[x].unique(), key=lambda v: (isinstance(v, str), v))
+    ys = sorted(t[y].unique(), key=lambda v: (isinstance(v, str), v))
+    grid = np.full((len(ys), len(xs)), np.nan)
+    runs = np.zeros((len(ys), len(xs)), dtype=int)
+    for yv, xv, k, n in t[[y, x, "k", "n"]].itertuples(index=False):
+        i, j = ys.index(yv), xs.index(xv)
+        grid[i, j] = k / n if n else np.nan
+        runs[i, j] = n
+    fig, ax = plt.subplots(figsize=(11, 7.5))
+    im = ax.imshow(grid, origin="lower", cmap="cividis", vmin=0, vmax=1, aspect="auto")
+    for i in range(len(ys)):
+        for j in range(len(xs)):
+            v = grid[i, j]
+            txt = "-" if np.isnan(v) else f"{v:.0%}\nn={runs[i, j]}"
+            ax.text(j, i, txt, ha="center", va="center", fontsize=11,
+                    color="black" if (not np.isnan(v) and v > 0.55) else "white")
+    ax.set_xticks(range(len(xs)), [f"{v:.3g}" if isinstance(v, float) else str(v) for v in xs])
+    ax.set_yticks(range(len(ys)), [f"{v:.3g}" if isinstance(v, float) else str(v) for v in ys])
+    ax.set_xlabel(_label(x))
+    ax.set_ylabel(_label(y))
+    ax.grid(False)
+    cb = fig.colorbar(im, ax=ax)
+    cb.set_label(f"P({LABELS[Outcome(outcome)]})")
+    ax.set_title(f"Probability of {LABELS[Outcome(outcome)]} (n = runs per cell)")
+    fig.tight_layout()
+    return fig
+
+
+def fan_charts(series: pd.DataFrame, runs: pd.DataFrame, variables: list[str] | None = None):
+    """Median and 10-90% band of key series over time, one colour per outcome."""
+    style.apply()
+    present = series.groupby("variable")["value"].agg(lambda v: v.abs().max())
+    # a series that is zero in every run (protest in a mutiny) says nothing: leave it out
+    variables = [v for v in (variables or list(FAN_VARS)) if v in present.index and present[v] > 0
+                 and series[series["variable"] == v]["value"].nunique() > 1]
+    if not variables:
+        variables = [v for v in FAN_VARS if v in present.index][:1]
+    outcome_of = runs.set_index("run_id")["outcome"]
+    s = series[series["variable"].isin(variables)].copy()
+    s["outcome"] = s["run_id"].map(outcome_of)
+    horizon = s["hour"].max() if len(s) else 0.0
+    scale, unit = (1.0, "hours") if horizon <= 72 else (24.0, "days")
+    fig, axes = plt.subplots(len(variables), 1, figsize=(13, 3.4 * len(variables)), sharex=True, squeeze=False)
+    for ax, var in zip(axes[:, 0], variables, strict=True):
+        title, yunit, mult = FAN_VARS.get(var, (var, "value", 1.0))
+        d = s[s["variable"] == var]
+        for o in [o for o in OUTCOMES if o in set(d["outcome"])]:
+            do = d[d["outcome"] == o]
+            n = do["run_id"].nunique()
+            # runs end when they are decided: show an hour only while a fifth of them still run
+            alive = do.groupby("hour")["run_id"].nunique()
+            keep = alive[alive >= max(1, 0.2 * n)].index
+            q = do[do["hour"].isin(keep)].groupby("hour")["value"].quantile([0.1, 0.5, 0.9]).unstack()
+            t = q.index.to_numpy() / scale
+            c = style.OUTCOME_COLORS[o]
+            ax.fill_between(t, q[0.1] * mult, q[0.9] * mult, color=c, alpha=0.2)
+            runs_word = "run" if n == 1 else "runs"
+            ax.plot(t, q[0.5] * mult, color=c, label=f"{LABELS[Outcome(o)]}: median of {n} {runs_word}, 10-90% band")
+        ax.set_title(title)
+        ax.set_ylabel(yunit)
+    axes[0, 0].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    axes[-1, 0].set_xlabel(f"time ({unit} from the start)")
+    fig.suptitle("Key series over time, split by outcome", fontsize=16, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def resolution_times(runs: pd.DataFrame):
+    """Distribution of the time to each outcome (box and points)."""
+    style.apply()
+    ok = runs[runs["status"] == "ok"]
+    outcomes = [o for o in OUTCOMES if o in set(ok["outcome"])]
+    fig, ax = plt.subplots(figsize=(12, 6))
+    data = [ok[ok["outcome"] == o]["time_to_outcome_h"].to_numpy() for o in outcomes]
+    scale, unit = (1.0, "hours") if max((d.max() for d in data if len(d)), default=0) <= 96 else (24.0, "days")
+    bp = ax.boxplot([d / scale for d in data], orientation="horizontal", patch_artist=True, widths=0.5, showfliers=False,
+                    medianprops={"color": "black", "linewidth": 2})
+    for patch, o in zip(bp["boxes"], outcomes, strict=True):
+        patch.set_facecolor(style.OUTCOME_COLORS[o])
+        patch.set_alpha(0.6)
+    rng = np.random.default_rng(0)  # jitter only, for display
+    for i, (d, o) in enumerate(zip(data, outcomes, strict=True), start=1):
+        ax.scatter(d / scale, i + rng.uniform(-0.15, 0.15, len(d)), s=12, color=style.OUTCOME_COLORS[o],
+                   alpha=0.6, zorder=3)
+    ax.set_yticks(range(1, len(outcomes) + 1),
+                  [f"{LABELS[Outcome(o)]}\n(n = {len(d)})" for o, d in zip(outcomes, data, strict=True)])
+    ax.set_xlabel(f"time to the outcome ({unit})")
+    ax.set_title("How long until it is decided, by outcome")
+    fig.tight_layout()
+    return fig
+
+
+def plot_sweep(folder: Path | str, outcome: str | None = None) -> list[str]:
+    """Draw every sweep figure into ``folder``; return the files written."""
+    import json
+
+    from ..sweep.store import read_series
+
+    folder = Path(folder)
+    summary = pd.read_parquet(folder / "summary.parquet")
+    runs = pd.read_parquet(folder / "runs.parquet")
+    man = json.loads((folder / "manifest.json").read_text())
+    params = [p["path"] for p in man["parameters"] if not p["path"].startswith("dummy")]
+    written: list[str] = []
+    for p in params:
+        others = [q for q in params if q != p]
+        written += style.save(outcome_bands(summary, p, others), folder / f"sweep_outcomes_{_slug(p)}")
+    target = outcome or _answer_outcome(folder) or summary.groupby("outcome")["k"].sum().idxmax()
+    if len(params) >= 2:
+        written += style.save(outcome_heatmap(summary, params[0], params[1], target),
+                              folder / f"sweep_heatmap_{target}")
+    if (folder / "series").exists():
+        written += style.save(fan_charts(read_series(folder), runs), folder / "sweep_fans")
+    written += style.save(resolution_times(runs), folder / "sweep_times")
+    return written
+
+
+def _answer_outcome(folder: Path) -> str | None:
+    import yaml
+
+    raw = yaml.safe_load((folder / "scenario.yaml").read_text())
+    return (raw.get("sweep") or {}).get("answer_outcome")
+
+
+def _slug(path: str) -> str:
+    return path.replace(".", "_").replace("[", "").replace("]", "")
