@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 EXTRAS ?= all
 JOBS ?= 2
 
-.PHONY: demo test bench lint docs patterns clean browser
+.PHONY: demo test bench lint docs patterns clean browser dashboard-assets dashboard
 
 $(STAMP): pyproject.toml
 	@set -e; \
@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/regime-sim demo
 
-test: $(STAMP) browser
+test: $(STAMP) browser dashboard-assets
 	$(BIN)/python -m pytest -n $(JOBS) tests
 
 bench: $(STAMP)
@@ -51,6 +51,15 @@ browser:
 	      || echo "warning: could not install chromium; browser tests will be skipped"; \
 	  else echo "note: chromium not found; browser tests will be skipped (apt-get install chromium)"; fi; \
 	fi
+
+# The dashboard's front-end files (solara's CDN assets) from the npm registry, once, so it works offline
+dashboard-assets: $(STAMP)
+	@if ! command -v npm >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null) || true; fi
+	$(PY) -m sim.dashboard.assets
+
+dashboard: dashboard-assets
+	$(BIN)/regime-sim dashboard
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -65,6 +65,7 @@ class Unit(mesa.Agent):
         self.in_column = False
         self.last_p = 1.0  # last forecast that the incumbent wins
         self.moved = False  # has it changed stance in this crisis?
+        self.engaged = False  # has it taken a side in this crisis (and so fights for it)?
 
     @property
     def power(self) -> float:

@@ -19,11 +19,13 @@ def column_strength(model: RegimeModel) -> float:
 
 
 def _blockers(model: RegimeModel, region: str) -> list[Unit]:
-    """Loyal ground units that fight in ``region``: all of them in the capital; elsewhere
+    """Loyal ground units that fight in ``region``: those that have taken the ruler's side in
+    this crisis (a unit that has not yet decided waits); in the capital all of them, elsewhere
     only mobile ones (a column drives past headquarters and police stations)."""
     everyone = region == model.capital
-    return [u for u in model.units if u.stance == LOYAL and u.region == region and u.travel is None
-            and not u.in_column and u.reach_km == 0 and u.strength > 0 and (everyone or u.mobile)]
+    return [u for u in model.units if u.stance == LOYAL and u.engaged and u.region == region
+            and u.travel is None and not u.in_column and u.reach_km == 0 and u.strength > 0
+            and (everyone or u.mobile)]
 
 
 def move(model: RegimeModel) -> None:

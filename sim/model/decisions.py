@@ -114,7 +114,7 @@ def choose(model: RegimeModel, u: Unit) -> int:
         fight = _fight_cost(model, u, region)
     cash = immunity = 0.0
     if model.sponsor is not None and not attached and on("units.pay_and_immunity"):
-        cash = U.cash_appeal(model.sponsor[0], el.cash_half_kusd)
+        cash = U.cash_appeal(model.sponsor[0], el.cash_half_kusd, el.cash_weight)
         immunity = model.sponsor[1]
     tie = U.counterweight_tie(u.counterweight, el.counterweight_tie) if on("units.counterweight") else 0.0
     util = U.stance_utilities(p, a_inc, a_ch, cash, u.fear, immunity, el.punishment,
@@ -141,6 +141,7 @@ def units_reconsider(model: RegimeModel) -> None:
         if not must and model.rng.random() >= rate * near:
             continue
         new = choose(model, u)
+        u.engaged = True
         if new != u.stance:
             old = u.stance
             apply_stance(model, u, new)
@@ -310,6 +311,7 @@ def start_mutiny(model: RegimeModel) -> None:
     model.challenge = Challenge(kind="mutiny", leader=pmc.name, started=model.hour, faction="wagner",
                                 offer=w.offer + 0.25 * pmc.popularity, column=column)
     for u in model.units:
+        u.engaged = u.faction == "wagner"
         if u.faction == "wagner":
             u.stance = DEFECTED
             if u.region == w.base_region and u.mobile:
@@ -363,7 +365,8 @@ def _plot(model: RegimeModel) -> None:
     on = model.rules.on
     s = model.kremlin.strength
     if on("coup.recruit"):
-        cash = U.cash_appeal(model.sponsor[0], model.spec.elites.cash_half_kusd) if (
+        cash = U.cash_appeal(model.sponsor[0], model.spec.elites.cash_half_kusd,
+                             model.spec.elites.cash_weight) if (
             model.sponsor is not None and on("units.pay_and_immunity")) else 0.0
         for u in model.units:
             if u.conspirator or u.rank == "unit" or u.faction not in ("military", "security"):
@@ -375,7 +378,10 @@ def _plot(model: RegimeModel) -> None:
     if not on("coup.move"):
         return
     cap = model.capital
-    total = sum(u.power for u in model.units if model.unit_region(u) == cap and u.strength > 0)
+    # the plotters weigh themselves against the capital's regular forces; they do not count
+    # the counterweights against them (De Bruin 2018: counterbalancing does not deter attempts)
+    total = sum(u.power for u in model.units
+                if model.unit_region(u) == cap and u.strength > 0 and not u.counterweight)
     mine = sum(u.power for u in model.units if u.conspirator and model.unit_region(u) == cap)
     share = mine / total if total > 0 else 0.0
     if C.plotters_move(s, cs.trigger_strength, share, cs.min_capital_share):
@@ -393,6 +399,8 @@ def start_coup(model: RegimeModel) -> None:
     model.plot.moved = True
     ch = Challenge(kind="coup", leader=cs.leader, started=model.hour, offer=cs.offer)
     model.challenge = ch
+    for u in model.units:
+        u.engaged = False
     for u in plotters:
         u.stance = DEFECTED
         if u.region != model.capital and u.mobile and u.reach_km == 0:
@@ -401,7 +409,13 @@ def start_coup(model: RegimeModel) -> None:
     names = ", ".join(u.label for u in plotters)
     model.say("coup", f"COUP: {cs.leader} move against {model.kremlin.name} in {model.capital} "
                       f"({names}); they blame him for the war", region=model.capital, label="coup attempt")
-    model.forced_decisions.update(u.key for u in model.units if u.region == model.capital)
+    # surprise: the counterweights react at once; the rest of the capital's units hesitate and
+    # decide at their usual pace (Singh 2014: the first hours decide whether a fact is made)
+    for u in model.units:
+        if u.conspirator:
+            u.engaged = True
+        elif u.counterweight and u.region == model.capital:
+            model.forced_decisions.add(u.key)
     if model.rules.on("kremlin.repress"):
         _send_loyalists_to_capital(model)
 
@@ -427,6 +441,8 @@ def _street(model: RegimeModel) -> None:
         if cap.protest_share >= pub.challenge_share:
             model.challenge = Challenge(kind="revolution", leader="the protest movement", started=model.hour,
                                         offer=pub.revolution_offer)
+            for u in model.units:
+                u.engaged = False
             model.say("protest", f"the protests in {model.capital} become a challenge to the regime "
                                  f"({cap.protest_share:.1%} of the city in the streets)", region=model.capital, label="street challenge")
             model.forced_decisions.update(u.key for u in model.units if u.region == model.capital and u.repressive)

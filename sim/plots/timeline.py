@@ -14,13 +14,13 @@ from . import style
 ARMED = ("military", "security", "wagner", "chechen", "opposition")
 
 
-def _time_scale(last_hour: float) -> float:
+def time_scale(last_hour: float) -> float:
     """Hours per axis unit: hours for runs of up to three days, days beyond."""
     return 1.0 if last_hour <= 72 else 24.0
 
 
 def time_axis(series: pd.DataFrame) -> tuple[np.ndarray, str, float]:
-    scale = _time_scale(float(series["hour"].max()))
+    scale = time_scale(float(series["hour"].max()))
     unit = "hours" if scale == 1.0 else "days"
     return series["hour"].to_numpy() / scale, f"time ({unit} from the start)", scale
 

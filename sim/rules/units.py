@@ -80,15 +80,15 @@ def incumbent_win_probability(
 
 @rule(
     "units.pay_and_immunity",
-    statement="Cash offered to defectors adds a concave appeal c/(c + c_half); promised "
+    statement="Cash offered to defectors adds a concave appeal w c/(c + c_half); promised "
     "immunity cuts the punishment a defector fears if the incumbent wins.",
     mechanism="defection for pay and immunity",
     evidence=[("004", "get immunity and a generous amount of cash in hard currency")],
     literature=["Bueno de Mesquita et al. (2003) The Logic of Political Survival"],
     when_off="offers of cash and immunity are ignored",
 )
-def cash_appeal(cash_kusd: float, half_kusd: float) -> float:
-    return cash_kusd / (cash_kusd + half_kusd) if cash_kusd > 0 else 0.0
+def cash_appeal(cash_kusd: float, half_kusd: float, weight: float = 1.0) -> float:
+    return weight * cash_kusd / (cash_kusd + half_kusd) if cash_kusd > 0 else 0.0
 
 
 @rule(

@@ -239,7 +239,7 @@ def parse_value(text: str) -> Any:
     return value
 
 
-def _split_path(path: str) -> list:
+def split_path(path: str) -> list:
     parts: list = []
     for piece in path.replace("]", "").split("."):
         if "[" in piece:
@@ -254,9 +254,17 @@ def _split_path(path: str) -> list:
     return parts
 
 
+def value_at(scn: Scenario, path: str) -> Any:
+    """The current value of the parameter at a dotted path (``events[3].cash_kusd_per_man``)."""
+    node: Any = scn.model_dump(mode="python")
+    for part in split_path(path):
+        node = node[part]
+    return node
+
+
 def set_path(data: dict, dump: dict, path: str, value: Any, file: str) -> None:
     """Set ``path`` in the raw data; the path must exist in the validated scenario ``dump``."""
-    parts = _split_path(path)
+    parts = split_path(path)
     node_dump: Any = dump
     for depth, part in enumerate(parts):
         ok = (isinstance(node_dump, dict) and part in node_dump) or (

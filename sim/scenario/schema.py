@@ -425,6 +425,9 @@ class ElitesSpec(Strict):
     aside_penalty: float = level(0.15, "assumed: neutrality is punished less than defection")
     loyalty_adjust_per_day: float = param(0.08, "1/day", "assumed", ge=0, le=1)
     grievance_decay_per_day: float = param(0.01, "1/day", "assumed", ge=0, le=1)
+    cash_weight: float = level(
+        0.35, "assumed", "utility of cash at its maximum appeal, beside pay and attachment (0-1 each)"
+    )
     cash_half_kusd: float = param(
         10.0, "thousand USD per man", "assumed: cash at which its appeal is half its maximum", gt=0
     )
@@ -465,7 +468,7 @@ class ElitesSpec(Strict):
         gt=0,
     )
     counterweight_tie: float = level(
-        0.3, "De Bruin (2018): counterweights are tied to the ruler", "extra value of loyalty"
+        0.4, "De Bruin (2018): counterweights are tied to the ruler", "extra value of loyalty"
     )
     block_ratio: float = param(
         0.5,

@@ -16,11 +16,9 @@ from ..scenario.errors import ScenarioError, did_you_mean
 
 def _field_kind(scn: Any, path: str) -> str:
     """'int', 'float', 'bool' or 'other' for the parameter at ``path`` (from its current value)."""
-    from ..scenario.loader import _split_path
+    from ..scenario.loader import value_at
 
-    node: Any = scn.model_dump(mode="python", exclude={"sweep"})
-    for part in _split_path(path):
-        node = node[part]
+    node = value_at(scn, path)
     if isinstance(node, bool):
         return "bool"
     if isinstance(node, int):

@@ -1,0 +1,114 @@
+"""``regime-sim dashboard``: serve the live classroom dashboard of a scenario.
+
+Imported by ``sim.cli`` on every ``regime-sim`` call to register the command, so it imports
+nothing heavy at module level: solara, Mesa's visualization and the model load only when the
+command runs, in the server process it starts.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from typing import Annotated
+
+import typer
+
+from sim.cli import app, fail, friendly, out_console
+
+from . import DEFAULT_SCENARIO, SCENARIO_ENV
+
+APP_MODULE = "sim.dashboard.app"
+GRACE_SECONDS = 3.0
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        # as the server binds: a port whose last connections are still closing is free
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop the server: uvicorn's graceful stop (SIGTERM), its forced one, then a kill.
+
+    Uvicorn forces the stop on a SIGINT that follows a first signal (its "Ctrl-C again"), in
+    case an open browser session holds up the graceful one.
+    """
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        if proc.poll() is not None:
+            return
+        proc.send_signal(sig)
+        try:
+            proc.wait(GRACE_SECONDS)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+    proc.kill()
+    proc.wait()
+
+
+def server_command(host: str, port: int) -> list[str]:
+    """The solara command line: production mode, no browser, no call to PyPI."""
+    return [sys.executable, "-m", "solara", "run", APP_MODULE, "--host", host, "--port", str(port),
+            "--production", "--no-open", "--no-check-version", "--log-level", "warning"]
+
+
+def server_env(scenario: str) -> dict[str, str]:
+    """The server's environment: which scenario to show, and no telemetry leaving the machine."""
+    # solara warns on every plain-http visit to 127.0.0.1 that it sets a 'lax' session cookie,
+    # which is right for a local server
+    quiet = "ignore:Cookies with samesite=none require https:UserWarning"
+    warnings = ",".join(w for w in (os.environ.get("PYTHONWARNINGS", ""), quiet) if w)
+    return {**os.environ, SCENARIO_ENV: scenario, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+            "PYTHONWARNINGS": warnings}
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@app.command()
+@friendly
+def dashboard(
+    file: Annotated[str, typer.Argument(help="scenario YAML file, or the name of a bundled one")]
+    = DEFAULT_SCENARIO,
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8765,
+    host: Annotated[str, typer.Option(help="address to listen on (0.0.0.0: reachable from other machines)")]
+    = "127.0.0.1",
+) -> None:
+    """Serve a live dashboard of a scenario in the browser: step it, change its controls, reset."""
+    from sim.scenario.loader import load_scenario, resolve_path
+
+    from .assets import AssetsError, ensure_assets
+
+    scn = load_scenario(file)  # a bad file is reported here, not in the browser
+    path = resolve_path(file)
+    if not _port_free(host, port):
+        fail(f"port {port} on {host} is in use; choose another with --port")
+    # its own process group: Ctrl-C reaches only this process, which stops the server once
+    proc = subprocess.Popen(server_command(host, port), env=server_env(str(path.resolve())),
+                            process_group=0)
+    signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop: shut down the same way
+    try:
+        # checked (and fetched, the first time) while the server starts; no browser asks for
+        # them before the address is printed
+        ensure_assets(log=lambda msg: out_console.print(msg, markup=False))
+        out_console.print(f"[bold]{scn.title or scn.name}[/bold]: dashboard at http://{host}:{port}/ "
+                          "(Ctrl-C stops it)")
+        code = proc.wait()
+    except AssetsError as err:
+        _stop(proc)
+        fail(str(err))
+    except KeyboardInterrupt:
+        _stop(proc)
+        out_console.print("dashboard stopped")
+        return
+    if code != 0:
+        fail(f"the dashboard server exited with status {code}", code=1)
