@@ -97,6 +97,7 @@ def run(
     set_: SetOpt = None,
     out: Annotated[Path | None, typer.Option(help="results folder (default: a new one under results/)")] = None,
     figures: Annotated[bool, typer.Option("--figures/--no-figures", help="draw the figures")] = True,
+    gif: Annotated[bool, typer.Option("--gif/--no-gif", help="also write the animated map (map.gif)")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print only the outcome")] = False,
 ) -> None:
     """Run a scenario once: print its timeline and outcome, write tables and figures."""
@@ -120,7 +121,7 @@ def run(
         f"outcome: [bold]{result.measures['outcome_label']}[/bold] after "
         f"{result.measures['time_to_outcome_h']:g} h - {result.measures['outcome_reason']}"
     )
-    files = write_run(result, folder, file, raw, set_ or [], started, figures=figures)
+    files = write_run(result, folder, file, raw, set_ or [], started, figures=figures, gif=gif)
     out_console.print(f"wrote {len(files)} files to {folder}")
 
 

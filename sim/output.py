@@ -89,7 +89,7 @@ def manifest(kind: str, source: str, raw: dict, extra: dict) -> dict:
 
 
 def write_run(result: RunResult, out: Path, source: str, raw: dict, overrides: list[str],
-              started: str, figures: bool = True) -> list[str]:
+              started: str, figures: bool = True, gif: bool = False) -> list[str]:
     """Write everything a run produced; tables first so a failing figure loses nothing."""
     written: list[str] = []
     result.series.to_parquet(out / "series.parquet", index=False)
@@ -112,11 +112,9 @@ def write_run(result: RunResult, out: Path, source: str, raw: dict, overrides: l
     })
     written += man["files"]
     if figures:
-        from .plots.timeline import plot_timeline
+        from .report import RunFolder, draw_run_figures
 
-        title = f"{result.scenario.title or result.scenario.name} (seed {result.seed}): {result.measures['outcome_label']}"
-        paths = plot_timeline(result.series, result.events, title, out / "timeline", result.scenario.capital)
-        names = [Path(p).name for p in paths]
+        names = draw_run_figures(RunFolder.from_result(result, raw, man), out, gif=gif)
         man["files"] += names
         written += names
     (out / "manifest.json").write_text(json.dumps(man, indent=2) + "\n")

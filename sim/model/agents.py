@@ -185,7 +185,8 @@ class RegionPublic(mesa.Agent):
                 self._carry_draft -= k
                 self.grid.remove_citizens(rng, k, self.grid.cit_h + 0.05)
         made = self.grid.step(rng, params)
-        self.arrests += made * self.people_per_agent * self.mobilizable
+        # each grid arrest takes a street actor's crowd off the street; few of them are detained
+        self.arrests += made * self.people_per_agent * self.mobilizable * model.spec.public.detained_share
         self.refresh_shares()
         return made
 

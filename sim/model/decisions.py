@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 _COUNT = {1: "one unit", 2: "two units", 3: "three units", 4: "four units", 5: "five units"}
 
 
-def _n_units(n: int) -> str:
+def n_units(n: int) -> str:
     return _COUNT.get(n, f"{n} units")
 
 
@@ -205,7 +205,7 @@ def _report_changes(model: RegimeModel, changes: list[tuple[Unit, int, int]]) ->
             context = " as crowds fill the streets"
         elif ch is not None and ch.kind == "coup" and region == model.capital:
             context = " in the coup"
-        model.say("stance", f"{_n_units(len(us))} in {region} ({names}; {men:,.0f} men) {verb}{context}",
+        model.say("stance", f"{n_units(len(us))} in {region} ({names}; {men:,.0f} men) {verb}{context}",
                   region=region)
 
 

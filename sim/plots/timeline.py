@@ -42,8 +42,10 @@ def annotate_events(ax, events: pd.DataFrame, scale: float, top: bool = True, ma
         if top:
             level = level + 1 if x - last_x < 0.15 * span else 0
             last_x = x
-            ax.text(x, 0.97 - 0.11 * (level % 5), " " + row.label, transform=ax.get_xaxis_transform(),
-                    fontsize=10, color="#333333", ha="left", va="top",
+            right = x > lo + 0.8 * span  # near the right edge: write leftwards, off the legend
+            ax.text(x, 0.97 - 0.11 * (level % 5), (row.label + " ") if right else (" " + row.label),
+                    transform=ax.get_xaxis_transform(), fontsize=10, color="#333333",
+                    ha="right" if right else "left", va="top",
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
 
 

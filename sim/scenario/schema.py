@@ -95,6 +95,9 @@ class Region(Strict):
         ge=0,
     )
     ethnic_republic: bool = False
+    aggregate: bool = Field(
+        False, description="an aggregate of many places, placed schematically on the map"
+    )
     big_city: bool = Field(
         False, description=f"a metropolis where the Kremlin fears unrest most ({S001})"
     )
@@ -341,6 +344,12 @@ class PublicSpec(Strict):
         "weight of the visible active share in the activation rule",
         ge=0,
         le=1,
+    )
+    detained_share: float = share(
+        0.01,
+        "assumed: OVD-Info counted about 2,400 detentions on 21 Sept 2022 for crowds in the tens "
+        "of thousands",
+        "share of the people a police action takes off the street who are actually detained",
     )
     mobilizable_share: float = share(
         0.1,

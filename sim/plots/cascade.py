@@ -1,0 +1,160 @@
+"""The cascade: which unit changed stance when, and whose move it followed.
+
+One row per unit that moved, grouped by faction; a band shows the stance the unit held, a
+dot each change (coloured by the new stance), and an arrow runs from the move a unit
+followed (``stances.csv: followed``) to its own move - Granovetter's cascade made visible.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch, Patch
+
+from . import style
+from .timeline import ARMED, annotate_events, time_scale
+
+ROW_INCHES = 0.24  # up to about 26 rows fit a 16 x 9 slide
+ARROW_COLOR = "#444444"
+
+
+def _stance(name: str) -> str:
+    """'aside' and 'standing aside' are one stance."""
+    return "standing aside" if name in ("aside", "standing aside") else name
+
+
+def cascade_rows(stances: pd.DataFrame) -> tuple[list[str], dict[str, float], list[tuple[str, float]]]:
+    """Row order (units grouped by faction, earliest mover first), each unit's y, and the
+    y of each faction's heading."""
+    first = stances.groupby("unit", sort=False).agg(hour=("hour", "min"), faction=("faction", "first"))
+    order_f = {f: i for i, f in enumerate(ARMED)}
+    first = first.assign(fo=first["faction"].map(lambda f: order_f.get(f, len(order_f))))
+    first = first.sort_values(["fo", "hour"], kind="stable")
+    ys: dict[str, float] = {}
+    heads: list[tuple[str, float]] = []
+    y = 0.0
+    for _, group in first.groupby("fo", sort=True):
+        heads.append((str(group["faction"].iloc[0]), y))
+        y += 1.0
+        for unit in group.index:
+            ys[unit] = y
+            y += 1.0
+        y += 0.4
+    return list(first.index), ys, heads
+
+
+def cascade_figure(stances: pd.DataFrame, series: pd.DataFrame, events: pd.DataFrame, title: str) -> Figure:
+    """Who moved when, grouped by faction, with arrows from each move to the one it followed."""
+    style.apply()
+    end = float(series["hour"].max()) if not series.empty else 0.0
+    if stances.empty:
+        scale = time_scale(end)
+        fig, ax = plt.subplots(figsize=(16, 5))
+        fig.suptitle(f"{title}\nthe cascade: who changed stance when", fontsize=17, fontweight="bold")
+        ax.set_xlim(0, max(end, 1.0) / scale)
+        ax.set_ylim(0, 1)
+        ax.set_yticks([])
+        ax.text(0.5, 0.5, "no unit changed stance in this run:\nevery armed unit kept the stance it started with",
+                transform=ax.transAxes, ha="center", va="center", fontsize=15, color="#444444")
+        ax.set_xlabel(f"time ({'hours' if scale == 1 else 'days'} from the start)")
+        ax.set_ylabel("armed units")
+        fig.tight_layout()
+        return fig
+
+    s = stances.sort_values("hour", kind="stable").reset_index(drop=True)
+    s["to"] = s["to"].map(_stance)
+    s["from"] = s["from"].map(_stance)
+    units, ys, heads = cascade_rows(s)
+    lo, hi = float(s["hour"].min()), float(s["hour"].max())
+    pad = max(2.0, 0.12 * (hi - lo))
+    x0, x1 = max(0.0, lo - pad), min(max(end, hi), hi + pad)
+    scale = time_scale(x1 - x0)
+    n_rows = max(ys.values()) + 1
+    fig, ax = plt.subplots(figsize=(16, max(5.0, 2.6 + ROW_INCHES * n_rows)))
+    ax.set_xlim(x0 / scale, x1 / scale)
+
+    # the stance each unit held: a band from one change to the next
+    for unit in units:
+        moves = s[s["unit"] == unit]
+        starts = [x0] + moves["hour"].tolist()
+        stops = moves["hour"].tolist() + [x1]
+        held = [moves["from"].iloc[0]] + moves["to"].tolist()
+        for a, b, st in zip(starts, stops, held, strict=True):
+            ax.broken_barh([(a / scale, (b - a) / scale)], (ys[unit] - 0.18, 0.36),
+                           facecolors=style.STANCE_COLORS.get(st, style.GREY), alpha=0.55, zorder=1)
+
+    # arrows: from the move a unit followed to its own move
+    n_arrows = 0
+    for row in s.itertuples(index=False):
+        leader = row.followed if isinstance(row.followed, str) and row.followed else None
+        if leader is None or leader not in ys:
+            continue
+        before = s[(s["unit"] == leader) & (s["hour"] <= row.hour)]
+        if before.empty:
+            continue
+        src = (float(before["hour"].iloc[-1]) / scale, ys[leader])
+        dst = (float(row.hour) / scale, ys[row.unit])
+        ax.add_patch(FancyArrowPatch(src, dst, arrowstyle="-|>", mutation_scale=14, color=ARROW_COLOR,
+                                     linewidth=1.3, shrinkA=7, shrinkB=7, zorder=2,
+                                     connectionstyle="arc3,rad=-0.35" if src[0] == dst[0] else "arc3,rad=0.15"))
+        n_arrows += 1
+
+    ax.scatter(s["hour"] / scale, s["unit"].map(ys), s=140, zorder=3, edgecolors="black", linewidths=1.1,
+               c=[style.STANCE_COLORS.get(st, style.GREY) for st in s["to"]])
+
+    labels = s.drop_duplicates("unit").set_index("unit")
+    ax.set_yticks([ys[u] for u in units])
+    ax.set_yticklabels([f"{labels.at[u, 'label']} ({labels.at[u, 'region']})" for u in units], fontsize=11)
+    for faction, y in heads:
+        ax.text(0.0, y, f"{style.FACTION_LABELS.get(faction, faction)}", transform=ax.get_yaxis_transform(),
+                ha="right", va="center", fontsize=13, fontweight="bold", color="black")
+        ax.axhline(y - 0.5, color="#cccccc", linewidth=1.0, zorder=0)
+    ax.set_ylim(n_rows - 0.3, -0.8)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(f"time ({'hours' if scale == 1 else 'days'} from the start)")
+    ax.set_ylabel("unit (region at its first move)")
+    annotate_events(ax, events, scale, top=False)
+    event_ticks(ax, events, scale, x0, x1)
+
+    present = [st for st in ("loyal", "standing aside", "defected") if st in set(s["to"])]
+    handles = [Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor=style.STANCE_COLORS[st],
+                      markeredgecolor="black", label=f"moves to: {st}") for st in present]
+    handles += [Patch(facecolor=style.STANCE_COLORS[st], alpha=0.55, label=f"holds: {st}")
+                for st in ("loyal", "standing aside", "defected") if st in set(s["to"]) | set(s["from"])]
+    if n_arrows:
+        handles.append(Line2D([], [], color=ARROW_COLOR, marker=">", markersize=8, linewidth=1.3,
+                              label="followed the move of\n(arrow from the earlier move)"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=11)
+    when = (f"{len(s)} moves by {len(units)} units between hour {lo:g} and hour {hi:g}")
+    fig.suptitle(f"{title}\nthe cascade: {when}", fontsize=17, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def event_ticks(ax: plt.Axes, events: pd.DataFrame, scale: float, x0: float, x1: float) -> None:
+    """Name the labelled events on a top axis, where they cannot cover the data."""
+    if events is None or events.empty or "label" not in events:
+        return
+    marked = events[(events["label"].astype(str) != "") & events["hour"].between(x0, x1)]
+    if marked.empty:
+        return
+    # events closer than 3% of the axis share one label, so names never print over each other
+    hours = marked["hour"].to_numpy(dtype=float)
+    group = np.concatenate([[0], np.cumsum(np.diff(hours) > 0.03 * max(x1 - x0, 1e-9))])
+    merged = marked.assign(group=group).groupby("group").agg(
+        hour=("hour", "first"), label=("label", lambda v: " / ".join(dict.fromkeys(map(str, v)))))
+    top = ax.secondary_xaxis("top")
+    top.set_xticks(merged["hour"].to_numpy(dtype=float) / scale)
+    top.set_xticklabels(list(merged["label"]), rotation=25, ha="left", fontsize=10, color="#333333")
+    top.tick_params(length=0)
+
+
+def plot_cascade(stances: pd.DataFrame, series: pd.DataFrame, events: pd.DataFrame, title: str,
+                 out_stem: Path | str) -> list[str]:
+    """Save the figure as PNG and SVG; return the paths."""
+    return style.save(cascade_figure(stances, series, events, title), out_stem)

@@ -1,0 +1,105 @@
+"""The public over time, region by region: who is in the streets, who is in jail, who has
+left the country and who has been called up.
+
+Four panels share the time axis. The regions where most happened get a colour and a line
+style of their own (the same in every panel); the others are thin grey lines, so a dozen
+regions never become a tangle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from . import style
+from .cascade import event_ticks
+from .timeline import annotate_events, time_axis
+
+#: (series prefix, panel title, y label, scale to the unit shown, what "nothing" reads as)
+MEASURES = (
+    ("protest", "In the streets", "protesting\n(% of the region's\npopulation)", 100.0,
+     "no one protested in this run"),
+    ("jailed", "Arrested: in jail at the time", "in jail\n(% of the region's\npopulation)", 100.0,
+     "no one was in jail in this run"),
+    ("emigrated", "Left the country", "emigrated\n(thousands of people,\ncumulative)", 1e-3,
+     "no one emigrated in this run"),
+    ("mobilized", "Called up", "mobilized\n(thousands of people,\ncumulative)", 1e-3,
+     "no one was mobilized in this run"),
+)
+HIGHLIGHT = ((style.BLUE, "-"), (style.VERMILION, "--"), (style.GREEN, "-."), (style.ORANGE, ":"),
+             (style.SKY, "-"), (style.PURPLE, "--"))
+
+
+def populated_regions(scenario: Mapping[str, Any]) -> list[str]:
+    """Regions with people in them (the front has none)."""
+    return [n for n, r in scenario["regions"].items() if int(r.get("population", 0)) > 0]
+
+
+def ranked_regions(series: pd.DataFrame, regions: list[str]) -> list[str]:
+    """Regions ordered by how much happened there: the sum over the four measures of the
+    region's peak as a share of the largest peak of that measure."""
+    score = dict.fromkeys(regions, 0.0)
+    for prefix, *_ in MEASURES:
+        peaks = {r: float(series[f"{prefix}__{r}"].max()) for r in regions if f"{prefix}__{r}" in series}
+        top = max(peaks.values(), default=0.0)
+        if top > 0:
+            for r, v in peaks.items():
+                score[r] += v / top
+    return sorted(regions, key=lambda r: -score[r])
+
+
+def public_figure(scenario: Mapping[str, Any], series: pd.DataFrame, events: pd.DataFrame, title: str) -> Figure:
+    """Four panels: protesting and in jail (% of population), emigrated and mobilized
+    (thousands), one line per region."""
+    style.apply()
+    t, xlabel, scale = time_axis(series)
+    regions = ranked_regions(series, populated_regions(scenario))
+    active = [r for r in regions if any(series.get(f"{p}__{r}", pd.Series([0.0])).max() > 0 for p, *_ in MEASURES)]
+    colored = {r: HIGHLIGHT[i] for i, r in enumerate(active[: len(HIGHLIGHT)])}
+    fig, axes = plt.subplots(len(MEASURES), 1, figsize=(14, 11), sharex=True)
+    fig.suptitle(f"{title}\nthe public, region by region", fontsize=17, fontweight="bold")
+    for i, (ax, (prefix, panel, ylabel, factor, nothing)) in enumerate(zip(axes, MEASURES, strict=True)):
+        peak = 0.0
+        for r in reversed(regions):  # highlighted regions last, so on top
+            col = f"{prefix}__{r}"
+            if col not in series:
+                continue
+            y = series[col].to_numpy() * factor
+            peak = max(peak, float(np.nanmax(y)) if y.size else 0.0)
+            if r in colored:
+                color, dash = colored[r]
+                ax.plot(t, y, color=color, linestyle=dash, linewidth=2.4, zorder=3)
+            else:
+                ax.plot(t, y, color=style.GREY, linewidth=1.0, alpha=0.8, zorder=2)
+        ax.set_title(panel, loc="left", fontsize=14)
+        ax.set_ylabel(ylabel, fontsize=12)
+        ax.set_ylim(bottom=0)
+        if peak <= 0:
+            ax.set_ylim(0, 1)
+            ax.text(0.5, 0.5, nothing, transform=ax.transAxes, ha="center", va="center", fontsize=13,
+                    color="#555555")
+        annotate_events(ax, events, scale, top=False)
+        if i == 0:
+            event_ticks(ax, events, scale, float(series["hour"].min()), float(series["hour"].max()))
+    axes[-1].set_xlabel(xlabel)
+    handles = [Line2D([], [], color=c, linestyle=d, linewidth=2.4, label=r) for r, (c, d) in colored.items()]
+    if len(regions) > len(colored):
+        rest = "other regions" if colored else "every region"
+        handles.append(Line2D([], [], color=style.GREY, linewidth=1.0, label=rest))
+    fig.tight_layout(rect=(0, 0, 0.83, 1))
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.835, 0.93), title="region",
+               title_fontproperties={"weight": "bold"}, fontsize=12)
+    return fig
+
+
+def plot_public(scenario: Mapping[str, Any], series: pd.DataFrame, events: pd.DataFrame, title: str,
+                out_stem: Path | str) -> list[str]:
+    """Save the figure as PNG and SVG; return the paths."""
+    return style.save(public_figure(scenario, series, events, title), out_stem)

@@ -1,0 +1,192 @@
+"""Figures and a one-page report for a results folder.
+
+:func:`load_run` reads a run's folder back (tables, measures, manifest, the resolved
+scenario) into a :class:`RunFolder`; :func:`figures` names every figure of a run with the
+function that draws it, so ``regime-sim plot`` (files) and ``regime-sim report`` (one HTML
+page) draw the same things. Sweep folders get their figures from ``sim/plots/sweep.py``
+when that module exists (:func:`sweep_plotter`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from ..scenario.errors import ScenarioError
+
+if TYPE_CHECKING:  # kept out of the CLI's start-up: every command imports this package
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from ..scenario.schema import Scenario
+
+#: what a run folder must hold to be drawn and reported (``sim/output.py: write_run``)
+RUN_FILES = ("series.parquet", "events.csv", "stances.csv", "units.csv", "track.parquet", "measures.json",
+             "scenario.yaml")
+#: what marks a sweep folder
+SWEEP_FILES = ("runs.parquet", "summary.csv")
+SWEEP_FIGURES = "sim.plots.sweep"
+
+
+@dataclass
+class RunFolder:
+    """One run's tables and context, as the figures and the report need them."""
+
+    scenario: Scenario
+    raw: dict[str, Any]  # the resolved scenario mapping (regions with pos, routes, ...)
+    seed: int
+    measures: dict[str, Any]
+    series: pd.DataFrame
+    events: pd.DataFrame
+    stances: pd.DataFrame
+    units: pd.DataFrame
+    track: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def name(self) -> str:
+        return self.scenario.title or self.scenario.name
+
+    @property
+    def title(self) -> str:
+        """Figure title: scenario, seed and outcome (as the timeline in ``write_run``)."""
+        return f"{self.name} (seed {self.seed}): {self.measures.get('outcome_label', '')}"
+
+    @property
+    def ending(self) -> str:
+        """The outcome in words, for the last frame of the map."""
+        return f"{self.measures.get('outcome_label', '')} - {self.measures.get('outcome_reason', '')}"
+
+    @property
+    def overrides(self) -> list[str]:
+        return list(self.manifest.get("overrides", []))
+
+    @classmethod
+    def from_result(cls, result: Any, raw: dict[str, Any], manifest: dict[str, Any] | None = None) -> RunFolder:
+        """From a :class:`sim.runner.RunResult` in memory (for ``write_run``)."""
+        return cls(scenario=result.scenario, raw=raw, seed=result.seed, measures=result.measures,
+                   series=result.series, events=result.events, stances=result.stances, units=result.units,
+                   track=result.track, manifest=manifest or {})
+
+
+def folder_kind(path: Path) -> str:
+    """'run' or 'sweep'; a :class:`ScenarioError` for anything that is not a results folder."""
+    where = str(path)
+    if not path.exists():
+        raise ScenarioError("no such folder", file=where)
+    if not path.is_dir():
+        raise ScenarioError("not a folder: give a results folder written by 'regime-sim run'", file=where)
+    if any((path / f).exists() for f in SWEEP_FILES):
+        return "sweep"
+    missing = [f for f in RUN_FILES if not (path / f).exists()]
+    if len(missing) == len(RUN_FILES):
+        raise ScenarioError("not a results folder: no series.parquet, events.csv, scenario.yaml "
+                            "(write one with 'regime-sim run SCENARIO --out DIR')", file=where)
+    if missing:
+        raise ScenarioError(f"incomplete results folder: {', '.join(missing)} missing", file=where)
+    return "run"
+
+
+def _read(path: Path, reader: Callable[[Path], Any]) -> Any:
+    try:
+        return reader(path)
+    except (OSError, ValueError, json.JSONDecodeError) as exc:
+        raise ScenarioError(f"cannot read this results file: {exc}", file=str(path)) from None
+
+
+def load_run(path: Path) -> RunFolder:
+    """Read a run's results folder; :class:`ScenarioError` if it is not one."""
+    import pandas as pd
+
+    from ..scenario.loader import validate_raw
+    from ..scenario.yamlio import read_yaml_file
+
+    if folder_kind(path) != "run":
+        raise ScenarioError("a sweep folder, not a single run", file=str(path))
+    text_csv = {"keep_default_na": False}  # empty cells (no region, no label) stay ''
+    raw, pos = read_yaml_file(path / "scenario.yaml")
+    scenario = validate_raw(raw, pos, str(path / "scenario.yaml"))
+    manifest_path = path / "manifest.json"
+    manifest = _read(manifest_path, lambda p: json.loads(p.read_text())) if manifest_path.exists() else {}
+    return RunFolder(
+        scenario=scenario,
+        raw=raw,
+        seed=int(manifest.get("seed", scenario.seed)),
+        measures=_read(path / "measures.json", lambda p: json.loads(p.read_text())),
+        series=_read(path / "series.parquet", pd.read_parquet),
+        events=_read(path / "events.csv", lambda p: pd.read_csv(p, **text_csv)),
+        stances=_read(path / "stances.csv", lambda p: pd.read_csv(p, **text_csv)),
+        units=_read(path / "units.csv", lambda p: pd.read_csv(p, **text_csv)),
+        track=_read(path / "track.parquet", pd.read_parquet),
+        manifest=manifest,
+        path=path,
+    )
+
+
+def sweep_plotter() -> ModuleType | None:
+    """The sweep figures module (``sim/plots/sweep.py``, with ``plot_sweep(folder)``), if built."""
+    try:
+        return importlib.import_module(SWEEP_FIGURES)
+    except ModuleNotFoundError as exc:
+        if exc.name != SWEEP_FIGURES:
+            raise
+        return None
+
+
+def figures(run: RunFolder, at: float | None = None) -> dict[str, Callable[[], Figure]]:
+    """Every figure of a run, by file stem, with a function that draws it.
+
+    ``at`` is the hour the map shows (default: :func:`sim.plots.map.key_hour`).
+    """
+    from ..plots.cascade import cascade_figure
+    from ..plots.map import map_figure
+    from ..plots.public import public_figure
+    from ..plots.timeline import timeline_figure
+
+    short = f"{run.name} (seed {run.seed})"
+    return {
+        "timeline": lambda: timeline_figure(run.series, run.events, run.title, run.scenario.capital),
+        "map": lambda: map_figure(run.raw, run.series, run.track, run.units, short, at, run.ending),
+        "cascade": lambda: cascade_figure(run.stances, run.series, run.events, run.title),
+        "public": lambda: public_figure(run.raw, run.series, run.events, run.title),
+    }
+
+
+def draw_run_figures(run: RunFolder, out: Path, *, at: float | None = None, gif: bool = True,
+                     on_figure: Callable[[str, list[str], float], None] | None = None) -> list[str]:
+    """Save the map, the public by region and the cascade (PNG and SVG) into ``out``, the
+    timeline if it is not there yet, and the animated map (``map.gif``) when ``gif``.
+    Return the file names written.
+
+    ``on_figure(name, paths, seconds)`` is called after each figure.
+    """
+    from ..plots import style
+
+    written: list[str] = []
+    for name, draw in figures(run, at).items():
+        if name == "timeline" and (out / "timeline.png").exists():
+            continue
+        t0 = time.perf_counter()
+        paths = style.save(draw(), out / name)
+        written += [Path(p).name for p in paths]
+        if on_figure:
+            on_figure(name, paths, time.perf_counter() - t0)
+    if gif:
+        written += write_run_gif(run, out)
+    return written
+
+
+def write_run_gif(run: RunFolder, out: Path, on_frame: Callable[[int, int], None] | None = None) -> list[str]:
+    """Write the animated map ``map.gif`` into ``out``; ``on_frame(i, n)`` after each frame."""
+    from ..plots.animate import write_gif
+
+    path = write_gif(run.raw, run.series, run.track, run.units, f"{run.name} (seed {run.seed})",
+                     out / "map.gif", ending=run.ending, on_frame=on_frame)
+    return [Path(path).name]

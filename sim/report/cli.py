@@ -1,0 +1,72 @@
+"""``regime-sim plot`` and ``regime-sim report``: figures and a one-page report for a
+results folder (registered on the main app when ``sim.cli`` imports this module)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..cli import app, friendly, out_console
+from ..scenario.errors import ScenarioError
+from . import draw_run_figures, folder_kind, load_run, sweep_plotter, write_run_gif
+
+ResultsDir = Annotated[Path, typer.Argument(help="a results folder written by 'regime-sim run'")]
+AtOpt = Annotated[float | None, typer.Option("--at", help="hour the map shows (default: the turning point)")]
+
+
+def _figure_line(name: str, paths: list[str], seconds: float) -> None:
+    out_console.print(f"  {name:9s} {', '.join(Path(p).name for p in paths)}  ({seconds:.1f} s)")
+
+
+def _no_sweep_yet(folder: Path, what: str) -> ScenarioError:
+    return ScenarioError(f"is a sweep folder (runs.parquet, summary.csv); {what} not available yet - "
+                         "give one run folder instead", file=str(folder))
+
+
+@app.command()
+@friendly
+def plot(
+    results_dir: ResultsDir,
+    at: AtOpt = None,
+    gif: Annotated[bool, typer.Option("--gif/--no-gif", help="also write the animated map (map.gif)")] = True,
+) -> None:
+    """Draw a run's figures into its folder: map, public by region, cascade, timeline, map.gif."""
+    if folder_kind(results_dir) == "sweep":
+        sweep = sweep_plotter()
+        if sweep is None:
+            raise _no_sweep_yet(results_dir, "sweep figures are")
+        paths = sweep.plot_sweep(results_dir)
+        out_console.print(f"wrote {len(paths)} sweep figure files to {results_dir}")
+        return
+    run = load_run(results_dir)
+    out_console.print(f"[bold]{run.name}[/bold] - seed {run.seed}: figures in {results_dir}")
+    written = draw_run_figures(run, results_dir, at=at, gif=False, on_figure=_figure_line)
+    if gif:
+        t0 = time.perf_counter()
+        with Progress(TextColumn("  map.gif   frame"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=out_console, transient=True) as progress:
+            task = progress.add_task("frames", total=None)
+            written += write_run_gif(run, results_dir, on_frame=lambda i, n: progress.update(
+                task, completed=i + 1, total=n))
+        _figure_line("map.gif", [str(results_dir / "map.gif")], time.perf_counter() - t0)
+    out_console.print(f"wrote {len(written)} files to {results_dir}")
+
+
+@app.command()
+@friendly
+def report(results_dir: ResultsDir, at: AtOpt = None) -> None:
+    """Write report.html: one self-contained page (outcome, scenario, figures, parameters, rules)."""
+    from .html import write_report
+
+    if folder_kind(results_dir) == "sweep":
+        raise _no_sweep_yet(results_dir, "the report of a sweep is")
+    run = load_run(results_dir)
+    out_console.print(f"[bold]{run.name}[/bold] - seed {run.seed}: drawing the figures for the report")
+    path = write_report(run, results_dir / "report.html", at=at,
+                        on_figure=lambda name, s: out_console.print(f"  {name:9s} ({s:.1f} s)"))
+    out_console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, self-contained: open it in a browser "
+                      "or print it to PDF)")
