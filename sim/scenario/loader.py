@@ -384,6 +384,12 @@ def _xref(scn: Scenario, raw: dict, pos: Positions, file: str) -> None:
 
         dump = dump or _dump_for_paths(scn)
         check_control(scn, raw, dump, c, lambda msg, path, i=i: fail(msg, ("controls", i) + path[2:]))
+    if scn.sweep is not None and scn.sweep.answer_outcome is not None:
+        from ..model.outcomes import OUTCOMES
+
+        if scn.sweep.answer_outcome not in OUTCOMES:
+            fail(f"unknown outcome '{scn.sweep.answer_outcome}'{did_you_mean(scn.sweep.answer_outcome, OUTCOMES)}",
+                 ("sweep", "answer_outcome"))
     if scn.sweep is not None:
         from ..sweep.design import check_sweep
 

@@ -672,6 +672,9 @@ class SweepSpec(Strict):
     answer_outcome: str | None = Field(
         None, description="outcome whose probability the summary reports as the answer"
     )
+    answer_measure: str | None = Field(
+        None, description="a measure (e.g. peak_protest__Dagestan) whose mean the answer reports instead"
+    )
     design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
     parameters: dict[str, SweepParam]
     replications: int = param(10, "runs per design point", "assumed", ge=1, le=100_000)

@@ -88,7 +88,7 @@ def sweep(
     import pandas as pd
 
     summary = pd.read_parquet(folder / "summary.parquet")
-    text = answer(summary, plan)
+    text = answer(summary, plan, runs=pd.read_parquet(folder / "runs.parquet"))
     (folder / "answer.txt").write_text(text + "\n")
     out_console.print(text, markup=False)
     if figures:

@@ -39,9 +39,46 @@ def summarize(runs: pd.DataFrame, plan: SweepPlan) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def answer(summary: pd.DataFrame, plan: SweepPlan, outcome: str | None = None) -> str:
+def measure_answer(runs: pd.DataFrame, plan: SweepPlan, measure: str) -> list[str]:
+    """Mean of a measure per design point (with a 95% t interval) and what drives it."""
+    ok = runs[runs["status"] == "ok"]
+    params = [f.path for f in plan.factors if not f.path.startswith(DUMMY_PREFIX)]
+    g = ok.groupby("point")[measure].agg(["mean", "sem", "count"])
+    design = plan.design.set_index("point")
+    g = g.join(design[params])
+    half = g["sem"].fillna(0) * stats.t.ppf(0.975, np.maximum(g["count"] - 1, 1))
+    lo_i, hi_i = g["mean"].idxmin(), g["mean"].idxmax()
+
+    def where(i: int) -> str:
+        return ", ".join(f"{p} = {_fmt(g.at[i, p])}" for p in params)
+
+    lines = [f"Mean {measure} ranges from {_fmt(g.at[lo_i, 'mean'])} (+/- {_fmt(half[lo_i])}) at {where(lo_i)} "
+             f"to {_fmt(g.at[hi_i, 'mean'])} (+/- {_fmt(half[hi_i])}) at {where(hi_i)}."]
+    effects = []
+    for p in params:
+        x = pd.to_numeric(g[p], errors="coerce")
+        if x.notna().all() and x.nunique() > 1 and g["mean"].nunique() > 1:
+            rho = stats.spearmanr(x, g["mean"]).statistic
+            effects.append((abs(rho), p, rho))
+    if effects:
+        effects.sort(reverse=True)
+        _, p, rho = effects[0]
+        lines.append(f"Answer: {measure} {'rises' if rho > 0 else 'falls'} with {p} (Spearman rho = {rho:+.2f}), "
+                     "the strongest of the swept parameters.")
+        lines += [f"  {p2}: rho = {r2:+.2f}." for _, p2, r2 in effects[1:]]
+    return lines
+
+
+def answer(summary: pd.DataFrame, plan: SweepPlan, outcome: str | None = None,
+           runs: pd.DataFrame | None = None) -> str:
     """A few sentences that answer the sweep's question from its summary."""
     sw = plan.scenario.sweep
+    if sw.answer_measure and runs is not None and outcome is None:
+        n_all = int((runs["status"] == "ok").sum())
+        common = runs["outcome"].value_counts()
+        spread = ", ".join(f"{LABELS[Outcome(o)]} {k / n_all:.0%}" for o, k in common.items())
+        return "\n".join([f"Question: {sw.question}", f"Over all {n_all} runs: {spread}.",
+                          *measure_answer(runs, plan, sw.answer_measure)])
     target = outcome or sw.answer_outcome
     question = sw.question or "What do the swept parameters change?"
     lines = [f"Question: {question}"]
