@@ -84,7 +84,7 @@ def test_report_command_refuses_bad_folders(tmp_path: Path) -> None:
     (tmp_path / "sweep").mkdir()
     (tmp_path / "sweep" / "runs.parquet").write_bytes(b"")
     sweep = runner.invoke(app, ["report", str(tmp_path / "sweep")])
-    assert sweep.exit_code == 2 and "sweep folder" in sweep.output and len(sweep.output.strip().splitlines()) == 1
+    assert sweep.exit_code == 2 and "not finished" in sweep.output and len(sweep.output.strip().splitlines()) == 1
     assert "Traceback" not in missing.output + notes.output + sweep.output
 
 

@@ -57,3 +57,35 @@ def test_plot_sweep_writes_png_and_svg(small_sweep: Path) -> None:
     assert any(f.endswith("sweep_fans.png") for f in files)
     assert all(Path(f).stat().st_size > 1000 for f in files)
     assert sum(f.endswith(".svg") for f in files) == sum(f.endswith(".png") for f in files)
+
+
+def test_sweep_report_is_self_contained_and_loads_in_chromium(small_sweep: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    from .test_report import BROWSER_ARGS, CHROMIUM, _browser_or_skip
+
+    res = CliRunner().invoke(app, ["report", str(small_sweep)])
+    assert res.exit_code == 0, res.output
+    page_html = (small_sweep / "report.html").read_text()
+    assert "Wilson" in page_html and "What to notice" in page_html and "http://" not in page_html
+    _browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    requests: list[str] = []
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 2000})
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.goto((small_sweep / "report.html").as_uri())
+            page.wait_for_load_state("networkidle")
+            widths = page.eval_on_selector_all("figure img", "imgs => imgs.map(i => i.naturalWidth)")
+        finally:
+            browser.close()
+    assert not problems, problems
+    assert all(u.startswith(("file:", "data:", "about:")) for u in requests), requests
+    assert len(widths) >= 4 and min(widths) > 500

@@ -177,7 +177,12 @@ def plot_sweep(folder: Path | str, outcome: str | None = None) -> list[str]:
 
     from ..sweep.store import read_series
 
+    from ..scenario.errors import ScenarioError
+
     folder = Path(folder)
+    if not (folder / "summary.parquet").exists():
+        raise ScenarioError("this sweep is not finished (no summary.parquet); finish it with --resume",
+                            file=str(folder))
     summary = pd.read_parquet(folder / "summary.parquet")
     runs = pd.read_parquet(folder / "runs.parquet")
     man = json.loads((folder / "manifest.json").read_text())

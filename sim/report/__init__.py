@@ -3,19 +3,17 @@
 :func:`load_run` reads a run's folder back (tables, measures, manifest, the resolved
 scenario) into a :class:`RunFolder`; :func:`figures` names every figure of a run with the
 function that draws it, so ``regime-sim plot`` (files) and ``regime-sim report`` (one HTML
-page) draw the same things. Sweep folders get their figures from ``sim/plots/sweep.py``
-when that module exists (:func:`sweep_plotter`).
+page) draw the same things. Sweep folders get theirs from ``sim/plots/sweep.py`` and their
+page from ``sweep_html.py``.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..scenario.errors import ScenarioError
@@ -31,7 +29,6 @@ RUN_FILES = ("series.parquet", "events.csv", "stances.csv", "units.csv", "track.
              "scenario.yaml")
 #: what marks a sweep folder
 SWEEP_FILES = ("runs.parquet", "summary.csv")
-SWEEP_FIGURES = "sim.plots.sweep"
 
 
 @dataclass
@@ -128,16 +125,6 @@ def load_run(path: Path) -> RunFolder:
         manifest=manifest,
         path=path,
     )
-
-
-def sweep_plotter() -> ModuleType | None:
-    """The sweep figures module (``sim/plots/sweep.py``, with ``plot_sweep(folder)``), if built."""
-    try:
-        return importlib.import_module(SWEEP_FIGURES)
-    except ModuleNotFoundError as exc:
-        if exc.name != SWEEP_FIGURES:
-            raise
-        return None
 
 
 def figures(run: RunFolder, at: float | None = None) -> dict[str, Callable[[], Figure]]:

@@ -11,20 +11,14 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..cli import app, friendly, out_console
-from ..scenario.errors import ScenarioError
-from . import draw_run_figures, folder_kind, load_run, sweep_plotter, write_run_gif
+from . import draw_run_figures, folder_kind, load_run, write_run_gif
 
-ResultsDir = Annotated[Path, typer.Argument(help="a results folder written by 'regime-sim run'")]
+ResultsDir = Annotated[Path, typer.Argument(help="a results folder written by 'regime-sim run' or 'sweep'")]
 AtOpt = Annotated[float | None, typer.Option("--at", help="hour the map shows (default: the turning point)")]
 
 
 def _figure_line(name: str, paths: list[str], seconds: float) -> None:
     out_console.print(f"  {name:9s} {', '.join(Path(p).name for p in paths)}  ({seconds:.1f} s)")
-
-
-def _no_sweep_yet(folder: Path, what: str) -> ScenarioError:
-    return ScenarioError(f"is a sweep folder (runs.parquet, summary.csv); {what} not available yet - "
-                         "give one run folder instead", file=str(folder))
 
 
 @app.command()
@@ -36,10 +30,9 @@ def plot(
 ) -> None:
     """Draw a run's figures into its folder: map, public by region, cascade, timeline, map.gif."""
     if folder_kind(results_dir) == "sweep":
-        sweep = sweep_plotter()
-        if sweep is None:
-            raise _no_sweep_yet(results_dir, "sweep figures are")
-        paths = sweep.plot_sweep(results_dir)
+        from ..plots.sweep import plot_sweep
+
+        paths = plot_sweep(results_dir)
         out_console.print(f"wrote {len(paths)} sweep figure files to {results_dir}")
         return
     run = load_run(results_dir)
@@ -63,7 +56,11 @@ def report(results_dir: ResultsDir, at: AtOpt = None) -> None:
     from .html import write_report
 
     if folder_kind(results_dir) == "sweep":
-        raise _no_sweep_yet(results_dir, "the report of a sweep is")
+        from .sweep_html import write_sweep_report
+
+        path = write_sweep_report(results_dir)
+        out_console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, self-contained)")
+        return
     run = load_run(results_dir)
     out_console.print(f"[bold]{run.name}[/bold] - seed {run.seed}: drawing the figures for the report")
     path = write_report(run, results_dir / "report.html", at=at,

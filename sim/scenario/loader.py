@@ -157,7 +157,7 @@ def _line_of(pos: Positions, path: tuple) -> tuple[str | None, int | None]:
     return pos.get((), (None, None))
 
 
-def _field_meta(loc: tuple, raw: Any) -> dict:
+def field_meta(loc: tuple, raw: Any) -> dict:
     if not loc:
         return {}
     parent, _ = _node_at(loc[:-1], raw)
@@ -197,7 +197,7 @@ def _explain(err: dict, raw: Any) -> tuple[str, tuple]:
     if typ == "missing":
         return "required field is missing", clean_full
     if typ in _OPS:
-        meta = _field_meta(clean_full, raw)
+        meta = field_meta(clean_full, raw)
         key, sym = _OPS[typ]
         limit = err.get("ctx", {}).get(key)
         what = "a probability in [0, 1]" if meta.get("unit") == "probability" else (

@@ -1,0 +1,1 @@
+"""Analyses of sweeps: global sensitivity (Sobol, Morris) and scenario discovery (PRIM)."""
