@@ -175,9 +175,8 @@ def plot_sweep(folder: Path | str, outcome: str | None = None) -> list[str]:
     """Draw every sweep figure into ``folder``; return the files written."""
     import json
 
-    from ..sweep.store import read_series
-
     from ..scenario.errors import ScenarioError
+    from ..sweep.store import read_series
 
     folder = Path(folder)
     if not (folder / "summary.parquet").exists():
