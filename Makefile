@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 EXTRAS ?= all
 JOBS ?= 2
 
-.PHONY: demo test bench lint docs patterns clean browser dashboard-assets dashboard
+.PHONY: demo test bench lint docs patterns patterns-quick equivalence clean browser dashboard-assets dashboard
 
 $(STAMP): pyproject.toml
 	@set -e; \
@@ -34,6 +34,12 @@ bench: $(STAMP)
 
 patterns: $(STAMP)
 	$(BIN)/regime-sim patterns
+
+patterns-quick: $(STAMP)
+	$(BIN)/regime-sim patterns --quick
+
+equivalence: $(STAMP)
+	$(BIN)/python benchmarks/equivalence_epstein.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks
