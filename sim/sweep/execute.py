@@ -32,27 +32,37 @@ class SweepResult:
     skipped: int
     wall_seconds: float
     interrupted: bool = False
+    first_result_seconds: float = float("nan")  # start-up: until the first batch came back
+    first_batch_runs: int = 0
 
 
-def _batches(plan: SweepPlan, done: set[int], size: int) -> Iterator[list[tuple]]:
+def _batches(plan: SweepPlan, done: set[int], workers: int) -> Iterator[list[tuple]]:
+    """Batches of contiguous run ids (compaction streams them in run order), sized by
+    :func:`batch_size` from what is left, so they shrink as the sweep nears its end."""
+    left = plan.n_runs - len(done)
     batch: list[tuple] = []
+    size = batch_size(left, workers)
     for spec in plan.runs():
         if spec.run_id in done:
-            if batch:  # keep batches contiguous in run id: compaction reads them by range
+            if batch:
                 yield batch
-                batch = []
+                left -= len(batch)
+                batch, size = [], batch_size(left, workers)
             continue
         batch.append((spec.run_id, spec.point, spec.replication, spec.seed, plan.overrides(spec.point)))
         if len(batch) >= size:
             yield batch
-            batch = []
+            left -= len(batch)
+            batch, size = [], batch_size(left, workers)
     if batch:
         yield batch
 
 
 def batch_size(remaining: int, workers: int) -> int:
-    """Big enough to amortise the overhead, small enough to balance and to lose little."""
-    return max(1, min(16, math.ceil(remaining / (workers * 8))))
+    """Guided scheduling: a quarter of each worker's share of what is left, between 1 and 32
+    runs - big enough to amortise the overhead, small at the end so no worker idles long, and
+    an interruption loses at most 2 x workers batches."""
+    return max(1, min(32, math.ceil(remaining / (workers * 4))))
 
 
 class _Inline:
@@ -101,16 +111,14 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int = 1, executor: str = "
     console = console or Console(stderr=True)
     store = SweepStore(out, plan)
     done = store.open(resume)
-    remaining = plan.n_runs - len(done)
     failed = store.failed_count()
     t0 = time.perf_counter()
     key = plan.hash
     text = plan.scenario_text
-    size = batch_size(remaining, workers)
     pool, cluster = _make_executor(executor, workers, scheduler)
     is_dask = executor == "dask"
     text_arg = pool.scatter(text, broadcast=True) if is_dask else text
-    batches = _batches(plan, done, size)
+    batches = _batches(plan, done, max(1, workers))
     in_flight: dict = {}
     finished = len(done)
     interrupted = False
@@ -121,6 +129,8 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int = 1, executor: str = "
     )
     task = progress.add_task(f"sweep {plan.name}", total=plan.n_runs, completed=finished, failed=failed, rate=0.0)
     last_note = time.perf_counter()
+    first_at: float | None = None
+    first_runs = 0
 
     def submit(batch: list[tuple]) -> None:
         args = (key, text_arg, batch, plan.series_every_hours, plan.series_vars)
@@ -146,6 +156,8 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int = 1, executor: str = "
                     n = in_flight.pop(fut)
                     rows, series, timing = fut.result()
                     store.append(rows, series, timing)
+                    if first_at is None:
+                        first_at, first_runs = time.perf_counter() - t0, n
                     finished += n
                     failed += sum(1 for r in rows if r["status"] != "ok")
                     batch = next(batches, None)
@@ -174,4 +186,6 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int = 1, executor: str = "
     store.write_manifest("compacting", done=finished, failed=failed)
     store.finalize()
     store.write_manifest("done", done=finished, failed=failed)
-    return SweepResult(Path(out), finished, failed, len(done), wall)
+    return SweepResult(Path(out), finished, failed, len(done), wall,
+                       first_result_seconds=first_at if first_at is not None else float("nan"),
+                       first_batch_runs=first_runs)

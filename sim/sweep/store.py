@@ -25,7 +25,6 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from ..output import git_commit, versions
@@ -157,17 +156,39 @@ class SweepStore:
         _atomic_json(man, path)
 
     # ------------------------------------------------------------------ finishing
+    def _parts(self, folder: Path) -> list[Path]:
+        """Part files in run order: each holds one batch, a contiguous range of run ids, and
+        batches never overlap, so ordering by the first run id orders every run."""
+        return sorted(folder.glob("part-*.parquet"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+
+    def _stream(self, parts: list[Path], out: Path, sort_by: list[str]) -> None:
+        """Concatenate parts (each sorted) into one file without holding them all in memory.
+
+        Parts may differ in columns (a batch whose runs all failed has no measures): every
+        part is conformed to the union of their schemas, read from the files' metadata.
+        """
+        if not parts:
+            return
+        schema = pa.unify_schemas([pq.read_schema(p) for p in parts], promote_options="permissive")
+        schema = schema.remove_metadata()
+        tmp = out.with_name(f".{out.name}.tmp")
+        with pq.ParquetWriter(tmp, schema) as writer:
+            for part in parts:
+                table = pq.read_table(part).sort_by([(c, "ascending") for c in sort_by])
+                columns = [table.column(f.name).cast(f.type) if f.name in table.column_names
+                           else pa.nulls(table.num_rows, f.type) for f in schema]
+                writer.write_table(pa.Table.from_arrays(columns, schema=schema))
+        os.replace(tmp, out)
+
     def finalize(self) -> pd.DataFrame:
-        """Compact the parts into the final tables; return the run table."""
+        """Compact the parts into the final tables, streaming them in run order (memory stays
+        flat however many runs there are); return the columns the summary needs."""
         from .summary import summarize
 
-        runs = pq.ParquetDataset(sorted(self.runs_dir.glob("part-*.parquet"))).read().to_pandas()
-        runs = runs.sort_values("run_id", kind="stable").reset_index(drop=True)
-        _atomic_parquet(runs, self.out / "runs.parquet")
-        timing = pd.concat([pd.read_parquet(p) for p in sorted(self.timing_dir.glob("part-*.parquet"))],
-                           ignore_index=True).sort_values("run_id").reset_index(drop=True)
-        _atomic_parquet(timing, self.out / "timing.parquet")
-        self._compact_series(runs["run_id"].max() + 1 if len(runs) else 0)
+        self._stream(self._parts(self.runs_dir), self.out / "runs.parquet", ["run_id"])
+        self._stream(self._parts(self.timing_dir), self.out / "timing.parquet", ["run_id"])
+        self._compact_series()
+        runs = pd.read_parquet(self.out / "runs.parquet", columns=["run_id", "point", "status", "outcome"])
         summary = summarize(runs, self.plan)
         _atomic_parquet(summary, self.out / "summary.parquet")
         summary.to_csv(self.out / "summary.csv", index=False)
@@ -175,26 +196,41 @@ class SweepStore:
         shutil.rmtree(self.timing_dir)
         return runs
 
-    def _compact_series(self, n_runs: int) -> None:
-        parts = sorted(self.series_dir.glob("part-*.parquet"))
+    def _compact_series(self) -> None:
+        """Rewrite the series parts as chunks of about COMPACT_RUNS runs each, in run order."""
+        parts = self._parts(self.series_dir)
         if not parts:
             return
-        dataset = pads.dataset([str(p) for p in parts], format="parquet")
         tmp = self.out / ".series-compact"
         if tmp.exists():
             shutil.rmtree(tmp)
         tmp.mkdir()
-        for i, start in enumerate(range(0, n_runs, COMPACT_RUNS)):
-            field = pads.field("run_id")
-            table = dataset.to_table(filter=(field >= start) & (field < start + COMPACT_RUNS))
-            if table.num_rows == 0:
-                continue
-            table = table.sort_by([("run_id", "ascending"), ("hour", "ascending"), ("variable", "ascending")])
-            pq.write_table(table, tmp / f"chunk-{i:05d}.parquet")
+        chunk: list[Path] = []
+        runs_in_chunk = 0
+        index = 0
+        for part in parts:
+            chunk.append(part)
+            runs_in_chunk += _runs_in(part)
+            if runs_in_chunk >= COMPACT_RUNS:
+                self._stream(chunk, tmp / f"chunk-{index:05d}.parquet", ["run_id", "hour", "variable"])
+                chunk, runs_in_chunk, index = [], 0, index + 1
+        if chunk:
+            self._stream(chunk, tmp / f"chunk-{index:05d}.parquet", ["run_id", "hour", "variable"])
         shutil.rmtree(self.series_dir)
         os.replace(tmp, self.series_dir)
 
 
+def _runs_in(part: Path) -> int:
+    """How many runs a series part holds (from the run-id column's statistics)."""
+    meta = pq.read_metadata(part)
+    col = meta.schema.names.index("run_id")
+    lo = min(meta.row_group(i).column(col).statistics.min for i in range(meta.num_row_groups))
+    hi = max(meta.row_group(i).column(col).statistics.max for i in range(meta.num_row_groups))
+    return int(hi - lo + 1)
+
+
 def read_series(folder: Path | str) -> pd.DataFrame:
     """A sweep's long series in one line: point, replication, run_id, hour, variable, value."""
-    return pa.dataset.dataset(str(Path(folder) / "series"), format="parquet").to_table().to_pandas()
+    import pyarrow.dataset as pads
+
+    return pads.dataset(str(Path(folder) / "series"), format="parquet").to_table().to_pandas()

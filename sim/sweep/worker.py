@@ -35,7 +35,6 @@ def run_batch(key: str, text: str, tasks: list[tuple], series_every: float,
               series_vars: list[str]) -> tuple[list[dict], pd.DataFrame, list[dict]]:
     """Run each task; return (run rows, long series, timings)."""
     from ..model.model import RegimeModel
-    from ..runner import collect
     from ..scenario.loader import apply_overrides, validate_raw
 
     raw, base = _base(key, text)
@@ -51,18 +50,18 @@ def run_batch(key: str, text: str, tasks: list[tuple], series_every: float,
             scn = validate_raw(apply_overrides(raw, base, sets, "<sweep>"), {}, "<sweep>")
             model = RegimeModel(scn, seed=seed, record_track=False)
             model.run()
-            res = collect(model, time.perf_counter() - t0)
             row.update(status="ok", error="")
-            row.update(res.measures)
-            s = res.series
-            cols = [c for c in series_vars if c in s.columns]
-            values = s[cols].to_numpy(dtype=float)
+            row.update(model.measures())
+            # only the measures and the thinned series are kept: no per-run tables to build
+            rows_ = model.rows
+            cols = [c for c in series_vars if c in rows_[0]]
+            values = np.array([[r[c] for c in cols] for r in rows_], dtype=float)
             n, k = values.shape
             frames.append(pd.DataFrame({
                 "run_id": np.repeat(np.int64(run_id), n * k),
                 "point": np.repeat(np.int64(point), n * k),
                 "replication": np.repeat(np.int64(rep), n * k),
-                "hour": np.repeat(s["hour"].to_numpy(dtype=float), k),
+                "hour": np.repeat(np.array([r["hour"] for r in rows_], dtype=float), k),
                 "variable": np.tile(np.array(cols, dtype=object), n),
                 "value": values.reshape(-1),
             }))
