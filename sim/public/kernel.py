@@ -27,12 +27,10 @@ from ..rules.public import arrest_probability, arrests, grievance, is_active
 QUIET, ACTIVE, JAILED, REMOVED = 0, 1, 2, 3
 EMPTY = -1
 COP_ABSENT, COP_OFF, COP_ON = -1, 0, 1
-# cell kinds, kept beside the cell's occupant so the scan needs no branches
-K_EMPTY, K_CIT, K_ACT, K_COP_ON, K_COP_OFF = 0, 1, 2, 3, 4
-IS_EMPTY = np.array([1, 0, 0, 0, 0], dtype=np.int64)
-IS_CIT = np.array([0, 1, 1, 0, 0], dtype=np.int64)
-IS_ACT = np.array([0, 0, 1, 0, 0], dtype=np.int64)
-IS_COP = np.array([0, 0, 0, 1, 0], dtype=np.float64)
+# Cell kinds, kept beside the cell's occupant so the scan needs no branches. Each is a bit
+# pattern: bit 0 a citizen, bit 1 an active one, bit 2 a policeman on duty, bit 3 empty
+# (a policeman off duty sets none of them), so a scan tallies with shifts and masks.
+K_CIT, K_ACT, K_COP_ON, K_EMPTY, K_COP_OFF = 1, 3, 4, 8, 16
 
 
 def offsets(radius: int, neighbourhood: str) -> tuple[np.ndarray, np.ndarray]:
@@ -75,7 +73,7 @@ def _random_empty(x: int, y: int, u: float, kind: np.ndarray, dx: np.ndarray, dy
     for o in range(n_off):
         c = wrap_y[y + rad + dy[o]] + wrap_x[x + rad + dx[o]]
         empties[n_empty] = c
-        n_empty += IS_EMPTY[kind[c]]
+        n_empty += (kind[c] >> 3) & 1
     if n_empty == 0:
         return -1
     state, v = _next_uniform(state)
@@ -127,6 +125,28 @@ def tick(
     wrap_y = np.empty(height + 2 * rad, dtype=np.int64)
     for t in range(height + 2 * rad):
         wrap_y[t] = ((t - rad) % height) * width
+    # The neighbourhood as row spans: (dy, first dx, last dx), the centre row split around the
+    # agent's own cell. Inside a row that does not wrap, cells are consecutive in memory.
+    row_dy = np.empty(2 * rad + 2, dtype=np.int64)
+    row_lo = np.empty(2 * rad + 2, dtype=np.int64)
+    row_hi = np.empty(2 * rad + 2, dtype=np.int64)
+    n_rows = 0
+    for dyv in range(-rad, rad + 1):
+        lo = rad + 1
+        hi = -rad - 1
+        for o in range(n_off):
+            if dy[o] == dyv:
+                lo = min(lo, dx[o])
+                hi = max(hi, dx[o])
+        if lo > hi:
+            continue
+        if dyv == 0 and lo < 0 < hi:
+            row_dy[n_rows], row_lo[n_rows], row_hi[n_rows] = 0, lo, -1
+            n_rows += 1
+            row_dy[n_rows], row_lo[n_rows], row_hi[n_rows] = 0, 1, hi
+        else:
+            row_dy[n_rows], row_lo[n_rows], row_hi[n_rows] = dyv, lo, hi
+        n_rows += 1
     empties = np.empty(n_off, dtype=np.int64)
     seen_active = np.empty(n_off, dtype=np.int64)
     n_arrests = 0
@@ -165,19 +185,33 @@ def tick(
                         kind[c] = K_CIT
                         cit_pos[i] = c
                 continue
-            cops = 0.0
-            actives = 1.0
+            n_cops = 0
+            n_act = 0
             seen = 0
             n_empty = 0
-            for o in range(n_off):
-                c = wrap_y[y + rad + dy[o]] + wrap_x[x + rad + dx[o]]
-                kd = kind[c]
-                # branch-free tallies: the kind of each cell indexes small tables
-                empties[n_empty] = c
-                n_empty += IS_EMPTY[kd]
-                seen += IS_CIT[kd]
-                actives += IS_ACT[kd]
-                cops += IS_COP[kd]
+            for ri in range(n_rows):
+                base = wrap_y[y + rad + row_dy[ri]]
+                x0 = x + row_lo[ri]
+                x1 = x + row_hi[ri]
+                if x0 >= 0 and x1 < width:
+                    for c in range(base + x0, base + x1 + 1):
+                        kd = kind[c]
+                        empties[n_empty] = c
+                        n_empty += (kd >> 3) & 1
+                        seen += kd & 1
+                        n_act += (kd >> 1) & 1
+                        n_cops += (kd >> 2) & 1
+                else:
+                    for xx in range(x0, x1 + 1):
+                        c = base + wrap_x[xx + rad]
+                        kd = kind[c]
+                        empties[n_empty] = c
+                        n_empty += (kd >> 3) & 1
+                        seen += kd & 1
+                        n_act += (kd >> 1) & 1
+                        n_cops += (kd >> 2) & 1
+            cops = float(n_cops)
+            actives = 1.0 + n_act
             p = arrest_probability(cops, actives, k, use_round)
             share = (actives - 1.0) / seen if seen > 0 else 0.0
             was = cit_state[i] == ACTIVE
@@ -220,13 +254,25 @@ def tick(
                 continue
             n_empty = 0
             n_act = 0
-            for o in range(n_off):
-                c = wrap_y[y + rad + dy[o]] + wrap_x[x + rad + dx[o]]
-                kd = kind[c]
-                empties[n_empty] = c
-                n_empty += IS_EMPTY[kd]
-                seen_active[n_act] = c
-                n_act += IS_ACT[kd]
+            for ri in range(n_rows):
+                base = wrap_y[y + rad + row_dy[ri]]
+                x0 = x + row_lo[ri]
+                x1 = x + row_hi[ri]
+                if x0 >= 0 and x1 < width:
+                    for c in range(base + x0, base + x1 + 1):
+                        kd = kind[c]
+                        empties[n_empty] = c
+                        n_empty += (kd >> 3) & 1
+                        seen_active[n_act] = c
+                        n_act += (kd >> 1) & 1
+                else:
+                    for xx in range(x0, x1 + 1):
+                        c = base + wrap_x[xx + rad]
+                        kd = kind[c]
+                        empties[n_empty] = c
+                        n_empty += (kd >> 3) & 1
+                        seen_active[n_act] = c
+                        n_act += (kd >> 1) & 1
             if duty == COP_ON and n_act > 0 and arrests(hesitancy, u_hes[idx]):
                 tc = seen_active[int(u_pick[idx] * n_act)]
                 t = cell[tc]
