@@ -1,7 +1,8 @@
 """Sweep throughput and memory.
 
 * runs per second for the mutiny scenario's own sweep at 1 worker, 2 process workers and a
-  Dask LocalCluster(2), measured in one run, with the ratios the goals name;
+  Dask LocalCluster(2), measured in one run (the best of two timings each), with the ratios
+  the goals name; "steady" counts only what comes after the first batch (workers started);
 * peak memory (the sweep process and its workers) of a 1,000- and a 10,000-run sweep of the
   three-region test world, to show memory does not grow with the number of runs.
 
@@ -48,13 +49,18 @@ def _measure(path: str, reps: int, workers: int, executor: str, *extra: str) -> 
         return json.loads(res.stdout.strip().splitlines()[-1])
 
 
-def throughput(reps: int = 60) -> list[dict]:
+def _best(path: str, reps: int, workers: int, executor: str, tries: int = 2) -> dict:
+    """The fastest of ``tries`` timings: the machine's other work only ever slows a run down."""
+    return min((_measure(path, reps, workers, executor) for _ in range(tries)), key=lambda m: m["wall"])
+
+
+def throughput(reps: int = 150) -> list[dict]:
     scenario = str(ROOT / "scenarios" / "wagner_mutiny_2023.yaml")
     rows = []
     base = None
     steady_base = None
     for workers, executor in ((1, "process"), (2, "process"), (2, "dask")):
-        m = _measure(scenario, reps, workers, executor)
+        m = _best(scenario, reps, workers, executor)
         rate = m["runs"] / m["wall"]
         # steady state: after the first batch came back (workers started, code loaded)
         steady = (m["runs"] - m["first_runs"]) / (m["sweep_wall"] - m["first"])

@@ -101,12 +101,14 @@ class SweepStore:
         return sum(1 for s in status if s != "ok")
 
     # ------------------------------------------------------------------ writing
-    def append(self, rows: list[dict], series: pd.DataFrame, timing: list[dict]) -> None:
+    def append(self, rows: list[dict], series: dict, timing: list[dict]) -> None:
         """Write one finished batch. The runs part is written last: it is what marks the batch done."""
+        from .worker import series_frame
+
         self._part += 1
         name = f"part-{self._part:06d}-{rows[0]['run_id']:09d}.parquet"
-        if len(series):
-            _atomic_parquet(series, self.series_dir / name)
+        if len(series["run_id"]):
+            _atomic_parquet(series_frame(series, self.plan.series_vars), self.series_dir / name)
         _atomic_parquet(pd.DataFrame(timing), self.timing_dir / name)
         _atomic_parquet(self._runs_frame(rows), self.runs_dir / name)
 

@@ -32,15 +32,20 @@ def _base(key: str, text: str) -> tuple[dict, Any]:
 
 
 def run_batch(key: str, text: str, tasks: list[tuple], series_every: float,
-              series_vars: list[str]) -> tuple[list[dict], pd.DataFrame, list[dict]]:
-    """Run each task; return (run rows, long series, timings)."""
+              series_vars: list[str]) -> tuple[list[dict], dict[str, np.ndarray], list[dict]]:
+    """Run each task; return (run rows, long series as compact arrays, timings).
+
+    The series travel as numpy arrays with each variable as its index in ``series_vars``
+    (:func:`series_frame` turns them back into a table): a batch is small to ship.
+    """
     from ..model.model import RegimeModel
     from ..scenario.loader import apply_overrides, validate_raw
 
     raw, base = _base(key, text)
     rows: list[dict] = []
-    frames: list[pd.DataFrame] = []
+    frames: list[dict[str, np.ndarray]] = []
     timing: list[dict] = []
+    code = {v: i for i, v in enumerate(series_vars)}
     for run_id, point, rep, seed, overrides in tasks:
         t0 = time.perf_counter()
         row: dict[str, Any] = {"run_id": run_id, "point": point, "replication": rep, "seed": seed}
@@ -57,21 +62,28 @@ def run_batch(key: str, text: str, tasks: list[tuple], series_every: float,
             cols = [c for c in series_vars if c in rows_[0]]
             values = np.array([[r[c] for c in cols] for r in rows_], dtype=float)
             n, k = values.shape
-            frames.append(pd.DataFrame({
-                "run_id": np.repeat(np.int64(run_id), n * k),
-                "point": np.repeat(np.int64(point), n * k),
-                "replication": np.repeat(np.int64(rep), n * k),
+            frames.append({
+                "run_id": np.full(n * k, run_id, dtype=np.int64),
+                "point": np.full(n * k, point, dtype=np.int64),
+                "replication": np.full(n * k, rep, dtype=np.int64),
                 "hour": np.repeat(np.array([r["hour"] for r in rows_], dtype=float), k),
-                "variable": np.tile(np.array(cols, dtype=object), n),
+                "variable": np.tile(np.array([code[c] for c in cols], dtype=np.int16), n),
                 "value": values.reshape(-1),
-            }))
+            })
         except Exception as exc:  # a failing run is recorded and the sweep goes on
             row.update(status="failed", error=f"{type(exc).__name__}: {exc}")
             row["traceback"] = traceback.format_exc(limit=5)
         timing.append({"run_id": run_id, "wall_s": time.perf_counter() - t0})
         rows.append(row)
-    series = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        {"run_id": pd.Series([], dtype="int64"), "point": pd.Series([], dtype="int64"),
-         "replication": pd.Series([], dtype="int64"), "hour": pd.Series([], dtype="float64"),
-         "variable": pd.Series([], dtype="object"), "value": pd.Series([], dtype="float64")})
+    names = ("run_id", "point", "replication", "hour", "variable", "value")
+    types = (np.int64, np.int64, np.int64, float, np.int16, float)
+    series = {c: (np.concatenate([f[c] for f in frames]) if frames else np.empty(0, dtype=t))
+              for c, t in zip(names, types, strict=True)}
     return rows, series, timing
+
+
+def series_frame(series: dict[str, np.ndarray], series_vars: list[str]) -> pd.DataFrame:
+    """The long series table of a batch: variable codes back to names."""
+    frame = pd.DataFrame({c: v for c, v in series.items() if c != "variable"})
+    frame.insert(4, "variable", np.array(series_vars, dtype=object)[series["variable"]])
+    return frame
