@@ -80,6 +80,42 @@ def _random_empty(x: int, y: int, u: float, kind: np.ndarray, dx: np.ndarray, dy
     return empties[int(v * n_empty)]
 
 
+@njit(cache=True, inline="always")
+def _scan(x: int, y: int, width: int, kind: np.ndarray, wrap_x: np.ndarray, wrap_y: np.ndarray, rad: int,
+          row_dy: np.ndarray, row_lo: np.ndarray, row_hi: np.ndarray, n_rows: int, empties: np.ndarray,
+          actives_at: np.ndarray) -> tuple[int, int, int, int]:
+    """Look around (x, y): list the empty cells and the active citizens' cells; return
+    (empty cells, citizens, active citizens, policemen on duty) seen."""
+    n_empty = 0
+    seen = 0
+    n_act = 0
+    n_cops = 0
+    for ri in range(n_rows):
+        base = wrap_y[y + rad + row_dy[ri]]
+        x0 = x + row_lo[ri]
+        x1 = x + row_hi[ri]
+        if x0 >= 0 and x1 < width:  # the row does not wrap: its cells are consecutive
+            for c in range(base + x0, base + x1 + 1):
+                kd = kind[c]
+                empties[n_empty] = c
+                n_empty += (kd >> 3) & 1
+                actives_at[n_act] = c
+                seen += kd & 1
+                n_act += (kd >> 1) & 1
+                n_cops += (kd >> 2) & 1
+        else:
+            for xx in range(x0, x1 + 1):
+                c = base + wrap_x[xx + rad]
+                kd = kind[c]
+                empties[n_empty] = c
+                n_empty += (kd >> 3) & 1
+                actives_at[n_act] = c
+                seen += kd & 1
+                n_act += (kd >> 1) & 1
+                n_cops += (kd >> 2) & 1
+    return n_empty, seen, n_act, n_cops
+
+
 @njit(cache=True)
 def tick(
     width: int,
@@ -185,31 +221,8 @@ def tick(
                         kind[c] = K_CIT
                         cit_pos[i] = c
                 continue
-            n_cops = 0
-            n_act = 0
-            seen = 0
-            n_empty = 0
-            for ri in range(n_rows):
-                base = wrap_y[y + rad + row_dy[ri]]
-                x0 = x + row_lo[ri]
-                x1 = x + row_hi[ri]
-                if x0 >= 0 and x1 < width:
-                    for c in range(base + x0, base + x1 + 1):
-                        kd = kind[c]
-                        empties[n_empty] = c
-                        n_empty += (kd >> 3) & 1
-                        seen += kd & 1
-                        n_act += (kd >> 1) & 1
-                        n_cops += (kd >> 2) & 1
-                else:
-                    for xx in range(x0, x1 + 1):
-                        c = base + wrap_x[xx + rad]
-                        kd = kind[c]
-                        empties[n_empty] = c
-                        n_empty += (kd >> 3) & 1
-                        seen += kd & 1
-                        n_act += (kd >> 1) & 1
-                        n_cops += (kd >> 2) & 1
+            n_empty, seen, n_act, n_cops = _scan(x, y, width, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi,
+                                                 n_rows, empties, seen_active)
             cops = float(n_cops)
             actives = 1.0 + n_act
             p = arrest_probability(cops, actives, k, use_round)
@@ -252,27 +265,8 @@ def tick(
                         cell[c] = -2 - j
                         cop_pos[j] = c
                 continue
-            n_empty = 0
-            n_act = 0
-            for ri in range(n_rows):
-                base = wrap_y[y + rad + row_dy[ri]]
-                x0 = x + row_lo[ri]
-                x1 = x + row_hi[ri]
-                if x0 >= 0 and x1 < width:
-                    for c in range(base + x0, base + x1 + 1):
-                        kd = kind[c]
-                        empties[n_empty] = c
-                        n_empty += (kd >> 3) & 1
-                        seen_active[n_act] = c
-                        n_act += (kd >> 1) & 1
-                else:
-                    for xx in range(x0, x1 + 1):
-                        c = base + wrap_x[xx + rad]
-                        kd = kind[c]
-                        empties[n_empty] = c
-                        n_empty += (kd >> 3) & 1
-                        seen_active[n_act] = c
-                        n_act += (kd >> 1) & 1
+            n_empty, _, n_act, _ = _scan(x, y, width, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows,
+                                         empties, seen_active)
             if duty == COP_ON and n_act > 0 and arrests(hesitancy, u_hes[idx]):
                 tc = seen_active[int(u_pick[idx] * n_act)]
                 t = cell[tc]
