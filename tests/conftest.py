@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,3 +28,36 @@ def load(path, *sets):
     from sim.scenario.loader import load_scenario
 
     return load_scenario(path, list(sets))
+
+
+# Debian's chromium, driven by Playwright without downloading a browser (never `playwright install`)
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
+
+def require_chromium() -> None:
+    """Skip a browser test when chromium is absent - except under CI, where it must run."""
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{CHROMIUM} is missing; CI must run the browser tests (make test installs it)")
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); the browser check is skipped")
+
+
+@contextmanager
+def chromium_page(width: int = 1280, height: int = 2000) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """A headless Chromium page; yields (page, every request's URL, console and page errors)."""
+    from playwright.sync_api import sync_playwright
+
+    requests: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            yield page, requests, errors
+        finally:
+            browser.close()

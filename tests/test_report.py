@@ -14,11 +14,9 @@ import sim
 from sim.report import RunFolder, load_run
 from sim.report.html import OutcomeShare, changed_parameters, outcome_table, write_report
 
-from .conftest import ROOT
+from .conftest import ROOT, chromium_page, require_chromium
 from .test_plots import write_run_folder
 
-CHROMIUM = Path("/usr/bin/chromium")
-BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 # screenshots go to results/ (not tracked); REGIME_SIM_UPDATE_DOCS=1 refreshes the README's copy
 SCREENSHOT = ROOT / ("docs/img" if os.environ.get("REGIME_SIM_UPDATE_DOCS") else "results/screenshots") / \
     "report_screenshot.png"
@@ -88,41 +86,21 @@ def test_report_command_refuses_bad_folders(tmp_path: Path) -> None:
     assert "Traceback" not in missing.output + notes.output + sweep.output
 
 
-def _browser_or_skip() -> None:
-    if CHROMIUM.exists():
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{CHROMIUM} is missing; CI must test the report in a browser")
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); the browser check is skipped")
-
-
 @pytest.mark.browser
 def test_report_loads_in_headless_chromium_without_errors_or_outside_requests(
         report: tuple[RunFolder, Path]) -> None:
-    _browser_or_skip()
-    from playwright.sync_api import sync_playwright
-
+    require_chromium()
     _, path = report
-    requests: list[str] = []
-    problems: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 2000})
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.goto(path.as_uri())
-            page.wait_for_load_state("networkidle")
-            assert page.title().endswith("regime-sim report")
-            widths = page.eval_on_selector_all("figure img", "imgs => imgs.map(i => i.naturalWidth)")
-            assert len(widths) == 4 and min(widths) > 500  # every figure decoded
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT), full_page=False)
-            page.emulate_media(media="print")
-            pdf = page.pdf(format="A4", print_background=True)
-        finally:
-            browser.close()
+    with chromium_page() as (page, requests, problems):
+        page.goto(path.as_uri())
+        page.wait_for_load_state("networkidle")
+        assert page.title().endswith("regime-sim report")
+        widths = page.eval_on_selector_all("figure img", "imgs => imgs.map(i => i.naturalWidth)")
+        assert len(widths) == 4 and min(widths) > 500  # every figure decoded
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=False)
+        page.emulate_media(media="print")
+        pdf = page.pdf(format="A4", print_background=True)
     assert not problems, problems
     outside = [u for u in requests if not u.startswith(("file:", "data:", "about:"))]
     assert not outside, outside

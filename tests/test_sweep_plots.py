@@ -13,7 +13,7 @@ from sim.sweep.execute import run_sweep
 from sim.sweep.plan import build_plan
 from sim.sweep.store import read_series
 
-from .conftest import TINY
+from .conftest import TINY, chromium_page, require_chromium
 
 
 @pytest.fixture(scope="module")
@@ -64,28 +64,15 @@ def test_sweep_report_is_self_contained_and_loads_in_chromium(small_sweep: Path)
 
     from sim.cli import app
 
-    from .test_report import BROWSER_ARGS, CHROMIUM, _browser_or_skip
-
     res = CliRunner().invoke(app, ["report", str(small_sweep)])
     assert res.exit_code == 0, res.output
     page_html = (small_sweep / "report.html").read_text()
     assert "Wilson" in page_html and "What to notice" in page_html and "http://" not in page_html
-    _browser_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    requests: list[str] = []
-    problems: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 2000})
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.goto((small_sweep / "report.html").as_uri())
-            page.wait_for_load_state("networkidle")
-            widths = page.eval_on_selector_all("figure img", "imgs => imgs.map(i => i.naturalWidth)")
-        finally:
-            browser.close()
+    require_chromium()
+    with chromium_page() as (page, requests, problems):
+        page.goto((small_sweep / "report.html").as_uri())
+        page.wait_for_load_state("networkidle")
+        widths = page.eval_on_selector_all("figure img", "imgs => imgs.map(i => i.naturalWidth)")
     assert not problems, problems
     assert all(u.startswith(("file:", "data:", "about:")) for u in requests), requests
     assert len(widths) >= 4 and min(widths) > 500

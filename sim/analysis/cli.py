@@ -60,16 +60,10 @@ def sensitivity(
     """
     import pandas as pd
 
-    from ..sweep.cli import confirm_size
-    from ..sweep.execute import run_sweep
+    from ..sweep.cli import check_executor, start
     from .sensitivity import analyse, describe_design, plan_sensitivity, resolve_response, write
 
-    if workers < 1:
-        raise ScenarioError("--workers must be at least 1", field="workers")
-    if executor not in ("process", "dask"):
-        raise ScenarioError(f"unknown executor '{executor}': use process or dask", field="executor")
-    if resume and out is None:
-        raise ScenarioError("--resume needs --out: the folder of the earlier analysis", field="out")
+    check_executor(workers, executor, resume, out)
     plan = plan_sensitivity(file, set_, method, samples=samples, replications=replications,
                             second_order=second_order)
     response = resolve_response(plan.scenario, measure, outcome, source=file)
@@ -79,18 +73,9 @@ def sensitivity(
     if resume and _finished(folder, plan.hash):
         out_console.print(f"the runs in {folder} are complete: analysing them again")
     else:
-        if not resume:
-            if folder.exists() and any(folder.iterdir()):
-                raise ScenarioError("already exists and is not empty; choose another --out, or --resume",
-                                    file=str(folder))
-            confirm_size(plan, workers, yes)
-        res = run_sweep(plan, folder, workers=workers, executor=executor, scheduler=scheduler, resume=resume,
-                        console=err_console)
-        if res.interrupted:
-            err_console.print(f"interrupted: {res.runs}/{plan.n_runs} runs are saved in {folder}; finish with: "
-                              f"regime-sim sensitivity {file} --method {method} --resume --out {folder} "
-                              "(and the same --samples, --replications and --set)")
-            raise typer.Exit(130)
+        res = start(plan, folder, workers=workers, executor=executor, scheduler=scheduler, resume=resume, yes=yes,
+                    resume_hint=f"regime-sim sensitivity {file} --method {method} (with the same --samples, "
+                                "--replications and --set)")
         failed = res.failed
     runs = pd.read_parquet(folder / "runs.parquet")
     result = analyse(plan, runs, response)

@@ -48,6 +48,36 @@ def confirm_size(plan, workers: int, yes: bool) -> None:
                         f"(limits: {MAX_HOURS:g} h, {MAX_GB:g} GB)", field="sweep")
 
 
+def check_executor(workers: int, executor: str, resume: bool, out: Path | None) -> None:
+    """The options every sweep-running command shares."""
+    if workers < 1:
+        raise ScenarioError("--workers must be at least 1", field="workers")
+    if executor not in ("process", "dask"):
+        raise ScenarioError(f"unknown executor '{executor}': use process or dask", field="executor")
+    if resume and out is None:
+        raise ScenarioError("--resume needs --out: the folder of the interrupted sweep", field="out")
+
+
+def start(plan, folder: Path, *, workers: int, executor: str, scheduler: str | None, resume: bool, yes: bool,
+          resume_hint: str):
+    """Run (or resume) a plan into ``folder``: refuse a used folder, ask past the size limits,
+    and on an interruption say how to finish (exit 130)."""
+    from .execute import run_sweep
+
+    if not resume:
+        if folder.exists() and any(folder.iterdir()):
+            raise ScenarioError("already exists and is not empty; choose another --out, or --resume",
+                                file=str(folder))
+        confirm_size(plan, workers, yes)
+    res = run_sweep(plan, folder, workers=workers, executor=executor, scheduler=scheduler, resume=resume,
+                    console=err_console)
+    if res.interrupted:
+        err_console.print(f"interrupted: {res.runs}/{plan.n_runs} runs are saved in {folder}; "
+                          f"finish with: {resume_hint} --resume --out {folder}")
+        raise typer.Exit(130)
+    return res
+
+
 @app.command()
 @friendly
 def sweep(
@@ -62,29 +92,14 @@ def sweep(
     figures: Annotated[bool, typer.Option("--figures/--no-figures", help="draw the sweep figures")] = True,
 ) -> None:
     """Run the scenario's sweep: a design of parameter values, each point replicated with its own seed."""
-    from .execute import run_sweep
     from .plan import build_plan
     from .summary import answer
 
-    if workers < 1:
-        raise ScenarioError("--workers must be at least 1", field="workers")
-    if executor not in ("process", "dask"):
-        raise ScenarioError(f"unknown executor '{executor}': use process or dask", field="executor")
-    if resume and out is None:
-        raise ScenarioError("--resume needs --out: the folder of the interrupted sweep", field="out")
+    check_executor(workers, executor, resume, out)
     plan = build_plan(file, set_)
     folder = out or Path("results") / f"{plan.name}-sweep-{dt.datetime.now():%Y%m%d-%H%M%S}"
-    if not resume:
-        if folder.exists() and any(folder.iterdir()):
-            raise ScenarioError("already exists and is not empty; choose another --out, or --resume",
-                                file=str(folder))
-        confirm_size(plan, workers, yes)
-    res = run_sweep(plan, folder, workers=workers, executor=executor, scheduler=scheduler, resume=resume,
-                    console=err_console)
-    if res.interrupted:
-        err_console.print(f"interrupted: {res.runs}/{plan.n_runs} runs are saved in {folder}; "
-                          f"finish with: regime-sim sweep {file} --resume --out {folder}")
-        raise typer.Exit(130)
+    res = start(plan, folder, workers=workers, executor=executor, scheduler=scheduler, resume=resume, yes=yes,
+                resume_hint=f"regime-sim sweep {file}")
     import pandas as pd
 
     summary = pd.read_parquet(folder / "summary.parquet")
