@@ -147,7 +147,8 @@ class RegionPublic(mesa.Agent):
         present = max(q + a + j, 1)
         self.active_share = a / present
         self.protest_share = self.active_share * self.mobilizable
-        self.jailed_share = j / present * self.mobilizable
+        # the grid's "jailed" are taken off the street; only the detained share sits in a cell
+        self.jailed_share = j / present * self.mobilizable * self.model.spec.public.detained_share
         self.peak_protest = max(self.peak_protest, self.protest_share)
 
     # ------------------------------------------------------------------ one public tick
