@@ -12,11 +12,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
 from ..public.grid import RegionGrid, TickParams
 from ..rules.units import ASIDE, DEFECTED, LOYAL, STANCES
@@ -79,14 +77,6 @@ class Unit(mesa.Agent):
     def repressive(self) -> bool:
         """Units whose men act as the region's police in the protest grid."""
         return self.faction in ("security", "chechen")
-
-
-@dataclass
-class PublicCounts:
-    quiet: int
-    active: int
-    jailed: int
-    removed: int
 
 
 class RegionPublic(mesa.Agent):
@@ -247,12 +237,4 @@ class Plot(mesa.Agent):
         self.moved = False
 
 
-def stance_counts(units: list[Unit]) -> np.ndarray:
-    """Strength (men) by stance: [loyal, aside, defected]."""
-    out = np.zeros(3)
-    for u in units:
-        out[u.stance] += u.strength
-    return out
-
-
-__all__ = ["Unit", "RegionPublic", "Kremlin", "PmcLeader", "Plot", "LOYAL", "ASIDE", "DEFECTED", "stance_counts"]
+__all__ = ["Unit", "RegionPublic", "Kremlin", "PmcLeader", "Plot", "LOYAL", "ASIDE", "DEFECTED"]

@@ -246,13 +246,14 @@ def _pmc(model: RegimeModel) -> None:
     w = model.spec.factions.wagner
     on = model.rules.on
     if model.challenge is None and on("wagner.attrition") and w.attrition_per_day > 0:
-        total = sum(u.strength for u in model.units if u.faction == "wagner")
-        for u in model.units:
-            if u.faction == "wagner" and u.region == w.front_region and u.strength > 0:
-                new, lost, _ = W.attrition(u.strength, 0.0, w.attrition_per_day, 0.0, model.dt)
-                u.strength = new
-                model.casualties += lost
-                pmc.grievance = min(1.0, pmc.grievance + w.grievance_per_loss * lost / max(total, 1.0))
+        front = [u for u in model.units if u.faction == "wagner" and u.region == w.front_region and u.strength > 0]
+        men = sum(u.strength for u in front)
+        if men > 0:
+            left, lost, pmc.grievance = W.attrition(men, pmc.grievance, w.attrition_per_day,
+                                                    w.grievance_per_loss, model.dt)
+            for u in front:
+                u.strength *= left / men
+            model.casualties += lost
     if pmc.marching:
         _deal(model)
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import networkx as nx
@@ -44,7 +44,6 @@ class Traveller:
     speed_kmh: float
     leg: int = 0  # index of the region last reached in ``path``
     km_on_leg: float = 0.0
-    arrived: list[str] = field(default_factory=list)
 
     @property
     def at(self) -> str:
@@ -80,7 +79,6 @@ class Traveller:
             else:
                 self.km_on_leg += budget
                 budget = 0.0
-        self.arrived.extend(reached)
         return reached
 
     def position(self, geo: Geography) -> tuple[float, float]:

@@ -22,7 +22,8 @@ import numpy as np
 from ..public.grid import TickParams
 from ..rules import RuleSwitch
 from ..rules import legitimacy as L
-from ..rules.public import crowd_strength
+from ..rules.coup import people_weight_in_coup
+from ..rules.public import crowd_strength, mobilization_hardship, social_weight
 from ..rules.units import DEFECTED, LOYAL, drift, loyalty_target
 from ..scenario.schema import ARMED_FACTIONS, Scenario
 from . import conflict, decisions, events
@@ -152,9 +153,10 @@ class RegimeModel(mesa.Model):
         ch = self.challenge
         self.people_w = 0.0
         if ch is not None and ch.kind in ("revolution", "coup") and self.rules.on("public.people_power"):
-            counts = ch.kind == "revolution" or not self.rules.on("coup.public_indifference")
-            if counts:
-                pp = self.spec.public.people_power
+            pp = self.spec.public.people_power
+            if ch.kind == "coup" and self.rules.on("coup.public_indifference"):
+                pp = people_weight_in_coup(pp)
+            if pp > 0:
                 for name, r in self.regions.items():
                     self.people_w += self._distance_weight[name] * crowd_strength(r.protesters, pp)
         self.defect_w += self.people_w
@@ -227,7 +229,7 @@ class RegimeModel(mesa.Model):
                 threshold=pub.active_threshold,
                 k=pub.arrest_constant if on("public.arrest_risk") else 0.0,
                 use_round=pub.round_arrest_ratio,
-                social_w=(pub.social_influence + boost) if on("public.social_proof") else 0.0,
+                social_w=social_weight(pub.social_influence, boost) if on("public.social_proof") else 0.0,
                 hesitancy=r.hesitancy if on("public.police_hesitancy") else 0.0,
                 extra_hardship=r.extra_hardship if on("public.mobilization_hardship") else 0.0,
                 max_jail=jail_ticks,
@@ -267,7 +269,7 @@ class RegimeModel(mesa.Model):
             for r in self.regions.values():
                 r.threat = fade * (0.5 if r.halted else 1.0) * (1.0 if mob.active else 0.5)
                 pressure = r.load if (mob.active and not r.halted) else 0.0
-                target = min(1.0, spec.public.mobilization_hardship * pressure)
+                target = mobilization_hardship(pressure, spec.public.mobilization_hardship)
                 r.extra_hardship += (target - r.extra_hardship) * min(1.0, dt / 48.0)
         if on("units.loyalty_drift"):
             per_day = spec.elites.loyalty_adjust_per_day
