@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..scenario.errors import ScenarioError, did_you_mean
 from ..sweep.design import DUMMY_PREFIX
+from . import write_outputs
 from .prim import PrimResult, fmt, prim
 from .sensitivity import outcome_label, parse_outcomes
 
@@ -252,14 +253,6 @@ def summary_text(d: Discovery, manifest: dict) -> str:
 
 def write(d: Discovery, folder: Path) -> list[str]:
     """Write the tables (parquet + csv), the summary and the settings."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for stem, df in ((FILES["limits"], d.prim.limits), (FILES["trajectory"], d.prim.trajectory),
-                     (FILES["features"], d.features)):
-        df.to_parquet(folder / f"{stem}.parquet", index=False)
-        df.to_csv(folder / f"{stem}.csv", index=False)
-        written += [f"{stem}.parquet", f"{stem}.csv"]
-    (folder / FILES["text"]).write_text(d.text + "\n")
-    (folder / FILES["meta"]).write_text(json.dumps(d.meta, indent=2, default=str) + "\n")
-    return written + [FILES["text"], FILES["meta"]]
+    tables = {FILES["limits"]: d.prim.limits, FILES["trajectory"]: d.prim.trajectory,
+              FILES["features"]: d.features}
+    return write_outputs(folder, tables, (FILES["text"], d.text), (FILES["meta"], d.meta))

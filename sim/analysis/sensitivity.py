@@ -25,7 +25,6 @@ values. At least one ranged parameter is required.
 
 from __future__ import annotations
 
-import json
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +37,7 @@ from ..model.outcomes import LABELS, OUTCOMES, Outcome
 from ..scenario.errors import ScenarioError, did_you_mean
 from ..sweep.design import Factor, salib_problem
 from ..sweep.plan import SweepPlan, build_plan
+from . import write_outputs
 
 METHODS = ("sobol", "morris")
 #: the grid of Morris trajectories; the same number sim.sweep.design.generate samples with
@@ -488,15 +488,7 @@ def answer(result: Sensitivity, plan: SweepPlan) -> str:
 # ============================================================================ writing
 def write(result: Sensitivity, folder: Path) -> list[str]:
     """Write the tables (parquet + csv), the answer and the metadata into the results folder."""
-    folder = Path(folder)
-    written = []
     tables = {FILES["indices"]: result.indices, FILES["response"]: result.responses}
     if result.second_order is not None:
         tables[FILES["second_order"]] = result.second_order
-    for stem, df in tables.items():
-        df.to_parquet(folder / f"{stem}.parquet", index=False)
-        df.to_csv(folder / f"{stem}.csv", index=False)
-        written += [f"{stem}.parquet", f"{stem}.csv"]
-    (folder / FILES["text"]).write_text(result.text + "\n")
-    (folder / FILES["meta"]).write_text(json.dumps(result.meta, indent=2, default=str) + "\n")
-    return written + [FILES["text"], FILES["meta"]]
+    return write_outputs(folder, tables, (FILES["text"], result.text), (FILES["meta"], result.meta))
