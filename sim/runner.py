@@ -59,16 +59,18 @@ def collect(model: RegimeModel, wall: float) -> RunResult:
         events = events.sort_values("hour", kind="stable").reset_index(drop=True)
         events.insert(1, "clock", events["hour"].map(clock))
     units = pd.DataFrame([
-        {"unit": u.key, "label": u.label, "faction": u.faction, "kind": u.kind, "rank": u.rank,
+        {"unit": u.key, "label": u.label, "institution": u.institution,
+         "institution_label": model.spec.institutions[u.institution].label or u.institution,
+         "kind": u.kind, "rank": u.rank,
          "home": u.home, "region": model.unit_region(u), "initial_strength": u.initial_strength,
-         "strength": u.strength, "stance": u.stance_name, "loyalty": u.loyalty, "pay": u.pay,
-         "grievance": u.grievance, "fear": u.fear, "counterweight": u.counterweight,
-         "conspirator": u.conspirator}
+         "strength": u.strength, "stance": u.stance_name, "side": u.side_id, "loyalty": u.loyalty,
+         "pay": u.pay, "grievance": u.grievance, "fear": u.fear, "counterweight": u.counterweight,
+         "plot": model.sides[u.plot].id if u.plot is not None else ""}
         for u in model.units
     ])
     stances = pd.DataFrame(model.stance_changes, columns=[
-        "hour", "unit", "label", "faction", "region", "from", "to", "strength", "forecast", "followed",
-        "challenge"])
+        "hour", "unit", "label", "institution", "region", "from", "to", "from_side", "to_side", "strength",
+        "forecast", "followed", "challenge"])
     return RunResult(
         scenario=model.spec,
         seed=model.seed,

@@ -1,13 +1,13 @@
 """Who the actors are. Their decisions are rules in :mod:`sim.rules`; the agents hold state.
 
-* :class:`Unit` - an armed unit (brigade, district, department) of the military, the
-  security services, the PMC, the Chechen forces or the armed opposition. Its commander
-  chooses a stance: loyal, standing aside or defected (``sim.rules.units``).
+* :class:`Unit` - an armed unit (brigade, district, department) of an institution. Its
+  commander chooses which side to back - the ruler, a challenger - or to stand aside
+  (``sim.rules.units``).
 * :class:`RegionPublic` - the public of one region: a population grid (Epstein) plus the
-  flows of emigrants and conscripts, legitimacy and hardship.
-* :class:`Kremlin` - the ruler and inner circle: budget, perceived regime strength, responses.
-* :class:`PmcLeader` - the PMC's leader: grievance, ambition, popularity; ultimatum, march, deal.
-* :class:`Plot` - the coup plotters: who is in, and when they move.
+  flows of emigrants and conscripts, legitimacy and hardship, the crowds that back each
+  side, and the dead.
+* :class:`Side` - the ruler (side 0) or a challenger (plotters, mutineers, a movement, a
+  rival centre of authority): its status, its leader's state and its challenge in progress.
 """
 
 from __future__ import annotations
@@ -18,31 +18,42 @@ import mesa
 
 from ..public.grid import RegionGrid, TickParams
 from ..rules.units import ASIDE, DEFECTED, LOYAL, STANCES
-from ..scenario.schema import Region
+from ..scenario.schema import ASIDE as ASIDE_ID
+from ..scenario.schema import RULER, ChallengerSpec, Region
 from ..scenario.schema import Unit as UnitSpec
 
 if TYPE_CHECKING:
     from .geography import Traveller
     from .model import RegimeModel
 
+#: A unit's ``side`` when it backs nobody.
+NOBODY = -1
+
 
 class Unit(mesa.Agent):
-    """An armed unit. Rule: pick the stance whose expected value is highest, with logit noise.
+    """An armed unit. Rule: back the side whose expected value is highest, with logit noise.
 
     Attributes:
-        key, label, faction, kind, rank: identity (rank: top, mid or unit commander).
+        key, label, institution, kind, rank: identity (rank: top, mid or unit commander).
         region: where it stands; ``travel`` when it is on the road; ``in_column`` when it
             marches with a column.
         strength: men; ``combat_power`` scales them in forecasts and combat.
         loyalty, pay, grievance, fear: the commander's state, each in [0, 1].
-        stance: LOYAL, ASIDE or DEFECTED (see ``sim.rules.units.STANCES``).
+        side: the index of the side it backs (0: the ruler), or ``NOBODY`` (standing aside).
+        plot: the side it joins when that challenger acts (None: the ruler's); ``committed``
+            whether its commander is party to the plan; ``acted`` whether it has acted for it.
     """
 
     def __init__(self, model: RegimeModel, key: str, spec: UnitSpec) -> None:
         super().__init__(model)
         self.key = key
         self.label = spec.label or key
-        self.faction = spec.faction
+        self.institution = spec.institution
+        inst = model.spec.institutions[spec.institution]
+        self.repressive = inst.repressive
+        self.counterweight = inst.counterweight
+        self.ties = inst.ties
+        self.fire_propensity = inst.fire_propensity
         self.kind = spec.kind
         self.rank = spec.rank
         self.region = spec.region
@@ -52,31 +63,38 @@ class Unit(mesa.Agent):
         self.combat_power = spec.combat_power
         self.mobile = spec.mobile
         self.reach_km = spec.reach_km
-        self.counterweight = spec.counterweight
-        self.conspirator = spec.conspirator
         self.loyalty = spec.loyalty
         self.pay = spec.pay
         self.grievance = spec.grievance
         self.fear = spec.fear
-        self.stance = LOYAL
+        sides = model.side_index
+        self.plot: int | None = sides.get(spec.side) if spec.side not in (RULER, ASIDE_ID) else None
+        self.committed = spec.committed if self.plot is not None else False
+        self.acted = False
+        self.side = NOBODY if spec.side == ASIDE_ID else 0
         self.travel: Traveller | None = None
         self.in_column = False
-        self.last_p = 1.0  # last forecast that the incumbent wins
-        self.moved = False  # has it changed stance in this crisis?
+        self.last_p = 1.0  # last forecast that the ruler prevails
+        self.moved = False  # has it changed side in this crisis?
         self.engaged = False  # has it taken a side in this crisis (and so fights for it)?
+        self.firing = False  # did it fire on a crowd in the last hour?
 
     @property
     def power(self) -> float:
         return self.strength * self.combat_power
 
     @property
+    def stance(self) -> int:
+        """LOYAL (backs the ruler), ASIDE or DEFECTED (backs a challenger)."""
+        return LOYAL if self.side == 0 else ASIDE if self.side == NOBODY else DEFECTED
+
+    @property
     def stance_name(self) -> str:
         return STANCES[self.stance]
 
     @property
-    def repressive(self) -> bool:
-        """Units whose men act as the region's police in the protest grid."""
-        return self.faction in ("security", "chechen")
+    def side_id(self) -> str:
+        return ASIDE_ID if self.side == NOBODY else self.model.sides[self.side].id
 
 
 class RegionPublic(mesa.Agent):
@@ -122,6 +140,14 @@ class RegionPublic(mesa.Agent):
         self.focal_until = -1.0
         self.logged_level = 0
         self.police = (-1, -1)  # (on duty, off duty) policemen last put on the grid
+        self.label = spec.label or name
+        n = len(model.sides)
+        self.rally = [0.0] * n  # people in the streets for each side at its call
+        self.outrage = [0.0] * n  # support each side gained because its crowds were fired on
+        self.killed_by = [0.0] * n  # deaths among crowds, by the side whose men fired
+        self.deaths = 0.0
+        self.peak_rally = 0.0
+        self.clear_since: float | None = None  # since when the ruler has ordered it cleared
 
     # ------------------------------------------------------------------ measures
     @property
@@ -182,23 +208,84 @@ class RegionPublic(mesa.Agent):
         return made
 
 
-class Kremlin(mesa.Agent):
-    """The ruler and inner circle. Rule: every few hours, respond to the worst threat it sees.
+class Side:
+    """The ruler (index 0) or a challenger. Rule: act on what it sees (``sim.model.actors``).
 
     Attributes:
-        strength: elites' reading of regime strength S; ``baseline`` is where it drifts back to.
-        budget: USD million left for patronage and propaganda; ``spent`` so far.
+        id, name, index, mode, goal: identity (mode and goal of a challenger; the ruler's
+            mode is ``rule``).
+        status: see ``state.CHALLENGER_STATUSES`` / ``state.RULER_STATUSES``.
+        grievance, popularity, ambition: the leader's state.
+        column: a marching column; ``seize``, ``holds_seat``, ``broadcasts``: a seizure's
+            progress; ``regions``: where a movement is up.
     """
 
-    def __init__(self, model: RegimeModel) -> None:
-        super().__init__(model)
-        k = model.spec.factions.kremlin
-        self.name = k.ruler
-        self.strength = k.regime_strength
-        self.baseline = k.regime_strength
-        self.budget = k.budget
+    def __init__(self, model: RegimeModel, index: int, sid: str, spec: ChallengerSpec | None) -> None:
+        self.model = model
+        self.index = index
+        self.id = sid
+        self.spec = spec
+        ruler = model.spec.ruler
+        self.name = spec.name if spec is not None else ruler.name
+        self.mode = spec.mode if spec is not None else "rule"
+        self.goal = spec.goal if spec is not None else "keep_power"
+        self.status = "dormant" if spec is not None else "in_office"
+        self.started: float | None = None
+        self.ended: float | None = None
+        self.grievance = spec.grievance if spec is not None else 0.0
+        self.popularity = spec.popularity if spec is not None else 0.0
+        self.ambition = spec.ambition if spec is not None else 0.0
+        seat = model.spec.seat
+        self.seat = (spec.seat or model.capital) if spec is not None else seat
+        self.target = (spec.target or model.capital) if spec is not None else seat
+        # the ruler's own state
+        self.strength = ruler.regime_strength
+        self.baseline = ruler.regime_strength
+        self.budget = ruler.budget
         self.spent = 0.0
         self.next_decision = 0.0
+        self.location = (ruler.location or seat) if spec is None else self.seat
+        self.travel: Traveller | None = None
+        # a challenge in progress
+        self.ultimatum_at: float | None = None
+        self.cooldown_until = -1.0
+        self.next_offer_at: float | None = None
+        self.deal_offers = 0
+        self.column: Traveller | None = None
+        self.column_start = 0.0
+        self.closest_km = float("nan")
+        self.start_power = 0.0
+        self.seize = 0.0
+        self.holds_seat = False
+        self.broadcasts = False
+        self.hold_hours = 0.0
+        self.fight_hours = 0.0
+        self.quiet_hours = 0.0
+        self.split_hours = 0.0
+        self.regions: set[str] = set()
+        self.calls: dict[str, float] = {}  # region -> hour its call to the streets ends
+
+    @property
+    def possessive(self) -> str:
+        """'the colonels' -> "the colonels'", 'the leader' -> "the leader's"."""
+        return f"{self.name}'" if self.name.endswith("s") else f"{self.name}'s"
+
+    @property
+    def is_ruler(self) -> bool:
+        return self.index == 0
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+    @property
+    def standing(self) -> bool:
+        """Still a side in the streets and the forecasts: under way, or holding what it won."""
+        return self.status in ("active", "won")
+
+    @property
+    def armed(self) -> bool:
+        return self.mode in ("march", "seize")
 
     def spend(self, amount: float) -> bool:
         if amount > self.budget:
@@ -207,34 +294,9 @@ class Kremlin(mesa.Agent):
         self.spent += amount
         return True
 
-
-class PmcLeader(mesa.Agent):
-    """The PMC's leader. Rule: ultimatum when grievance passes a threshold; march if unmet
-    and power is worth the risk; accept a deal if it beats pressing on."""
-
-    def __init__(self, model: RegimeModel) -> None:
-        super().__init__(model)
-        w = model.spec.factions.wagner
-        self.name = w.leader
-        self.grievance = w.grievance
-        self.popularity = w.popularity
-        self.ambition = w.ambition
-        self.ultimatum_at: float | None = None
-        self.ultimatum_answered = False
-        self.cooldown_until = -1.0
-        self.marching = False
-        self.deal_offers = 0
-        self.next_offer_at: float | None = None
-        self.guarantee = w.guarantee_value
+    @property
+    def in_office(self) -> bool:
+        return self.status in ("in_office", "isolated")
 
 
-class Plot(mesa.Agent):
-    """The coup plotters. Rule: recruit while the regime looks weak; strike below a trigger."""
-
-    def __init__(self, model: RegimeModel) -> None:
-        super().__init__(model)
-        self.name = model.spec.factions.coup.leader
-        self.moved = False
-
-
-__all__ = ["Unit", "RegionPublic", "Kremlin", "PmcLeader", "Plot", "LOYAL", "ASIDE", "DEFECTED"]
+__all__ = ["Unit", "RegionPublic", "Side", "NOBODY", "LOYAL", "ASIDE", "DEFECTED"]

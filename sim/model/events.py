@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..rules import challengers as C
 from ..rules import legitimacy as L
 from ..rules import units as U
-from ..rules import wagner as W
 from ..scenario import schema as S
-from . import decisions
+from . import actors
 from .state import Incursion, MobilizationState
 
 if TYPE_CHECKING:
@@ -22,6 +22,10 @@ def fire_due(model: RegimeModel) -> None:
         ev = evs[model._next_event]
         model._next_event += 1
         HANDLERS[ev.type](model, ev)
+
+
+def _side(model: RegimeModel, sid: str):
+    return model.sides[model.side_index[sid]]
 
 
 def _mobilization(model: RegimeModel, ev: S.Mobilization) -> None:
@@ -39,10 +43,10 @@ def _mobilization(model: RegimeModel, ev: S.Mobilization) -> None:
         if on("legitimacy.contract_break"):
             r.legitimacy = L.contract_break(r.legitimacy, r.load, model.spec.public.contract_break_drop)
             r.baseline = L.contract_break(r.baseline, r.load, model.spec.public.contract_break_drop)
-    heavy = sorted(regions.values(), key=lambda r: -r.load)[:2]
-    model.say("mobilization", f"the ruler announces a 'partial' mobilization: {ev.target_people:,} to be "
+    heavy = sorted(regions.values(), key=lambda r: (-r.load, r.name))[:2]
+    model.say("mobilization", f"{model.ruler.name} announces a mobilization: {ev.target_people:,} to be "
                               f"called up over {ev.duration_days:g} days; it falls hardest on "
-                              f"{' and '.join(r.name for r in heavy)}", actor="Kremlin", label="mobilization")
+                              f"{' and '.join(r.label for r in heavy)}", actor=model.ruler.name, label="mobilization")
 
 
 def _halt(model: RegimeModel, ev: S.HaltMobilization) -> None:
@@ -52,85 +56,114 @@ def _halt(model: RegimeModel, ev: S.HaltMobilization) -> None:
     if not ev.regions and model.mobilization is not None:
         model.mobilization.ended = model.hour
     model.say("mobilization", f"the call-up is halted in {', '.join(names) if ev.regions else 'every region'}",
-              actor="Kremlin")
+              actor=model.ruler.name)
 
 
 def _defeat(model: RegimeModel, ev: S.Defeat) -> None:
     on = model.rules.on
-    k = model.kremlin
+    k = model.ruler
     if on("legitimacy.defeat_shock"):
         k.strength, _ = L.defeat_shock(k.strength, 0.0, ev.severity, model.spec.elites.defeat_strength_drop)
         for r in model.regions.values():
             _, r.legitimacy = L.defeat_shock(0.0, r.legitimacy, ev.severity, model.spec.elites.defeat_strength_drop)
+    blamed = {i for i, inst in model.spec.institutions.items() if inst.blamed_for_defeats}
     if on("units.blame"):
         for u in model.units:
-            if u.faction == "military":
+            if u.institution in blamed:
                 u.grievance, u.fear = U.blame(u.grievance, u.fear, ev.severity, u.rank)
-    model.casualties += ev.casualties
+    model.front_losses += ev.casualties
+    who = ", ".join(sorted(model.spec.institutions[i].label or i for i in blamed)) or "nobody in particular"
     model.say("defeat", f"defeat at the front{': ' + ev.note if ev.note else ''} "
-                        f"(severity {ev.severity:.1f}); the MoD is blamed; regime strength now {k.strength:.2f}", label="defeat")
+                        f"(severity {ev.severity:.1f}); blame falls on {who}; regime strength now {k.strength:.2f}",
+              label="defeat")
 
 
 def _victory(model: RegimeModel, ev: S.Victory) -> None:
-    k = model.kremlin
+    k = model.ruler
     k.strength = min(1.0, k.strength + 0.5 * model.spec.elites.defeat_strength_drop * ev.severity)
-    if model.pmc is not None and model.rules.on("wagner.popularity"):
-        model.pmc.popularity = W.popularity_after_victory(model.pmc.popularity, ev.severity)
+    if ev.actor is not None and model.rules.on("challenger.popularity"):
+        s = _side(model, ev.actor)
+        s.popularity = C.popularity_after_victory(s.popularity, ev.severity)
     model.say("victory", f"a victory is announced{': ' + ev.note if ev.note else ''}", label="victory")
 
 
 def _strike(model: RegimeModel, ev: S.StrikeOnCapital) -> None:
-    k = model.kremlin
+    k = model.ruler
     cap = model.regions[model.capital]
     if model.rules.on("legitimacy.security_contract"):
         cap.legitimacy, k.strength = L.security_contract(
             cap.legitimacy, k.strength, ev.severity, model.spec.public.security_contract_drop,
             model.spec.elites.strike_strength_drop)
-    model.say("strike", f"a strike reaches {model.capital}{': ' + ev.note if ev.note else ''}; "
+    model.say("strike", f"a strike reaches {cap.label}{': ' + ev.note if ev.note else ''}; "
                         f"the ruler cannot keep even the capital safe (regime strength {k.strength:.2f})",
               region=model.capital, label="strike on capital")
 
 
 def _provocation(model: RegimeModel, ev: S.Provocation) -> None:
-    pmc = model.pmc
-    pmc.grievance = min(1.0, pmc.grievance + ev.grievance)
-    model.say("pmc", f"{ev.note or 'the MoD moves against the PMC'}; {pmc.name}'s grievance is now "
-                     f"{pmc.grievance:.2f}", actor=pmc.name, label="provocation")
+    s = _side(model, ev.actor)
+    s.grievance = min(1.0, s.grievance + ev.grievance)
+    model.say("challenger", f"{ev.note or "the ruler's men move against " + s.name}; {s.possessive} grievance is now "
+                            f"{s.grievance:.2f}", actor=s.name, label="provocation")
 
 
 def _ultimatum(model: RegimeModel, ev: S.Ultimatum) -> None:
-    if model.pmc.ultimatum_at is None and not model.pmc.marching:
-        decisions.issue_ultimatum(model)
+    s = _side(model, ev.actor)
+    if s.ultimatum_at is None and s.status == "dormant":
+        actors.issue_ultimatum(model, s)
 
 
-def _march(model: RegimeModel, ev: S.March) -> None:
-    decisions.start_mutiny(model)
+def _challenge(model: RegimeModel, ev: S.Challenge) -> None:
+    s = _side(model, ev.actor)
+    regions = (s.seat,) if s.mode == "street" else ()
+    actors.open_challenge(model, s, regions)
 
 
-def _coup(model: RegimeModel, ev: S.CoupAttempt) -> None:
-    decisions.start_coup(model)
+def _leader_dies(model: RegimeModel, ev: S.LeaderDies) -> None:
+    s = _side(model, ev.actor)
+    if s.is_ruler:
+        if s.in_office:
+            s.status = "dead"
+            model.say("ruler", f"{s.name} is dead{': ' + ev.note if ev.note else ''}", actor=s.name,
+                      label="ruler dies")
+    elif s.status in ("dormant", "active"):
+        if s.active:
+            actors.end_challenge(model, s, "crushed", f"{s.name} is dead; the challenge collapses")
+        else:
+            s.status = "crushed"
+            model.say("challenger", f"{s.name} is dead{': ' + ev.note if ev.note else ''}", actor=s.name)
 
 
 def _raid(model: RegimeModel, ev: S.Raid) -> None:
-    model.incursions.append(Incursion(ev.region, float(ev.strength), model.hour + ev.duration_hours))
+    side = model.side_index.get(ev.actor) if ev.actor else None
+    model.incursions.append(Incursion(ev.region, float(ev.strength), model.hour + ev.duration_hours, side))
     r = model.regions[ev.region]
-    k = model.kremlin
+    k = model.ruler
     if model.rules.on("legitimacy.raid_shock"):
         r.legitimacy, k.strength = L.raid_shock(r.legitimacy, k.strength, ev.strength, 1000.0)
-    model.say("raid", f"{ev.strength:,} armed raiders cross into {ev.region}{': ' + ev.note if ev.note else ''}",
+    model.say("raid", f"{ev.strength:,} armed raiders cross into {r.label}{': ' + ev.note if ev.note else ''}",
               region=ev.region, label="raid")
 
 
 def _purge(model: RegimeModel, ev: S.Purge) -> None:
     for key in ev.units:
-        decisions.purge_unit(model, model.unit_by_key[key], ev.note or "by decree")
+        actors.purge_unit(model, model.unit_by_key[key], ev.note or "by decree")
 
 
 def _protest_call(model: RegimeModel, ev: S.ProtestCall) -> None:
     r = model.regions[ev.region]
     r.focal_boost = ev.boost
     r.focal_until = model.hour + ev.duration_hours
-    model.say("protest", f"a call to protest in {ev.region}{': ' + ev.note if ev.note else ''}", region=ev.region, label="call to protest")
+    model.say("protest", f"a call to protest in {r.label}{': ' + ev.note if ev.note else ''}", region=ev.region,
+              label="call to protest")
+
+
+def _rally_call(model: RegimeModel, ev: S.RallyCall) -> None:
+    s = _side(model, ev.actor)
+    names = ev.regions or list(model.regions)
+    actors.call_crowds(model, s, names, ev.duration_hours)
+    where = ", ".join(model.regions[n].label for n in names) if ev.regions else "every region"
+    model.say("rally", f"{s.name} calls supporters into the streets of {where}"
+                       f"{': ' + ev.note if ev.note else ''}", actor=s.name, label="call to the streets")
 
 
 def _legitimacy_shock(model: RegimeModel, ev: S.LegitimacyShock) -> None:
@@ -140,26 +173,29 @@ def _legitimacy_shock(model: RegimeModel, ev: S.LegitimacyShock) -> None:
         r.legitimacy = min(1.0, max(0.0, r.legitimacy + ev.delta))
         if ev.permanent:
             r.baseline = min(1.0, max(0.0, r.baseline + ev.delta))
-    where = ", ".join(names) if ev.regions else "every region"
-    model.say("legitimacy", f"{ev.note or 'a shock to legitimacy'} ({ev.delta:+.2f} in {where})", label="legitimacy shock")
+    where = ", ".join(model.regions[n].label for n in names) if ev.regions else "every region"
+    model.say("legitimacy", f"{ev.note or 'a shock to legitimacy'} ({ev.delta:+.2f} in {where})",
+              label="legitimacy shock")
 
 
 def _propaganda(model: RegimeModel, ev: S.Propaganda) -> None:
     if model.rules.on("legitimacy.propaganda_effect"):
         for r in model.regions.values():
             r.legitimacy = L.propaganda(r.legitimacy, ev.boost)
-    model.say("kremlin", f"a propaganda campaign{': ' + ev.note if ev.note else ''}", actor="Kremlin")
+    model.say("ruler", f"a propaganda campaign{': ' + ev.note if ev.note else ''}", actor=model.ruler.name)
 
 
 def _pay_rise(model: RegimeModel, ev: S.PayRise) -> None:
     for u in model.units:
-        if u.faction == ev.faction:
+        if u.institution == ev.institution:
             u.pay = min(1.0, u.pay + ev.amount)
-    model.say("kremlin", f"pay rises for the {ev.faction} (+{ev.amount:.2f})", actor="Kremlin")
+    label = model.spec.institutions[ev.institution].label or ev.institution
+    model.say("ruler", f"pay rises for the {label} (+{ev.amount:.2f})", actor=model.ruler.name)
 
 
 def _sponsor(model: RegimeModel, ev: S.SponsorOffer) -> None:
-    model.sponsor = (ev.cash_kusd_per_man, ev.immunity)
+    backs = model.side_index.get(ev.backs) if ev.backs else None
+    model.sponsor = (ev.cash_kusd_per_man, ev.immunity, backs)
     model.say("sponsor", f"outside sponsors offer defectors USD {ev.cash_kusd_per_man:,.0f} thousand a man "
                          f"and immunity ({ev.immunity:.0%} credible)", label="sponsors offer cash")
 
@@ -172,11 +208,12 @@ HANDLERS: dict[str, Callable] = {
     "strike_on_capital": _strike,
     "provocation": _provocation,
     "ultimatum": _ultimatum,
-    "march": _march,
-    "coup_attempt": _coup,
+    "challenge": _challenge,
+    "leader_dies": _leader_dies,
     "raid": _raid,
     "purge": _purge,
     "protest_call": _protest_call,
+    "rally_call": _rally_call,
     "legitimacy_shock": _legitimacy_shock,
     "propaganda": _propaganda,
     "pay_rise": _pay_rise,

@@ -3,13 +3,16 @@
 One step is ``time.step_hours`` hours. Each step, in this order:
 
 1. scripted events that are due fire (:mod:`.events`);
-2. actors act on their own rules: the PMC leader, the plotters, the street, the Kremlin
-   (:mod:`.decisions`);
-3. columns and convoys move; units they reach must choose (:mod:`.conflict`);
-4. commanders reconsider their stance (:mod:`.decisions`, rules in ``sim.rules.units``);
-5. forces that meet fight (:mod:`.conflict`);
-6. the public ticks when due: exit, draft, one Epstein tick per region;
-7. legitimacy, regime strength and loyalty drift; the outcome is checked; a row is recorded.
+2. sides act on their own rules: challengers (ultimatum, march, plot, movement, rally),
+   then the ruler (responses, settlement offers, leaving office) (:mod:`.actors`);
+3. columns, convoys and the ruler move; units they reach must choose (:mod:`.conflict`);
+4. commanders reconsider which side to back (:mod:`.stances`, rules in ``sim.rules.units``);
+5. forces that meet fight; troops ordered to clear crowds fire or hold back (:mod:`.conflict`,
+   :mod:`.crowds`);
+6. the public ticks when due: exit, draft, one Epstein tick per region; called crowds
+   gather or melt away;
+7. legitimacy, regime strength and loyalty drift; the outcome is read from the state
+   (:mod:`.outcomes`); a row is recorded.
 """
 
 from __future__ import annotations
@@ -22,19 +25,18 @@ import numpy as np
 from ..public.grid import TickParams
 from ..rules import RuleSwitch
 from ..rules import legitimacy as L
-from ..rules.coup import people_weight_in_coup
-from ..rules.public import crowd_strength, mobilization_hardship, social_weight
-from ..rules.units import DEFECTED, LOYAL, drift, loyalty_target
-from ..scenario.schema import ARMED_FACTIONS, Scenario
-from . import conflict, decisions, events
-from .agents import Kremlin, Plot, PmcLeader, RegionPublic, Unit
+from ..rules.public import mobilization_hardship, social_weight
+from ..rules.units import drift, loyalty_target
+from ..scenario.schema import Scenario
+from . import actors, conflict, crowds, events, outcomes, stances
+from .agents import NOBODY, RegionPublic, Side, Unit
 from .geography import Geography
-from .outcomes import CAPITAL_HOLDER, Outcome
-from .state import Challenge, EventLog, Incursion, MobilizationState, clock
+from .outcomes import Outcome
+from .state import Ending, EventLog, Incursion, MobilizationState, clock
 
 
 class RegimeModel(mesa.Model):
-    """Factions, units, regions and the public of a scenario, stepped hour by hour."""
+    """Sides, institutions, units, regions and the public of a scenario, stepped hour by hour."""
 
     def __init__(self, scenario: Scenario, seed: int | None = None, record_track: bool = True) -> None:
         self.seed = scenario.seed if seed is None else int(seed)
@@ -47,26 +49,37 @@ class RegimeModel(mesa.Model):
         self.horizon = scenario.time.horizon_days * 24.0
         self.geo = Geography(scenario)
         self.capital = scenario.capital
+        self.seat = scenario.seat
         self.log = EventLog()
+        # canonical order (by id) so that a run's random stream depends on content, not file order
+        ids = scenario.sides
+        self.side_index = {sid: i for i, sid in enumerate(ids)}
+        self.sides: list[Side] = [
+            Side(self, i, sid, None if i == 0 else scenario.challengers[sid]) for i, sid in enumerate(ids)
+        ]
+        self.ruler = self.sides[0]
+        self._street = self._first_street()
         self.regions: dict[str, RegionPublic] = {
-            name: RegionPublic(self, name, spec) for name, spec in scenario.regions.items()
+            name: RegionPublic(self, name, scenario.regions[name]) for name in sorted(scenario.regions)
         }
-        self.units: list[Unit] = [Unit(self, key, spec) for key, spec in scenario.units.items()]
+        self.units: list[Unit] = [Unit(self, key, scenario.units[key]) for key in sorted(scenario.units)]
         self.unit_by_key = {u.key: u for u in self.units}
-        self._by_faction = {f: [u for u in self.units if u.faction == f]
-                            for f in ARMED_FACTIONS if any(u.faction == f for u in self.units)}
-        self.kremlin = Kremlin(self)
-        self.pmc = PmcLeader(self) if scenario.factions.wagner.enabled else None
-        self.plot = Plot(self) if scenario.factions.coup.enabled else None
-        self.challenge: Challenge | None = None
+        self.institutions = sorted({u.institution for u in self.units})
         self.mobilization: MobilizationState | None = None
         self.incursions: list[Incursion] = []
-        sp = scenario.factions.sponsor
-        self.sponsor: tuple[float, float] | None = (sp.cash_kusd_per_man, sp.immunity) if sp.enabled else None
+        sp = scenario.sponsor
+        self.sponsor: tuple[float, float, int | None] | None = (
+            (sp.cash_kusd_per_man, sp.immunity, self.side_index.get(sp.backs) if sp.backs else None)
+            if sp.enabled else None
+        )
         self.outcome: Outcome | None = None
         self.outcome_hour: float | None = None
         self.outcome_reason = ""
-        self.casualties = 0.0
+        self.endings: list[Ending] = []
+        self.casualties = 0.0  # combat losses and crowd deaths of the crisis
+        self.front_losses = 0.0  # scripted and attrition losses at a front, counted apart
+        self.crowd_deaths = 0.0
+        self.deaths_by_side = [0.0] * len(self.sides)  # crowd deaths among each side's supporters
         self.peak_defected = 0.0
         self.peak_defected_share = 0.0
         self.peak_protest = 0.0
@@ -78,9 +91,8 @@ class RegimeModel(mesa.Model):
         self._next_event = 0
         self._next_public = 0.0
         self._next_row = 0.0
-        self._distance_weight = {
-            name: math.exp(-self.geo.km_to_capital(name) / scenario.elites.reach_km)
-            for name in scenario.regions
+        self.distance_weight = {
+            name: math.exp(-self.geo.km_to_capital(name) / scenario.elites.reach_km) for name in self.regions
         }
         self.sync_police()
         for r in self.regions.values():
@@ -90,16 +102,24 @@ class RegimeModel(mesa.Model):
         self.running = True
 
     # ------------------------------------------------------------------ helpers
-    @property
-    def factions_present(self) -> list[str]:
-        have = {u.faction for u in self.units}
-        return [f for f in ARMED_FACTIONS if f in have]
-
     def say(self, kind: str, text: str, actor: str = "", region: str = "", label: str = "") -> None:
         self.log.add(self.hour, kind, text, actor, region, label)
 
+    def distance_weight_between(self, a: str, b: str, reach_km: float) -> float:
+        return math.exp(-self.geo.km(a, b) / reach_km)
+
     def unit_region(self, u: Unit) -> str:
         return u.travel.at if u.travel is not None else u.region
+
+    def active_sides(self) -> list[Side]:
+        """The ruler and every challenger whose challenge is under way."""
+        return [s for s in self.sides if s.is_ruler or s.active]
+
+    def challenge_open(self) -> bool:
+        return any(s.active for s in self.sides[1:])
+
+    def armed_challenge_open(self) -> bool:
+        return any(s.active and s.armed for s in self.sides[1:]) or bool(self.incursions)
 
     def national_legitimacy(self) -> float:
         pop = sum(r.stayers for r in self.regions.values())
@@ -109,15 +129,31 @@ class RegimeModel(mesa.Model):
         pop = sum(r.stayers for r in self.regions.values())
         return sum(r.protesters for r in self.regions.values()) / max(pop, 1.0)
 
+    def street_side(self) -> int | None:
+        """The movement that street protesters back: the first enabled 'street' challenger."""
+        return self._street
+
+    def _first_street(self) -> int | None:
+        return next((s.index for s in self.sides[1:] if s.mode == "street"), None)
+
+    def crowd(self, region: str, side: int) -> float:
+        """People in the streets of ``region`` backing ``side``: its called crowds, and for a
+        movement that is up, the region's protesters."""
+        r = self.regions[region]
+        n = r.rally[side]
+        if side == self.street_side() and self.sides[side].active:
+            n += r.protesters
+        return n
+
     def sync_police(self) -> None:
-        """Each region's policemen on the grid follow the stance of its security units."""
+        """Each region's policemen on the grid follow the stance of its repressive units."""
         scale = self.spec.public.police_scale
         on: dict[str, float] = {n: 0.0 for n in self.regions}
         off: dict[str, float] = {n: 0.0 for n in self.regions}
         for u in self.units:
             if not u.repressive or u.travel is not None or u.in_column:
                 continue
-            (on if u.stance == LOYAL else off)[u.region] += u.strength
+            (on if u.side == 0 else off)[u.region] += u.strength
         for name, r in self.regions.items():
             per_man = scale * r.grid.cell.size / r.population if r.population > 0 else 0.0
             want = (int(round(on[name] * per_man)), int(round(off[name] * per_man)))
@@ -127,48 +163,45 @@ class RegimeModel(mesa.Model):
 
     # ------------------------------------------------------------------ strength tallies
     def tally(self) -> None:
-        """Distance-weighted loyal and challenging strength, nationally and by region."""
-        self.loyal_w = 0.0
-        self.defect_w = 0.0
-        self.loyal_loc: dict[str, float] = {n: 0.0 for n in self.regions}
-        self.defect_loc: dict[str, float] = {n: 0.0 for n in self.regions}
+        """Power behind each side, distance-weighted nationally and by region (units, raiders,
+        and crowds when rule public.people_power is on)."""
+        n = len(self.sides)
+        self.power_w = [0.0] * n
+        self.power_loc: dict[str, list[float]] = {name: [0.0] * n for name in self.regions}
+        self.aside_loc: dict[str, float] = {name: 0.0 for name in self.regions}
         total = 0.0
         defected = 0.0
         for u in self.units:
             if u.strength <= 0:
                 continue
             where = self.unit_region(u)
-            w = self._distance_weight[where]
             total += u.strength
-            if u.stance == LOYAL:
-                self.loyal_w += w * u.power
-                self.loyal_loc[where] += u.power
-            elif u.stance == DEFECTED:
+            if u.side == NOBODY:
+                self.aside_loc[where] += u.power
+                continue
+            if u.side > 0:
                 defected += u.strength
-                self.defect_w += w * u.power
-                self.defect_loc[where] += u.power
+            self.power_w[u.side] += self.distance_weight[where] * u.power
+            self.power_loc[where][u.side] += u.power
         for inc in self.incursions:
-            self.defect_w += self._distance_weight[inc.region] * inc.strength
-            self.defect_loc[inc.region] += inc.strength
-        ch = self.challenge
-        self.people_w = 0.0
-        if ch is not None and ch.kind in ("revolution", "coup") and self.rules.on("public.people_power"):
+            if inc.side is not None:
+                self.power_w[inc.side] += self.distance_weight[inc.region] * inc.strength
+                self.power_loc[inc.region][inc.side] += inc.strength
+        if self.rules.on("public.people_power"):
             pp = self.spec.public.people_power
-            if ch.kind == "coup" and self.rules.on("coup.public_indifference"):
-                pp = people_weight_in_coup(pp)
-            if pp > 0:
-                for name, r in self.regions.items():
-                    self.people_w += self._distance_weight[name] * crowd_strength(r.protesters, pp)
-        self.defect_w += self.people_w
+            street = self._street if self._street is not None and self.sides[self._street].active else None
+            for name, r in self.regions.items():
+                w = self.distance_weight[name]
+                for s in self.sides:
+                    n = r.rally[s.index] + (r.protesters if s.index == street else 0.0)
+                    if n > 0 and (s.is_ruler or s.standing):
+                        self.power_w[s.index] += w * n * pp
+                        self.power_loc[name][s.index] += n * pp
         self.total_strength = total
         self.defected_strength = defected
         self.peak_defected = max(self.peak_defected, defected)
         if total > 0:
             self.peak_defected_share = max(self.peak_defected_share, defected / total)
-
-    def loyal_share_national(self) -> float:
-        tot = self.loyal_w + self.defect_w
-        return self.loyal_w / tot if tot > 0 else 1.0
 
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
@@ -183,36 +216,53 @@ class RegimeModel(mesa.Model):
         self.record()
         if self.outcome is not None or self.hour >= self.horizon - 1e-9:
             if self.outcome is None:
-                self._end_at_horizon()
+                outcomes.at_horizon(self)
             self.running = False
 
     @property
     def _phases(self) -> tuple:
         """The order of one step (see the module docstring)."""
         return (
-            lambda: events.fire_due(self),
-            lambda: decisions.actors_act(self),
-            lambda: conflict.move(self),
+            self._events_due,
+            self._act,
+            self._move,
             self._stances,
-            lambda: conflict.fight(self) if self._armed() else None,
+            self._fight,
             self._public,
             self._drift,
-            self._check_outcome,
+            self._settle,
         )
 
-    def _armed(self) -> bool:
-        return self.challenge is not None or bool(self.incursions)
+    def _events_due(self) -> None:
+        events.fire_due(self)
+
+    def _act(self) -> None:
+        actors.act(self)
+
+    def _move(self) -> None:
+        conflict.move(self)
+
+    def _fight(self) -> None:
+        if self.challenge_open() or self.incursions:
+            self.tally()
+            conflict.fight(self)
+            crowds.repression(self)
+
+    def _settle(self) -> None:
+        self.tally()
+        outcomes.settle(self)
 
     def _stances(self) -> None:
-        if self._armed():
+        if self.challenge_open():
             self.tally()
-            decisions.units_reconsider(self)
+            stances.units_reconsider(self)
             self.sync_police()
             self.tally()
         else:
             self.sync_police()
 
     def _public(self) -> None:
+        crowds.gather(self)
         if self.hour + 1e-9 < self._next_public:
             return
         pub = self.spec.public
@@ -240,23 +290,23 @@ class RegimeModel(mesa.Model):
                 params.threshold = 1e9
             before = r.protest_share
             r.tick(hours, params)
-            decisions.note_protest(self, r, before)
+            actors.note_protest(self, r, before)
         self.peak_protest = max(self.peak_protest, self.national_protest())
+        actors.streets(self)
 
     def _drift(self) -> None:
         """Legitimacy, regime strength and loyalty drift; ongoing pressures apply."""
         dt = self.dt
         on = self.rules.on
         spec = self.spec
-        k = self.kremlin
+        k = self.ruler
         if on("legitimacy.recovery"):
-            k.strength = L.recover(k.strength, k.baseline, spec.factions.kremlin.strength_recovery_per_day, dt)
+            k.strength = L.recover(k.strength, k.baseline, spec.ruler.strength_recovery_per_day, dt)
             for r in self.regions.values():
                 r.legitimacy = L.recover(r.legitimacy, r.baseline, spec.public.legitimacy_recovery_per_day, dt)
         if on("legitimacy.street_pressure"):
             k.strength = L.street_pressure(k.strength, self.national_protest(), spec.elites.protest_strength_drop, dt)
-        ch = self.challenge
-        if ch is not None and ch.kind != "revolution" and on("legitimacy.challenge_erosion"):
+        if on("legitimacy.challenge_erosion") and any(s.active and s.armed for s in self.sides[1:]):
             k.strength = L.challenge_erosion(k.strength, spec.elites.challenge_erosion_per_hour, dt)
         mob = self.mobilization
         if mob is not None:
@@ -271,11 +321,13 @@ class RegimeModel(mesa.Model):
                 pressure = r.load if (mob.active and not r.halted) else 0.0
                 target = mobilization_hardship(pressure, spec.public.mobilization_hardship)
                 r.extra_hardship += (target - r.extra_hardship) * min(1.0, dt / 48.0)
+        el = spec.elites
         if on("units.loyalty_drift"):
-            per_day = spec.elites.loyalty_adjust_per_day
             for u in self.units:
-                u.loyalty = drift(u.loyalty, loyalty_target(u.pay, k.strength, u.grievance), per_day, dt)
-        decay = spec.elites.grievance_decay_per_day * dt / 24.0
+                target = loyalty_target(u.pay, k.strength, u.grievance, el.loyalty_base, el.loyalty_pay_weight,
+                                        el.loyalty_strength_weight, el.loyalty_grievance_weight)
+                u.loyalty = drift(u.loyalty, target, el.loyalty_adjust_per_day, dt)
+        decay = el.grievance_decay_per_day * dt / 24.0
         for u in self.units:
             u.grievance = max(0.0, u.grievance - decay * u.grievance)
 
@@ -289,34 +341,9 @@ class RegimeModel(mesa.Model):
         self.log.add(self.outcome_hour, "outcome", f"OUTCOME: {outcome.label} - {reason}",
                      label=outcome.label)
 
-    def _check_outcome(self) -> None:
-        if self._armed():
-            self.tally()
-            conflict.check_outcome(self)
-
-    def _end_at_horizon(self) -> None:
-        ch = self.challenge
-        share = self.defected_strength / self.total_strength if self.total_strength else 0.0
-        if ch is not None and ch.kind != "revolution" and share >= self.spec.elites.civil_war_share:
-            self.resolve(Outcome.CIVIL_WAR, f"{ch.name} still holds {share:.0%} of the armed forces at the horizon")
-        elif ch is not None and ch.kind == "coup":
-            self.resolve(Outcome.COUP_FAILS, "the plotters never made their fact stick")
-        elif ch is not None and ch.kind == "mutiny":
-            self.resolve(Outcome.NEGOTIATED_SETTLEMENT, "the march stalls; the mutineers stand down")
-        else:
-            self.resolve(Outcome.REGIME_SURVIVES, "the horizon is reached with the ruler in place")
-        self.outcome_hour = self.horizon
-
     @property
     def capital_holder(self) -> str:
-        if self.outcome is not None:
-            return CAPITAL_HOLDER[self.outcome]
-        ch = self.challenge
-        if ch is not None and ch.holds_capital:
-            return "plotters" if ch.kind == "coup" else "mutineers"
-        if ch is not None and ch.kind == "coup" and ch.seize > 0:
-            return "contested"
-        return "incumbent"
+        return outcomes.capital_holder(self)
 
     # ------------------------------------------------------------------ recording
     def record(self) -> None:
@@ -324,27 +351,27 @@ class RegimeModel(mesa.Model):
         if self.hour + 1e-9 < self._next_row and self.outcome is None and self.hour < self.horizon - 1e-9:
             return
         self._next_row = self.hour + every
+        col = conflict.main_column(self)
         row: dict = {
             "hour": self.hour,
-            "regime_strength": self.kremlin.strength,
+            "regime_strength": self.ruler.strength,
             "legitimacy": self.national_legitimacy(),
             "protest_share": self.national_protest(),
             "emigrated": sum(r.emigrated for r in self.regions.values()),
             "mobilized": sum(r.mobilized for r in self.regions.values()),
             "arrests": sum(r.arrests for r in self.regions.values()),
             "casualties": self.casualties,
-            "budget": self.kremlin.budget,
+            "front_losses": self.front_losses,
+            "crowd_deaths": self.crowd_deaths,
+            "budget": self.ruler.budget,
             "defected_strength": self.defected_strength,
-            "challenge": self.challenge.kind if self.challenge else "",
+            "challenge": ",".join(s.id for s in self.sides[1:] if s.active),
             "capital_holder": self.capital_holder,
-            "column_km_to_capital": (
-                self.challenge.column.km_left(self.geo)
-                if self.challenge and self.challenge.column is not None else float("nan")
-            ),
-            "column_strength": conflict.column_strength(self),
+            "ruler_status": self.ruler.status,
+            "column_km_to_capital": col.column.km_left(self.geo) if col is not None else float("nan"),
+            "column_strength": conflict.column_strength(self, col) if col is not None else 0.0,
         }
-        col = self.challenge.column if self.challenge is not None else None
-        lon, lat = col.position(self.geo) if col is not None else (float("nan"), float("nan"))
+        lon, lat = col.column.position(self.geo) if col is not None else (float("nan"), float("nan"))
         row["column_lon"] = lon
         row["column_lat"] = lat
         for name, r in self.regions.items():
@@ -353,18 +380,24 @@ class RegimeModel(mesa.Model):
             row[f"jailed__{name}"] = r.jailed_share
             row[f"emigrated__{name}"] = r.emigrated
             row[f"mobilized__{name}"] = r.mobilized
-        for f, units in self._by_faction.items():
-            men = np.zeros(3)
-            loy = 0.0
-            tot = 0.0
-            for u in units:
-                men[u.stance] += u.strength
-                loy += u.loyalty * u.initial_strength
-                tot += u.initial_strength
-            row[f"loyal__{f}"] = men[0]
-            row[f"aside__{f}"] = men[1]
-            row[f"defected__{f}"] = men[2]
-            row[f"loyalty__{f}"] = loy / tot if tot else float("nan")
+            row[f"rally__{name}"] = sum(r.rally)
+            row[f"deaths__{name}"] = r.deaths
+        by_inst: dict[str, np.ndarray] = {i: np.zeros(5) for i in self.institutions}
+        backing = [0.0] * len(self.sides)
+        for u in self.units:
+            acc = by_inst[u.institution]
+            acc[u.stance] += u.strength
+            acc[3] += u.loyalty * u.initial_strength
+            acc[4] += u.initial_strength
+            if u.side != NOBODY:
+                backing[u.side] += u.strength
+        for inst, acc in by_inst.items():
+            row[f"loyal__{inst}"] = acc[0]
+            row[f"aside__{inst}"] = acc[1]
+            row[f"defected__{inst}"] = acc[2]
+            row[f"loyalty__{inst}"] = acc[3] / acc[4] if acc[4] else float("nan")
+        for s in self.sides:
+            row[f"backing__{s.id}"] = backing[s.index]
         self.rows.append(row)
         if not self.record_track:
             return
@@ -380,6 +413,7 @@ class RegimeModel(mesa.Model):
 
     def measures(self) -> dict:
         """The measures of a finished run (DESIGN.md, Outcomes)."""
+        col = [s for s in self.sides[1:] if s.mode == "march"]
         out = {
             "outcome": self.outcome.value if self.outcome else "",
             "outcome_label": self.outcome.label if self.outcome else "",
@@ -394,13 +428,21 @@ class RegimeModel(mesa.Model):
             "defected_strength_peak": self.peak_defected,
             "defected_share_peak": self.peak_defected_share,
             "casualties": self.casualties,
+            "front_losses": self.front_losses,
+            "crowd_deaths": self.crowd_deaths,
             "final_legitimacy": self.national_legitimacy(),
-            "final_regime_strength": self.kremlin.strength,
+            "final_regime_strength": self.ruler.strength,
             "capital_holder": self.capital_holder,
-            "budget_spent": self.kremlin.spent,
+            "ruler_status": self.ruler.status,
+            "budget_spent": self.ruler.spent,
+            "closest_approach_km": min((s.closest_km for s in col if not math.isnan(s.closest_km)),
+                                       default=float("nan")),
         }
+        for s in self.sides[1:]:
+            out[f"status__{s.id}"] = s.status
         for name, r in self.regions.items():
             out[f"peak_protest__{name}"] = r.peak_protest
+            out[f"deaths__{name}"] = r.deaths
         return out
 
     def run(self) -> None:

@@ -16,30 +16,11 @@ def clock(hour: float) -> str:
     return f"day {day} {minutes // 60:02d}:{minutes % 60:02d}"
 
 
-@dataclass
-class Challenge:
-    """An open challenge to the ruler: a mutiny, a coup or a revolution."""
-
-    kind: str  # "mutiny" | "coup" | "revolution"
-    leader: str
-    started: float
-    faction: str | None = None  # the faction whose chain of command leads it (mutiny)
-    offer: float = 0.0  # what it offers defectors
-    column: Traveller | None = None
-    column_start: float = 0.0  # column strength when it set out
-    seize: float = 0.0  # coup: progress toward holding the capital's sites (0..1)
-    holds_capital: bool = False
-    broadcasts: bool = False
-    hold_hours: float = 0.0
-    split_hours: float = 0.0
-    fight_hours: float = 0.0
-    quiet_hours: float = 0.0
-    plotters_start: float = 0.0
-
-    @property
-    def name(self) -> str:
-        return {"mutiny": f"{self.leader}'s mutiny", "coup": "the coup",
-                "revolution": "the protest movement"}[self.kind]
+#: A challenger's status. ``dormant``: not (or no longer) challenging; ``active``: a challenge
+#: under way; the rest are endings.
+CHALLENGER_STATUSES = ("dormant", "active", "won", "settled", "crushed", "gave_up")
+#: The ruler's status.
+RULER_STATUSES = ("in_office", "isolated", "resigned", "fled", "captured", "deposed", "dead")
 
 
 @dataclass
@@ -58,12 +39,13 @@ class MobilizationState:
 
 @dataclass
 class Incursion:
-    """Armed raiders inside a region (the Belgorod raid)."""
+    """Armed raiders inside a region."""
 
     region: str
     strength: float
     until: float
-    label: str = "armed opposition"
+    side: int | None = None  # the side the raiders fight for (None: their own)
+    label: str = "armed raiders"
 
 
 @dataclass
@@ -83,3 +65,17 @@ class EventLog:
     def add(self, hour: float, kind: str, text: str, actor: str = "", region: str = "",
             label: str = "") -> None:
         self.entries.append(LogEntry(hour, kind, actor, region, text, label))
+
+
+@dataclass
+class Ending:
+    """How a challenge ended: its side, its status, and when."""
+
+    side: int
+    status: str
+    hour: float
+    reason: str
+
+
+__all__ = ["clock", "MobilizationState", "Incursion", "LogEntry", "EventLog", "Ending", "Traveller",
+           "CHALLENGER_STATUSES", "RULER_STATUSES"]

@@ -10,7 +10,6 @@ from .registry import rule
     statement="Forces that meet lose men each hour in proportion to the enemy's effective "
     "strength (Lanchester's square law).",
     mechanism="combat",
-    evidence=[("004", "One must have armed people behind them to play a significant role in Russia")],
     literature=["Lanchester (1916) Aircraft in Warfare"],
     when_off="forces that meet do not fight: blocks are bluffs",
 )

@@ -8,20 +8,16 @@ from .registry import rule
 @rule(
     "coup.recruit",
     statement="When the regime looks weak, an aggrieved, disloyal mid-rank or top commander "
-    "joins the plot with a daily chance rate (1 - loyalty) (grievance + cash appeal) (1 - S).",
+    "joins the plot with a daily chance m rate (1 - loyalty) (grievance + cash appeal) (1 - S).",
     mechanism="inside coup",
-    evidence=[
-        ("002", "It is from the colonels and one-star generals"),
-        ("004", "removing Putin from power by Russian intelligence and military bosses"),
-    ],
     literature=["Svolik (2012): most autocrats are removed by insiders"],
     when_off="only the commanders the scenario names as conspirators plot",
 )
 def recruit_probability(loyalty: float, grievance: float, cash: float, strength: float,
-                        per_day: float, dt_hours: float, rank: str) -> float:
+                        per_day: float, dt_hours: float, rank: str, multiplier: float) -> float:
     if rank == "unit":
         return 0.0
-    p_day = per_day * (1.0 - loyalty) * min(1.0, grievance + cash) * (1.0 - strength) * 4.0
+    p_day = per_day * (1.0 - loyalty) * min(1.0, grievance + cash) * (1.0 - strength) * multiplier
     return min(1.0, p_day) * dt_hours / 24.0
 
 
@@ -31,10 +27,6 @@ def recruit_probability(loyalty: float, grievance: float, cash: float, strength:
     "and they command enough of the capital's armed strength; they do not count the "
     "counterweights against them.",
     mechanism="inside coup",
-    evidence=[
-        ("000", "some kind of internal coup will take place there first"),
-        ("000", "exclusively surgically, artificially inside the structure"),
-    ],
     literature=[
         "Singh (2014)",
         "De Bruin (2018): counterbalancing lowers coup success but not attempts",
@@ -50,7 +42,6 @@ def plotters_move(strength: float, trigger: float, plotters_share: float, min_sh
     statement="Plotters who outnumber the loyal forces in the capital take the broadcasts and "
     "the seat of power in seize_hours, at a pace set by their local superiority.",
     mechanism="inside coup",
-    evidence=[("004", "take over the TV and other crucial objects")],
     literature=["Singh (2014): making a fact through broadcasts"],
     when_off="plotters cannot seize sites; a coup can only win by defections",
 )
@@ -59,16 +50,3 @@ def seize_progress(plotters: float, loyal: float, seize_hours: float, dt_hours: 
         return 0.0
     superiority = (plotters - loyal) / plotters
     return superiority * dt_hours / seize_hours
-
-
-@rule(
-    "coup.public_indifference",
-    statement="During an inside coup the public rallies to neither side: protesters carry no "
-    "weight in the commanders' forecasts.",
-    mechanism="inside coup",
-    evidence=[("000", "no one in the Russian Federation will speak either in his defence or against him")],
-    literature=[],
-    when_off="street protest counts for the plotters, as in a revolution",
-)
-def people_weight_in_coup(people_power: float) -> float:
-    return 0.0 * people_power

@@ -15,10 +15,6 @@ def _clip(x: float) -> float:
     statement="A call-up breaks the first contract ('stay out of politics, we ensure your "
     "well-being'): legitimacy falls in each region in proportion to its call-up load.",
     mechanism="social contract",
-    evidence=[
-        ("000", "now he violated this contract with the mobilization"),
-        ("001", "The mobilization eventually broke the"),
-    ],
     literature=["Epstein (2002): legitimacy L enters grievance"],
     when_off="mobilization leaves legitimacy unchanged",
 )
@@ -31,7 +27,6 @@ def contract_break(legitimacy: float, load: float, drop: float) -> float:
     statement="A strike that reaches the capital breaks the second contract (security): "
     "legitimacy falls in the capital and the elites' reading of regime strength falls.",
     mechanism="social contract",
-    evidence=[("000", "Putin cannot fulfill the contract on the security of the middle class and the elite")],
     literature=[],
     when_off="strikes on the capital change nothing",
 )
@@ -45,10 +40,6 @@ def security_contract(legitimacy: float, strength: float, severity: float,
     statement="A defeat at the front lowers the elites' reading of regime strength and, "
     "less, the public's legitimacy; a victory raises both a little.",
     mechanism="blame and purge",
-    evidence=[
-        ("001", "every significant military loss in Russia"),
-        ("001", "the war has been lost from a strategic point of view"),
-    ],
     literature=["Bueno de Mesquita et al. (2003): failure weakens the incumbent's coalition"],
     when_off="battles at the front do not move politics at home",
 )
@@ -61,7 +52,6 @@ def defeat_shock(strength: float, legitimacy: float, severity: float, s_drop: fl
     statement="Elites watch the street: national protest share lowers regime strength at "
     "a rate proportional to it.",
     mechanism="protest",
-    evidence=[("003", "the readiness of the Russian people for change may have been more painful")],
     literature=["Chenoweth & Stephan (2011)"],
     when_off="protest does not change how strong elites think the regime is",
 )
@@ -73,7 +63,6 @@ def street_pressure(strength: float, protest_share: float, k: float, dt_hours: f
     "legitimacy.challenge_erosion",
     statement="While an armed challenge goes unpunished, the ruler's authority erodes every hour.",
     mechanism="mutiny",
-    evidence=[("003", "rapidly eroded Putin")],
     literature=["Singh (2014): a challenge that is not put down signals weakness"],
     when_off="a challenge in progress does not weaken the ruler by itself",
 )
@@ -86,7 +75,6 @@ def challenge_erosion(strength: float, per_hour: float, dt_hours: float) -> floa
     statement="Between shocks, legitimacy and regime strength drift back toward their "
     "baselines (a shock to the baseline itself stays).",
     mechanism="social contract",
-    evidence=[("001", "remarkable capacity to dig itself out of even the deepest graves")],
     literature=[],
     when_off="every shock is permanent",
 )
@@ -99,10 +87,6 @@ def recover(value: float, baseline: float, per_day: float, dt_hours: float) -> f
     statement="An armed raid across the border shows the state cannot keep its people "
     "safe: legitimacy falls in the raided region and regime strength falls.",
     mechanism="inside coup",
-    evidence=[
-        ("004", "armed and well-equipped domestic opposition"),
-        ("004", "intelligence by combat"),
-    ],
     literature=[],
     when_off="raids only fight; they do not move opinion",
 )
@@ -115,7 +99,6 @@ def raid_shock(legitimacy: float, strength: float, raiders: float, scale: float)
     "legitimacy.propaganda_effect",
     statement="Propaganda raises legitimacy everywhere by a small boost that then fades.",
     mechanism="regime response",
-    evidence=[("004", "skilfully twisted and used by the Kremlin's propaganda")],
     literature=[],
     when_off="propaganda has no effect",
 )

@@ -19,10 +19,6 @@ from .registry import rule
     "public.grievance",
     statement="A citizen's grievance is hardship times illegitimacy: G = H (1 - L).",
     mechanism="social contract",
-    evidence=[
-        ("000", "You don't meddle in politics, and we will ensure your well-being"),
-        ("001", "The mobilization eventually broke the"),
-    ],
     literature=["Epstein (2002) Modeling civil violence, PNAS 99(3): G = H(1 - L)"],
     when_off="grievance is zero: nobody protests whatever happens (the null model)",
 )
@@ -36,7 +32,6 @@ def grievance(hardship: float, legitimacy: float) -> float:
     statement="Arrest risk is P = 1 - exp(-k round(C/A)), C the active policemen a citizen "
     "sees (the region's loyal security units), A the active protesters she sees plus herself.",
     mechanism="protest",
-    evidence=[("000", "they insure themselves against internal riots, demonstrations, military coups")],
     literature=[
         "Epstein (2002), k = 2.3; round() as in Mesa's and NetLogo's versions, needed for "
         "punctuated equilibrium (public.round_arrest_ratio switches it)"
@@ -68,7 +63,6 @@ def round_half_even(x: float) -> float:
     statement="A citizen protests when G - R P + w s > T (risk aversion R, threshold T, "
     "visible active share s weighted by w); otherwise she is quiet.",
     mechanism="protest",
-    evidence=[("003", "thus were willing to seize any opportunity to end it")],
     literature=["Epstein (2002) Model I activation rule"],
     when_off="no citizen ever protests",
 )
@@ -82,10 +76,6 @@ def is_active(g: float, risk: float, p: float, threshold: float, w: float, seen:
     statement="People act when they see others act: the share of active citizens within "
     "vision adds w s to the net benefit of protest.",
     mechanism="protest",
-    evidence=[
-        ("001", "Dagestan, Yakutia, and Tyva all saw protests, with more and more places joining in over time"),
-        ("003", "the readiness of the Russian people for change may have been more painful"),
-    ],
     literature=[
         "Granovetter (1978) Threshold models of collective behavior, AJS 83(6)",
         "Kuran (1991) Now out of never, World Politics 44(1)",
@@ -103,7 +93,6 @@ def social_weight(w: float, boost: float) -> float:
     "probability 1 - hesitancy (high in republics where police are locals); citizens still "
     "count him when they weigh their risk.",
     mechanism="regional asymmetry",
-    evidence=[("001", "Neighborhood police, on the other hand, were hesitant to approach residents")],
     literature=["Chenoweth & Stephan (2011): loyalty shifts of the security forces"],
     when_off="every loyal policeman arrests (hesitancy 0)",
 )
@@ -117,10 +106,6 @@ def arrests(hesitancy: float, u: float) -> bool:
     statement="Under a call-up, a share of the population leaves each day; the aggrieved, "
     "risk-averse and better-off leave first, draining the pool of future protesters.",
     mechanism="exit versus voice",
-    evidence=[
-        ("001", "The number of border crossers was close to 600,000"),
-        ("002", "more privileged layers of the middle class have left the country in a panic"),
-    ],
     literature=["Hirschman (1970) Exit, Voice, and Loyalty"],
     when_off="nobody emigrates; everyone stays to face the draft or protest",
 )
@@ -140,11 +125,6 @@ def exit_weights(hardship: np.ndarray, risk: np.ndarray, legitimacy: float) -> n
     statement="A call-up takes people in proportion to each region's mobilization weight "
     "(poor regions and ethnic republics weigh more), less those who evade; the poorest go first.",
     mechanism="regional asymmetry",
-    evidence=[
-        ("001", "putting most of its efforts into mobilizing people in rural areas and small "
-         "cities because it is worried about unrest in big cities"),
-        ("002", "to escape poverty"),
-    ],
     literature=[],
     when_off="the call-up takes the same share of every region",
 )
@@ -157,7 +137,6 @@ def draft_people(target: float, share: float, duration_days: float, evasion: flo
     "public.mobilization_hardship",
     statement="While a call-up runs in a region, hardship rises there in proportion to its load.",
     mechanism="social contract",
-    evidence=[("002", "will also leave their families without the main income earners of the household")],
     literature=["Epstein (2002): hardship H is perceived privation"],
     when_off="the call-up does not change hardship",
 )
@@ -170,7 +149,6 @@ def mobilization_hardship(load: float, per_load: float) -> float:
     statement="In a showdown with the street, every protester counts as people_power armed-man "
     "equivalents on the challenger's side in commanders' forecasts.",
     mechanism="protest",
-    evidence=[("003", "thus were willing to seize any opportunity to end it")],
     literature=["Chenoweth & Stephan (2011) Why Civil Resistance Works: mass participation shifts "
                 "security-force loyalty; the 3.5% observation"],
     when_off="crowds do not weigh in commanders' forecasts",

@@ -9,7 +9,9 @@ generated from this registry (``regime-sim rules --markdown``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +36,9 @@ MECHANISMS = (
     "coordination",
     "regime response",
     "combat",
+    "repression",
+    "bargaining",
+    "multiple sovereignty",
 )
 
 
@@ -47,15 +52,30 @@ class Evidence:
         return SOURCES[self.source]
 
 
+@functools.cache
+def _evidence_table() -> dict[str, tuple[Evidence, ...]]:
+    """The cited passages, kept as data in ``sim/data/evidence.yaml`` (rule id -> passages)."""
+    import yaml
+
+    text = (Path(__file__).resolve().parent.parent / "data" / "evidence.yaml").read_text(encoding="utf-8")
+    raw = yaml.safe_load(text) or {}
+    return {rid: tuple(Evidence(str(e["source"]), str(e["quote"])) for e in (items or ()))
+            for rid, items in raw.items()}
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
     statement: str
     mechanism: str
-    evidence: tuple[Evidence, ...]
     literature: tuple[str, ...]
     when_off: str
     func: Callable[..., Any] = field(compare=False, repr=False)
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]:
+        """The passages of the sources this rule cites (empty: literature only)."""
+        return _evidence_table().get(self.id, ())
 
     @property
     def where(self) -> str:
@@ -71,11 +91,10 @@ def rule(
     *,
     statement: str,
     mechanism: str,
-    evidence: list[tuple[str, str]],
     literature: list[str] | None = None,
     when_off: str,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a rule function. ``evidence`` is a list of (source key, quote)."""
+    """Register a rule function. Its passages of the sources live in ``sim/data/evidence.yaml``."""
     if mechanism not in MECHANISMS:
         raise ValueError(f"unknown mechanism {mechanism!r}")
 
@@ -86,7 +105,6 @@ def rule(
             id=id,
             statement=statement,
             mechanism=mechanism,
-            evidence=tuple(Evidence(s, q) for s, q in evidence),
             literature=tuple(literature or ()),
             when_off=when_off,
             func=fn,
@@ -109,10 +127,3 @@ class RuleSwitch:
         if rule_id not in RULES:  # a typo in the model must not silently switch a rule off
             raise KeyError(rule_id)
         return rule_id not in self.disabled
-
-
-def load_all() -> dict[str, Rule]:
-    """Import every rule module so the registry is complete."""
-    from . import combat, coup, kremlin, legitimacy, public, units, wagner  # noqa: F401
-
-    return RULES

@@ -1,21 +1,24 @@
-"""How a unit's commander chooses a stance: loyal, standing aside, or defected.
+"""How a unit's commander chooses a side: back the ruler, back a challenger, or stand aside.
 
 This is the file to read to find out what makes a unit defect. The choice is a
-coordination game (Singh 2014): a commander forecasts who will win from the armed
-strength he sees on each side (nationally and in his own region), from the regime's
-perceived strength, and from who holds the capital; he weighs what each side pays or
-offers, his grievance and his fear of punishment (selectorate theory); and he picks a
-stance with logit noise (quantal response), so one unit's move can tip the next.
+coordination game (Singh 2014): a commander forecasts which side will prevail from the
+armed strength (and crowds) he sees behind each, nationally and in his own region, from
+the regime's perceived strength, and from who holds the capital; he weighs what each side
+pays or offers, his grievance and his fear of punishment by whoever wins (selectorate
+theory), the cost of fighting where he stands, and picks an option with logit noise
+(quantal response), so one unit's move can tip the next. There may be any number of sides.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
 from .registry import rule
 
+#: The stance a unit shows, whatever side it backs: the ruler's, none, or a challenger's.
 LOYAL, ASIDE, DEFECTED = 0, 1, 2
 STANCES = ("loyal", "standing aside", "defected")
 
@@ -26,64 +29,70 @@ def _clip(x: float, lo: float = 0.0, hi: float = 1.0) -> float:
 
 @rule(
     "units.local_cascade",
-    statement="A commander weighs what the units in his own region do as heavily as the "
-    "national picture (local_weight), so a defection next door can tip him.",
+    statement="A commander weighs what the units and crowds in his own region back as heavily "
+    "as the national picture (local_weight), so a defection next door can tip him.",
     mechanism="coordination",
-    evidence=[("004", "join rebel forces with their battalions or divisions")],
     literature=["Granovetter (1978): thresholds and cascades"],
     when_off="commanders see only national totals",
 )
-def seen_loyal_share(q_nat: float, q_loc: float, has_local: bool, local_weight: float) -> float:
-    return q_nat if not has_local else (1.0 - local_weight) * q_nat + local_weight * q_loc
+def seen_shares(national: Sequence[float], local: Sequence[float], local_weight: float) -> list[float]:
+    """Blend the national and local shares of power behind each side (local ignored if empty)."""
+    tot_l = sum(local)
+    tot_n = sum(national)
+    n = [x / tot_n for x in national] if tot_n > 0 else [1.0 / len(national)] * len(national)
+    if tot_l <= 0:
+        return n
+    return [(1.0 - local_weight) * a + local_weight * b / tot_l for a, b in zip(n, local, strict=True)]
 
 
 @rule(
     "units.make_a_fact",
-    statement="Holding the capital and its broadcasts 'makes a fact': every commander's "
-    "forecast of the incumbent's victory drops by fact_bonus (half of it for the TV alone).",
+    statement="Holding the capital's seat and broadcasts 'makes a fact': every commander's "
+    "forecast moves fact_bonus toward the side that holds them (half of it for the broadcasts alone).",
     mechanism="inside coup",
-    evidence=[
-        ("004", "take over the TV and other crucial objects"),
-        ("000", "so that his followers would understand that any fighting appeared to be pointless"),
-    ],
     literature=["Singh (2014) Seizing Power: the strategic logic of military coups"],
     when_off="seizing sites changes nobody's forecast",
 )
-def fact_shift(challenger_holds_capital: bool, broadcasts_seized: bool, bonus: float) -> float:
-    if challenger_holds_capital:
+def fact_shift(holds_seat: bool, holds_broadcasts: bool, bonus: float) -> float:
+    if holds_seat:
         return bonus
-    return 0.5 * bonus if broadcasts_seized else 0.0
+    return 0.5 * bonus if holds_broadcasts else 0.0
 
 
 @rule(
     "units.expected_winner",
-    statement="A commander's forecast that the incumbent wins is a Tullock contest of the "
-    "loyal and challenging strength he sees, blended with the regime's perceived strength "
-    "and shifted by who has 'made a fact'.",
+    statement="A commander's forecast that each side prevails is a Tullock contest of the power "
+    "he sees behind each, blended with each side's prior (the ruler: perceived regime strength; "
+    "the challengers share the rest) and moved toward whoever has made a fact.",
     mechanism="coordination",
-    evidence=[("004", "One must have armed people behind them to play a significant role in Russia")],
     literature=[
         "Singh (2014): officers back the side they expect to win",
         "Tullock (1980) contest success function",
     ],
-    when_off="forecasts use the regime's perceived strength only",
+    when_off="forecasts use the sides' priors only",
 )
-def incumbent_win_probability(
-    q: float, decisiveness: float, prior_weight: float, strength: float, fact: float
-) -> float:
-    """``q``: loyal share of the strength seen, in [0, 1]."""
-    a = q**decisiveness
-    b = (1.0 - q) ** decisiveness
-    csf = a / (a + b) if a + b > 0 else 0.5
-    return _clip((1.0 - prior_weight) * csf + prior_weight * strength - fact, 0.02, 0.98)
+def win_probabilities(shares: Sequence[float], decisiveness: float, prior_weight: float,
+                      priors: Sequence[float], facts: Sequence[float]) -> list[float]:
+    """``shares``: the share of the power seen behind each side; ``priors`` sum to 1;
+    ``facts``: the fact bonus each side has made. Returns probabilities that sum to 1."""
+    powered = [s**decisiveness for s in shares]
+    tot = sum(powered)
+    csf = [p / tot for p in powered] if tot > 0 else [1.0 / len(shares)] * len(shares)
+    raw = [(1.0 - prior_weight) * c + prior_weight * q for c, q in zip(csf, priors, strict=True)]
+    fact = sum(facts)
+    if fact > 0:
+        raw = [r * (1.0 - fact) + f for r, f in zip(raw, facts, strict=True)]
+    floor = 0.02
+    raw = [max(floor, r) for r in raw]
+    tot = sum(raw)
+    return [r / tot for r in raw]
 
 
 @rule(
     "units.pay_and_immunity",
     statement="Cash offered to defectors adds a concave appeal w c/(c + c_half); promised "
-    "immunity cuts the punishment a defector fears if the incumbent wins.",
+    "immunity cuts the punishment a defector fears if the ruler wins.",
     mechanism="defection for pay and immunity",
-    evidence=[("004", "get immunity and a generous amount of cash in hard currency")],
     literature=["Bueno de Mesquita et al. (2003) The Logic of Political Survival"],
     when_off="offers of cash and immunity are ignored",
 )
@@ -93,101 +102,98 @@ def cash_appeal(cash_kusd: float, half_kusd: float, weight: float = 1.0) -> floa
 
 @rule(
     "units.counterweight",
-    statement="A counterweight force (guard, Rosgvardia, Chechen units) is tied to the ruler "
-    "personally: staying loyal is worth an extra tie, as its men lose everything with him.",
+    statement="A unit of an institution tied personally to the ruler (its `ties`: a guard, a "
+    "counterweight force) values backing him by that tie, as its men lose everything with him.",
     mechanism="coordination",
-    evidence=[("000", "Against fighting between the Chechens and the National Guard on the streets")],
-    literature=["De Bruin (2018) Preventing coups d'etat; (2020) How to Prevent Coups d'Etat"],
-    when_off="counterweights decide like any other unit",
+    literature=["De Bruin (2018) Preventing coups d'etat", "Lee (2015) Defect or Defend"],
+    when_off="institutions' ties to the ruler count for nothing",
 )
-def counterweight_tie(is_counterweight: bool, tie: float) -> float:
-    return tie if is_counterweight else 0.0
+def ruler_tie(ties: float) -> float:
+    return ties
+
+
+def option_utilities(p: Sequence[float], attach: Sequence[float], cash: Sequence[float],
+                     fight: Sequence[float], tie: float, fear: float, immunity: Sequence[float],
+                     punishment: float, challenger_punishment: float, aside_penalty: float,
+                     exposure: float, own: int) -> list[float]:
+    """Utilities of backing each side (index 0 is the ruler), then of standing aside.
+
+    ``p``: the commander's forecast for each side; ``attach``: what each side is worth to him
+    if it wins; ``cash``: a sponsor's appeal for each side; ``fight``: the cost of backing
+    each side where he stands; ``immunity``: how far each side's promised immunity shields
+    him from the ruler; ``exposure``: the share of the ruler's punishment that falls on him
+    whatever he does now, for having been in the plot of side ``own`` (0: none).
+    """
+    k = len(p)
+
+    def punished_by(j: int, i: int) -> float:
+        """What side j, winning, does to a man who backed i (or stood aside: i == -1)."""
+        if j == 0:
+            base = punishment * fear * (1.0 - (immunity[i] if i > 0 else 0.0))
+            return base if i != -1 else aside_penalty * fear
+        return punishment * challenger_punishment if i != -1 else aside_penalty * challenger_punishment
+
+    out = []
+    for i in range(k):
+        u = p[i] * attach[i] + cash[i] - fight[i] + (tie if i == 0 else 0.0)
+        u -= sum(p[j] * punished_by(j, i) for j in range(k) if j != i)
+        if exposure > 0 and own > 0 and i != own:
+            u -= p[0] * punishment * fear * exposure
+        out.append(u)
+    aside = -sum(p[j] * punished_by(j, -1) for j in range(k))
+    if exposure > 0 and own > 0:
+        aside -= p[0] * punishment * fear * exposure
+    out.append(aside)
+    return out
 
 
 @rule(
     "units.stance_choice",
-    statement="A commander compares the expected value of loyalty (pay and attachment if the "
-    "ruler wins, punishment if not), of defection (offer, grievance, cash if the challenger "
-    "wins, punishment times fear if not) and of standing aside (a small penalty either way), "
-    "minus the cost of fighting a stronger force on his doorstep, and picks one by logit.",
+    statement="A commander compares the expected value of backing each side (what it is worth to "
+    "him if it wins, less the punishment of whoever else wins, less the cost of fighting where "
+    "he stands) and of standing aside (a smaller penalty from whoever wins), and picks one by logit.",
     mechanism="coordination",
-    evidence=[
-        ("002", "It is from the colonels and one-star generals"),
-        ("004", "join rebel forces with their battalions or divisions"),
-        ("003", "the elites in Russia will draw their own conclusions"),
-    ],
     literature=[
         "Singh (2014): coups as coordination games",
         "Bueno de Mesquita et al. (2003): defect when the challenger pays more",
         "McKelvey & Palfrey (1995): quantal response (logit) choice",
     ],
-    when_off="no unit ever changes stance: the armed forces stay as they began",
+    when_off="no commander reconsiders: every unit keeps the side it took when the crisis opened "
+    "(the ruler's men keep defending him, a challenger's men keep following it)",
 )
-def stance_utilities(
-    p: float,
-    attach_incumbent: float,
-    attach_challenger: float,
-    cash: float,
-    fear: float,
-    immunity: float,
-    punishment: float,
-    aside_penalty: float,
-    fight_cost: float,
-    tie: float,
-    compromised: bool = False,
-) -> tuple[float, float, float]:
-    """Utilities of (loyal, aside, defected) for a commander whose forecast is ``p``.
-
-    ``fight_cost`` is what a loyal stand costs when a stronger enemy is in his region.
-    ``compromised``: his unit already rose with the challenger, so if the ruler wins he is
-    punished whatever he does now (unless amnesty is offered later).
-    """
-    u_loyal = p * attach_incumbent - (1.0 - p) * 0.5 * punishment + tie - fight_cost
-    u_defect = (1.0 - p) * attach_challenger + cash - p * punishment * fear * (1.0 - immunity)
-    u_aside = -aside_penalty * (p * fear + (1.0 - p) * 0.5)
-    if compromised:
-        u_loyal -= p * punishment * fear
-        u_aside -= p * punishment * fear
-    return u_loyal, u_aside, u_defect
-
-
-def logit_choice(
-    utilities: tuple[float, float, float], current: int, switch_cost: float, temperature: float, u: float
-) -> int:
-    """Quantal-response draw over the three stances; the current stance has a switch-cost edge."""
-    vals = [utilities[i] + (switch_cost if i == current else 0.0) for i in range(3)]
+def logit_choice(utilities: Sequence[float], current: int, switch_cost: float, temperature: float,
+                 u: float) -> int:
+    """Quantal-response draw over the options; the current one has a switch-cost edge."""
+    vals = [v + (switch_cost if i == current else 0.0) for i, v in enumerate(utilities)]
     top = max(vals)
     w = [math.exp((v - top) / temperature) for v in vals]
-    total = w[0] + w[1] + w[2]
+    total = sum(w)
     acc = 0.0
-    for i in range(3):
-        acc += w[i] / total
+    for i, wi in enumerate(w):
+        acc += wi / total
         if u < acc:
             return i
-    return 2
+    return len(w) - 1
 
 
-def stance_probabilities(utilities: tuple[float, float, float], current: int, switch_cost: float,
+def choice_probabilities(utilities: Sequence[float], current: int, switch_cost: float,
                          temperature: float) -> np.ndarray:
-    vals = np.array([utilities[i] + (switch_cost if i == current else 0.0) for i in range(3)])
+    vals = np.array([v + (switch_cost if i == current else 0.0) for i, v in enumerate(utilities)])
     w = np.exp((vals - vals.max()) / temperature)
     return w / w.sum()
 
 
 @rule(
     "units.loyalty_drift",
-    statement="A commander's attachment to the ruler drifts toward 0.25 + 0.5 pay + "
-    "0.5 S - 0.5 grievance: patronage and a strong-looking regime buy loyalty, grievance erodes it.",
+    statement="A commander's attachment drifts toward base + w_pay pay + w_S S - w_g grievance: "
+    "patronage and a strong-looking regime buy loyalty, grievance erodes it.",
     mechanism="blame and purge",
-    evidence=[
-        ("002", "Putin promoted Kadyrov to the rank of colonel general"),
-        ("003", "rapidly eroded Putin"),
-    ],
     literature=["Svolik (2012) The Politics of Authoritarian Rule"],
     when_off="loyalty stays where the scenario set it",
 )
-def loyalty_target(pay: float, strength: float, grievance: float) -> float:
-    return _clip(0.25 + 0.5 * pay + 0.5 * strength - 0.5 * grievance)
+def loyalty_target(pay: float, strength: float, grievance: float, base: float, w_pay: float,
+                   w_strength: float, w_grievance: float) -> float:
+    return _clip(base + w_pay * pay + w_strength * strength - w_grievance * grievance)
 
 
 def drift(value: float, target: float, per_day: float, dt_hours: float) -> float:
@@ -196,13 +202,9 @@ def drift(value: float, target: float, per_day: float, dt_hours: float) -> float
 
 @rule(
     "units.blame",
-    statement="A defeat brings blame on the MoD: its top and mid-rank commanders gain "
-    "grievance and fear in proportion to the defeat's severity.",
+    statement="A defeat brings blame on the institutions blamed for it: their top and mid-rank "
+    "commanders gain grievance and fear in proportion to the defeat's severity.",
     mechanism="blame and purge",
-    evidence=[
-        ("002", "including Russian President Vladimir Putin himself"),
-        ("000", "they are afraid of responsibility"),
-    ],
     literature=[],
     when_off="defeats do not change the commanders' grievance or fear",
 )

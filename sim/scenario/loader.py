@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import ScenarioError, did_you_mean, dotted
-from .schema import EVENT_TYPES, Scenario
+from .schema import ASIDE, RULER, EVENT_TYPES, Scenario
 from .yamlio import Positions, load_yaml_text, read_yaml_file
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -25,15 +25,19 @@ SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 # ----------------------------------------------------------------------------- reading
+#: Data files beside the bundled worlds that are not worlds.
+NOT_WORLDS = frozenset({"evidence"})
+
+
 def _resolve_base(name: str, relative_to: Path) -> Path:
     if name.endswith((".yaml", ".yml")):
         cand = (relative_to.parent / name).resolve()
         if cand.exists():
             return cand
     bundled = DATA_DIR / f"{name}.yaml"
-    if bundled.exists():
+    if bundled.exists() and name not in NOT_WORLDS:
         return bundled
-    options = [p.stem for p in DATA_DIR.glob("*.yaml")]
+    options = [p.stem for p in DATA_DIR.glob("*.yaml") if p.stem not in NOT_WORLDS]
     raise ScenarioError(f"unknown base '{name}'{did_you_mean(name, options)}")
 
 
@@ -334,16 +338,40 @@ def _xref(scn: Scenario, raw: dict, pos: Positions, file: str) -> None:
         if r.grid < side:
             fail(f"grid of {r.grid} cells is smaller than the vision needs ({side} = 2 x "
                  f"public.vision + 1)", ("regions", name, "grid"))
+    insts = list(scn.institutions)
+    sides = [RULER, *scn.challengers]
     for uid, u in scn.units.items():
         if u.region not in scn.regions:
             fail(f"unit placed in '{u.region}', which is not a region{did_you_mean(u.region, names)}",
                  ("units", uid, "region"))
-    w = scn.factions.wagner
-    if w.enabled and w.base_region not in scn.regions:
-        fail(f"'{w.base_region}' is not a region{did_you_mean(w.base_region, names)}",
-             ("factions", "wagner", "base_region"))
-    if w.enabled and not any(u.faction == "wagner" for u in scn.units.values()):
-        fail("Wagner is enabled but has no units", ("factions", "wagner", "enabled"))
+        if u.institution not in scn.institutions:
+            fail(f"unit of institution '{u.institution}', which is not declared under institutions"
+                 f"{did_you_mean(u.institution, insts)}", ("units", uid, "institution"))
+        if u.side not in (*sides, ASIDE):
+            fail(f"unit backs '{u.side}', which is not a side: expected 'ruler', 'aside' or a challenger"
+                 f"{did_you_mean(u.side, sides)}", ("units", uid, "side"))
+
+    def region_field(value: str | None, path: tuple) -> None:
+        if value is not None and value not in scn.regions:
+            fail(f"'{value}' is not a region{did_you_mean(value, names)}", path)
+
+    region_field(scn.ruler.seat, ("ruler", "seat"))
+    region_field(scn.ruler.location, ("ruler", "location"))
+    for cid, c in scn.challengers.items():
+        if cid in (RULER, ASIDE):
+            fail(f"'{cid}' is reserved: a challenger needs another id", ("challengers", cid))
+        for key in ("seat", "target", "front_region"):
+            region_field(getattr(c, key), ("challengers", cid, key))
+        if c.blames is not None and c.blames not in scn.institutions:
+            fail(f"'{c.blames}' is not an institution{did_you_mean(c.blames, insts)}", ("challengers", cid, "blames"))
+        if c.enabled and c.mode == "march" and c.seat is None:
+            fail("a marching challenger needs a seat: the region its column sets out from",
+                 ("challengers", cid, "seat"))
+        if c.enabled and c.mode == "march" and not any(u.side == cid for u in scn.units.values()):
+            fail("a marching challenger needs forces: no unit has side: " + cid, ("challengers", cid, "mode"))
+    if scn.sponsor.backs is not None and scn.sponsor.backs not in scn.challengers:
+        fail(f"'{scn.sponsor.backs}' is not a challenger{did_you_mean(scn.sponsor.backs, list(scn.challengers))}",
+             ("sponsor", "backs"))
     horizon = scn.time.horizon_days * 24.0
     for i, ev in enumerate(scn.events):
         if ev.at > horizon:
@@ -359,10 +387,17 @@ def _xref(scn: Scenario, raw: dict, pos: Positions, file: str) -> None:
         for name in getattr(ev, "units", []) or []:
             if name not in scn.units:
                 fail(f"'{name}' is not a unit{did_you_mean(name, scn.units)}", ("events", i, "units"))
-        if ev.type in ("ultimatum", "march", "provocation") and not w.enabled:
-            fail(f"a '{ev.type}' event needs factions.wagner.enabled: true", ("events", i, "type"))
-        if ev.type == "coup_attempt" and not scn.factions.coup.enabled:
-            fail("a 'coup_attempt' event needs factions.coup.enabled: true", ("events", i, "type"))
+        for key in ("actor", "backs"):
+            actor = getattr(ev, key, None)
+            allowed = sides if ev.type in ("rally_call", "leader_dies") else list(scn.challengers)
+            if actor is not None and actor not in allowed:
+                fail(f"'{actor}' is not a {'side' if ev.type in ('rally_call', 'leader_dies') else 'challenger'}"
+                     f"{did_you_mean(actor, allowed)}", ("events", i, key))
+            if actor is not None and actor in scn.challengers and not scn.challengers[actor].enabled:
+                fail(f"'{actor}' is not enabled: set challengers.{actor}.enabled: true", ("events", i, key))
+        inst = getattr(ev, "institution", None)
+        if inst is not None and inst not in scn.institutions:
+            fail(f"'{inst}' is not an institution{did_you_mean(inst, insts)}", ("events", i, "institution"))
     from ..rules import RULES
 
     for i, rid in enumerate(scn.rules.disable):

@@ -77,12 +77,12 @@ class TimeSpec(Strict):
 # ----------------------------------------------------------------------------- geography
 class Region(Strict):
     capital: bool = False
-    population: int = param(..., "people", "Rosstat 2021 estimates (rounded)", ge=0)
+    population: int = param(..., "people", "the world file's census figure", ge=0)
     hardship: float = prob(
         0.5, "Epstein (2002): hardship ~ U(0,1) has mean 0.5", "mean perceived hardship H"
     )
     legitimacy: float = prob(
-        0.9, "assumed: ~80% approval (Levada) in a quiet pre-war baseline", "perceived legitimacy L"
+        0.9, "assumed (range 0.5-0.95): a regime in quiet times", "perceived legitimacy L"
     )
     grid: int = param(
         20, "cells per side", "assumed: resolution of the region's population grid", ge=3, le=5000
@@ -90,24 +90,24 @@ class Region(Strict):
     mobilization_weight: float = param(
         1.0,
         "relative",
-        f"{S001}: mobilization fell on poor regions and ethnic republics",
+        "assumed: a call-up falls on regions in proportion to population",
         "share of a national call-up that falls here, relative to population",
         ge=0,
     )
-    ethnic_republic: bool = False
     aggregate: bool = Field(
         False, description="an aggregate of many places, placed schematically on the map"
     )
     big_city: bool = Field(
-        False, description=f"a metropolis where the Kremlin fears unrest most ({S001})"
+        False, description="a metropolis where the ruler fears unrest most (halts a call-up there first)"
     )
+    label: str = Field("", description="name to show (default: the region's id)")
     police_hesitancy: float = prob(
         0.0,
-        f"{S001}: in Dagestan 'neighborhood police were hesitant to approach residents'",
+        "assumed: police arrest whom they see",
         "chance a loyal local policeman does not arrest an active protester he sees",
     )
     exit_access: float = prob(
-        1.0, f"{S001}: crossings to Kazakhstan, Mongolia, Georgia", "share able to reach a border"
+        1.0, "assumed: every region can reach a border", "share able to reach a border"
     )
     pos: tuple[float, float] = param(
         (0.0, 0.0), "degrees (lon, lat)", "geography; used only to draw the map"
@@ -117,204 +117,225 @@ class Region(Strict):
 class Route(Strict):
     a: str
     b: str
-    km: float = param(..., "km", "road distances (M4 and federal highways), rounded", gt=0)
+    km: float = param(..., "km", "road distance in the world file", gt=0)
     road: str = ""
 
 
-# ----------------------------------------------------------------------------- units
-Faction = Literal["military", "security", "wagner", "chechen", "opposition"]
-ARMED_FACTIONS: tuple[str, ...] = ("military", "security", "wagner", "chechen", "opposition")
+# ----------------------------------------------------------------------------- institutions and units
+RULER = "ruler"  #: the side id of the ruler; challengers use their own ids
+ASIDE = "aside"  #: a unit that backs no side
+
+
+class Institution(Strict):
+    """A body of armed men (an army, an interior ministry's troops, a secret police, a guard, a
+    PMC, the police): its traits shape how its units' commanders decide (Lee 2015; Barany 2016)."""
+
+    label: str = ""
+    repressive: bool = Field(
+        False, description="its men police crowds: in a region they are the 'cops' of the population grid"
+    )
+    counterweight: bool = Field(
+        False,
+        description="a parallel force tied personally to the ruler (De Bruin 2018); plotters do "
+        "not count it when they weigh a move",
+    )
+    ties: float = level(
+        0.0,
+        "assumed: most institutions have no personal tie to the ruler beyond pay (Lee 2015: "
+        "patrimonial ties are what make an army defend a ruler)",
+        "extra value its commanders see in backing the ruler (rule units.counterweight)",
+    )
+    fire_propensity: float = prob(
+        0.3,
+        "assumed (range 0.05-0.8): Lee (2015), Barany (2016): professional armies with autonomy "
+        "from the ruler rarely fire on large crowds; regime-made forces often do",
+        "chance a unit ordered to clear a crowd much smaller than itself opens fire",
+    )
+    blamed_for_defeats: bool = Field(
+        False, description="defeats at the front bring blame on its commanders (rule units.blame)"
+    )
 
 
 class Unit(Strict):
-    """An armed unit whose commander chooses a stance: loyal, standing aside, defected."""
+    """An armed unit whose commander chooses which side to back (or none)."""
 
-    faction: Faction
+    institution: str = Field(description="id of an entry of `institutions`")
     label: str = ""
     kind: str = param("brigade", "-", "free text: brigade, district, department, aviation ...")
     region: str
     strength: int = param(..., "men", "assumed order of magnitude per unit type", ge=0)
     rank: Literal["top", "mid", "unit"] = Field(
         "unit",
-        description="top: leadership (MoD, General Staff, FSB); mid: colonels and one-star "
-        "generals; unit: line commanders",
+        description="top: the institution's leadership; mid: colonels and one-star generals; "
+        "unit: line commanders",
     )
-    loyalty: float = level(0.75, "assumed", "commander's attachment to the ruler")
-    pay: float = level(0.5, "assumed", "patronage the unit receives")
+    loyalty: float = level(0.75, "assumed", "commander's attachment to his chain of command")
+    pay: float = level(0.5, "assumed", "patronage the unit receives from its chain of command")
     grievance: float = level(0.1, "assumed", "grievance against the leadership")
-    fear: float = level(0.6, f"{S000}: generals 'are afraid of responsibility'", "fear of punishment")
+    fear: float = level(0.6, "assumed (range 0.3-0.9)", "fear of punishment by the ruler")
     combat_power: float = param(1.0, "relative to line infantry", "assumed", gt=0)
     mobile: bool = True
     reach_km: float = param(
-        0.0, "km", "assumed: aviation can strike a column far from its base", ge=0
+        0.0, "km", "assumed: aviation can strike far from its base", ge=0
     )
-    counterweight: bool = Field(
-        False,
-        description="a parallel force tied personally to the ruler (De Bruin 2018)",
+    side: str = Field(
+        RULER,
+        description="the side it takes when a crisis opens: 'ruler', a challenger's id (its "
+        "commander is in that challenger's plot or force, and follows it when it acts), or 'aside'",
     )
-    conspirator: bool = Field(False, description="its commander is in a coup plot")
+    committed: bool = Field(
+        True,
+        description="for a unit on a challenger's side: its commander is party to the plan (a "
+        "conspirator, the mutineer's own men); false: it follows the challenger's orders without "
+        "being in the plot, so it risks little by standing aside",
+    )
 
 
-# ----------------------------------------------------------------------------- factions
-class KremlinSpec(Strict):
-    ruler: str = "Vladimir Putin"
+# ----------------------------------------------------------------------------- actors
+class RulerSpec(Strict):
+    """The ruler and inner circle: pays, represses, purges, concedes, bargains, calls crowds."""
+
+    name: str = "the ruler"
+    seat: str | None = Field(None, description="region of the seat of power (default: the capital)")
+    location: str | None = Field(None, description="region where the ruler is at the start (default: the seat)")
     regime_strength: float = level(
-        0.75,
-        "assumed: elites' prior that the ruler prevails in a showdown",
-        "perceived regime strength S",
+        0.75, "assumed", "perceived regime strength S: elites' prior that the ruler prevails"
     )
-    strength_recovery_per_day: float = param(
-        0.01, "1/day", "assumed: shocks fade slowly", ge=0, le=1
+    strength_recovery_per_day: float = param(0.01, "1/day", "assumed", ge=0, le=1)
+    budget: float = param(3000.0, "USD million", "assumed: a crisis fund", ge=0)
+    decision_interval_hours: float = param(6.0, "h", "assumed: the inner circle meets a few times a day", gt=0)
+    crisis_decision_interval_hours: float = param(
+        1.0, "h", "assumed (range 0.5-6): under a challenge the ruler decides hour by hour", gt=0
     )
-    budget: float = param(
-        3000.0,
-        "USD million",
-        f"{S004}: keeping Wagner 'costs billions of dollars per year'; crisis fund assumed",
-        ge=0,
-    )
-    decision_interval_hours: float = param(6.0, "h", "assumed", gt=0)
-    pay_floor: float = level(0.55, "assumed", "loyalty below which the Kremlin pays a unit")
+    pay_floor: float = level(0.55, "assumed", "loyalty below which the ruler pays a unit")
     pay_step: float = level(0.15, "assumed", "pay rise per payment")
-    pay_cost_kusd_per_man: float = param(
-        3.0, "thousand USD per man", f"assumed; uniforms cost up to $3,000 ({S002})", ge=0
-    )
+    pay_cost_kusd_per_man: float = param(3.0, "thousand USD per man", "assumed", ge=0)
     repress_trigger: float = share(
-        0.01, "assumed", "protest share in a region that makes the Kremlin send reinforcements"
+        0.01, "assumed", "protest share in a region at which the ruler orders it cleared and reinforced"
     )
-    redeploy_speed_kmh: float = param(40.0, "km/h", "assumed: road convoy", gt=0)
-    concede_trigger: float = share(
-        0.01,
-        f"{S001}: Moscow and St Petersburg halted mobilization after Dagestan's protests",
-        "protest share elsewhere that makes the Kremlin halt mobilization in the capital",
-    )
-    concede_demands_propensity: float = prob(
-        0.25, "assumed", "chance of meeting a PMC ultimatum (sacking the MoD) when strength is 0"
-    )
-    purge_blame: float = level(
-        0.5, f"{S002}: defeats bring blame on the MoD", "blame at which the ruler purges a top unit"
-    )
-    deal_distance_km: float = param(
-        450.0,
-        "km",
-        f"{S003}: the deal came with '200 km remaining' to Moscow",
-        "distance of a marching column from the capital at which a deal is offered",
-        ge=0,
-    )
-    deal_threshold: float = prob(
-        0.65, "assumed", "the Kremlin offers a deal when its own win estimate falls below this"
-    )
-    propaganda_trigger: float = prob(
-        0.7, "assumed", "national legitimacy below which propaganda is bought"
-    )
-    propaganda_boost: float = param(0.02, "legitimacy", f"assumed; {S004}", ge=0, le=1)
-    propaganda_cost: float = param(50.0, "USD million", "assumed", ge=0)
-
-
-class WagnerSpec(Strict):
-    enabled: bool = False
-    leader: str = "Yevgeny Prigozhin"
-    base_region: str = "Rostov-on-Don"
-    front_region: str = "Front"
-    ambition: float = level(0.6, f"{S004}: 'a prospective politician'", "value of power to him")
-    popularity: float = level(0.5, f"{S004}: propaganda kept him popular after Bakhmut")
-    grievance: float = level(0.3, f"{S004}: the feud with Shoigu and the MoD")
-    ultimatum_threshold: float = level(
-        0.75, f"assumed; {S003}", "grievance at which the leader issues an ultimatum"
-    )
-    ultimatum_deadline_hours: float = param(6.0, "h", f"assumed; {S003}", gt=0)
-    attrition_per_day: float = param(
-        0.003,
-        "1/day",
-        f"{S004}: Bakhmut was taken 'when Wagner's losses were dramatically high'",
-        "share of strength lost per day at the front",
-        ge=0,
-        le=1,
-    )
-    grievance_per_loss: float = param(
-        3.0, "grievance per share lost", f"{S004}: Moscow 'used Bakhmut to remove Prigozhin'", ge=0
-    )
-    march_speed_kmh: float = param(
-        45.0,
-        "km/h",
-        f"{S003}: one-day march; Rostov to 200 km from Moscow is about 880 km in about 20 h",
+    escalate_after_hours: float = param(
+        24.0, "h", "assumed (range 6-72): the army is sent in when the police have not cleared the streets",
+        "hours a region stays above repress_trigger before every loyal unit there is ordered to clear it",
         gt=0,
     )
-    death_cost: float = level(0.8, "assumed", "what a failed march costs the leader")
-    guarantee_value: float = level(
-        0.55, f"{S003}: 'security guarantees, personal expulsion'", "value of a deal to him"
+    redeploy_speed_kmh: float = param(40.0, "km/h", "assumed: road convoy", gt=0)
+    travel_speed_kmh: float = param(500.0, "km/h", "assumed: the ruler flies", gt=0)
+    recall_radius_km: float = param(
+        800.0, "km", "assumed: units within a night's drive are ordered to the seat when it is attacked", ge=0
     )
+    concede_trigger: float = share(
+        0.01, "assumed", "protest share elsewhere that makes the ruler halt a call-up in the big cities"
+    )
+    concede_demands_propensity: float = prob(
+        0.25, "assumed", "chance of meeting a challenger's ultimatum when regime strength is 0"
+    )
+    purge_blame: float = level(0.5, "assumed", "grievance (blame) at which the ruler purges a top commander")
+    propaganda_trigger: float = prob(0.7, "assumed", "national legitimacy below which propaganda is bought")
+    propaganda_boost: float = param(0.02, "legitimacy", "assumed", ge=0, le=1)
+    propaganda_cost: float = param(50.0, "USD million", "assumed", ge=0)
+    rally_reach: float = share(
+        0.1,
+        "assumed (range 0-0.5): how much of the mobilizable public the ruler's networks (party, "
+        "media, mosques, unions) can bring out",
+        "share of those who back him that answer the ruler's call to the streets",
+    )
+    resign_below: float = prob(
+        0.15,
+        "assumed (range 0.05-0.3)",
+        "the ruler leaves office when his own forecast of prevailing falls below this and the "
+        "seat's armed men do not defend him",
+    )
+    war_cost: float = level(
+        0.3, "assumed (range 0.1-0.6): Fearon (1995): fighting is costly to both sides",
+        "what fighting a challenge at the seat's door costs the ruler (scaled by how close it is)",
+    )
+    deal_concession: float = level(
+        0.35, "assumed (range 0.1-0.6): a settlement with an armed challenger costs the ruler guarantees and authority", "what a settlement costs the ruler"
+    )
+
+
+class ChallengerSpec(Strict):
+    """A challenger: plotters, mutineers, a protest movement or a rival centre of authority."""
+
+    enabled: bool = True
+    name: str = Field(description="the leader or body, as the log should name it")
+    mode: Literal["march", "seize", "street", "rally"] = Field(
+        description="march: a column moves from its seat on the target; seize: plotters take the "
+        "target's sites; street: a movement rises wherever protest passes challenge_share; rally: "
+        "a rival centre that calls crowds and units to it when another challenger strikes"
+    )
+    goal: Literal["take_capital", "force_concessions", "remove_ruler"] = Field(
+        "take_capital",
+        description="take_capital: it wins by holding the target; force_concessions: a settlement "
+        "that meets its demands is worth demands_value more to it; remove_ruler: it wins when the "
+        "ruler leaves office",
+    )
+    seat: str | None = Field(None, description="region where it starts (default: the capital)")
+    target: str | None = Field(None, description="region it moves on (default: the capital)")
+    offer: float = level(0.15, "assumed", "what it promises units that join it")
+    grievance: float = level(0.3, "assumed", "the leader's grievance against the ruler's men")
+    ambition: float = level(0.6, "assumed", "value of power to the leader")
+    popularity: float = level(0.3, "assumed", "public support: the share of a crowd's potential that answers its call")
     temperature: float = param(
-        0.25, "utility", "assumed: one man's choices under stress are noisy (logit)", gt=0
+        0.25, "utility", "assumed: one leader's choices under stress are noisy (logit)", gt=0
+    )
+    death_cost: float = level(0.8, "assumed", "what failing costs the leader")
+    give_up_below: float = prob(
+        0.1, "assumed (range 0.02-0.3)", "it gives up (surrenders, disperses) when its own forecast falls below this"
     )
     collapse_share: float = share(
-        0.35, "assumed", "column strength, as share of its start, at which the mutiny collapses"
+        0.35, "assumed", "strength left, as share of its start, at which its armed force breaks up"
     )
-    offer: float = level(
-        0.15, f"{S003}: a 'rally for truth and justice'", "what the march offers defectors"
+    blames: str | None = Field(
+        None, description="institution whose leadership its ultimatum demands be sacked"
     )
-
-
-class CoupSpec(Strict):
-    enabled: bool = False
-    leader: str = "security chiefs"
-    trigger_strength: float = level(
-        0.5,
-        "Singh (2014): officers move when they expect others to follow",
-        "regime strength below which the plotters move",
-    )
-    min_capital_share: float = share(
-        0.15, "assumed", "plotters' share of the capital's armed strength needed to move"
-    )
+    # march
+    ultimatum_threshold: float = level(0.75, "assumed", "grievance at which the leader issues an ultimatum")
+    ultimatum_deadline_hours: float = param(6.0, "h", "assumed", gt=0)
+    march_speed_kmh: float = param(40.0, "km/h", "assumed: a motorised column on a highway", gt=0)
+    guarantee_value: float = level(0.55, "assumed", "value to the leader of a settlement's guarantees")
+    demands_value: float = level(0.0, "assumed", "value of the demands a settlement meets (goal force_concessions)")
+    front_region: str | None = Field(None, description="where its men fight a war and bleed (attrition)")
+    attrition_per_day: float = param(0.0, "1/day", "assumed", "share of its strength lost per day at the front", ge=0, le=1)
+    grievance_per_loss: float = param(3.0, "grievance per share lost", "assumed", ge=0)
+    # seize
+    trigger_strength: float = level(0.5, "assumed", "regime strength below which the plotters move")
+    min_capital_share: float = share(0.15, "assumed", "plotters' share of the target's armed strength needed to move")
     recruit_per_day: float = param(
-        0.15,
-        "1/day",
-        f"{S002}: 'colonels and one-star generals' are the likely co-conspirators",
-        "daily chance an aggrieved mid-rank commander joins when the regime looks weak",
-        ge=0,
-        le=1,
+        0.15, "1/day", "assumed", "daily chance scale that an aggrieved mid-rank or top commander joins the plot",
+        ge=0, le=1,
     )
-    seize_hours: float = param(
-        3.0, "h", f"{S004}: 'take over the TV and other crucial objects'", gt=0
-    )
+    seize_hours: float = param(3.0, "h", "assumed: the time to take the broadcasts and the seat", gt=0)
     consolidate_hours: float = param(12.0, "h", "assumed", gt=0)
-    deadline_hours: float = param(24.0, "h", "assumed: coups are decided within a day", gt=0)
-    offer: float = level(0.3, f"{S004}: posts after Putin is removed", "promised to defectors")
-    escalation_hours: float = param(
-        48.0, "h", "De Bruin (2018): counterweights raise the risk of escalation", gt=0
+    # street
+    challenge_share: float = share(
+        0.003,
+        "assumed: about 40,000 in a city of 13 million, the scale of Moscow's 2011-12 protests",
+        "protest share in a region at which the movement becomes a challenge there",
+    )
+    fade_hours: float = param(
+        48.0, "h", "assumed (range 12-120)", "hours below half challenge_share everywhere after which a movement is over", gt=0
     )
 
 
 class MediatorSpec(Strict):
-    enabled: bool = True
-    name: str = "Alexander Lukashenko"
-    exile_region: str = "abroad"
+    """An optional go-between: makes a settlement's guarantees credible (Powell 2006)."""
+
+    enabled: bool = False
+    name: str = "a mediator"
+    credibility: float = prob(
+        0.8, "assumed (range 0.5-0.95)", "chance the guarantees of a deal he brokers hold"
+    )
     reoffer_hours: float = param(4.0, "h", "assumed", gt=0)
-    sweetener: float = level(0.05, "assumed", "added to the guarantees at each new offer")
 
 
 class SponsorSpec(Strict):
+    """Outside sponsors who pay defectors to a challenger and promise them immunity."""
+
     enabled: bool = False
-    cash_kusd_per_man: float = param(
-        10.0,
-        "thousand USD per man",
-        f"{S004}: 'immunity and a generous amount of cash in hard currency'",
-        ge=0,
-    )
-    immunity: float = prob(0.6, f"{S004}", "chance the promised immunity holds")
-
-
-class OppositionSpec(Strict):
-    enabled: bool = False
-    label: str = "armed opposition"
-
-
-class Factions(Strict):
-    kremlin: KremlinSpec = KremlinSpec()
-    wagner: WagnerSpec = WagnerSpec()
-    coup: CoupSpec = CoupSpec()
-    mediator: MediatorSpec = MediatorSpec()
-    sponsor: SponsorSpec = SponsorSpec()
-    opposition: OppositionSpec = OppositionSpec()
+    backs: str | None = Field(None, description="the challenger it pays for (default: any)")
+    cash_kusd_per_man: float = param(10.0, "thousand USD per man", "assumed", ge=0)
+    immunity: float = prob(0.6, "assumed", "chance the promised immunity holds")
 
 
 # ----------------------------------------------------------------------------- public
@@ -395,17 +416,25 @@ class PublicSpec(Strict):
         "much as the capital's armed forces",
         ge=0,
     )
-    revolution_share: float = share(
-        0.035, "Chenoweth & Stephan (2011): the 3.5% observation", "capital protest share to win"
+    rally_hours: float = param(
+        3.0, "h", "assumed (range 1-12): crowds answering a call gather over hours",
+        "time constant with which a called crowd gathers or melts away", gt=0,
     )
-    revolution_hold_hours: float = param(12.0, "h", "assumed", gt=0)
-    revolution_offer: float = level(
-        0.2, "assumed: amnesty and a place in the new order", "what the movement offers defectors"
+    lethality_per_hour: float = param(
+        0.002,
+        "deaths per firing man per hour",
+        "assumed (range 0.0005-0.01): order of magnitude of crowd deaths when troops fire",
+        gt=0,
+        le=1,
     )
-    challenge_share: float = share(
-        0.003,
-        "assumed: about 40,000 in Moscow's streets, the scale of the 2011-12 Bolotnaya protests",
-        "capital protest share at which protest becomes a challenge to the regime",
+    backfire: float = level(
+        0.05,
+        "assumed (range 0-0.2): Hess & Martin (2006), Francisco (2005): killing protesters can "
+        "raise mobilisation and cost legitimacy",
+        "legitimacy lost in a region as deaths there grow past outrage_deaths",
+    )
+    outrage_deaths: float = param(
+        50.0, "deaths", "assumed (range 10-500)", "deaths in a region at which outrage reaches 63% of backfire", gt=0
     )
 
 
@@ -425,6 +454,9 @@ class ElitesSpec(Strict):
     )
     reconsider_per_hour: float = param(
         0.15, "1/h", "assumed: commanders re-read the situation every few hours", ge=0, le=1
+    )
+    far_reconsider_share: float = share(
+        0.2, "assumed (range 0-1)", "how often a commander far from any fighting reconsiders, relative to one at the front"
     )
     switch_cost: float = level(0.2, "assumed", "cost of changing stance (burnt bridges)")
     fact_bonus: float = level(
@@ -476,8 +508,34 @@ class ElitesSpec(Strict):
         "what makes repression costly: crowd / (crowd + this x loyal security men)",
         gt=0,
     )
-    counterweight_tie: float = level(
-        0.4, "De Bruin (2018): counterweights are tied to the ruler", "extra value of loyalty"
+    own_side_weight: float = level(
+        0.5, "assumed (range 0.3-0.7)",
+        "weight of attachment and pay in the value of backing the side whose chain of command the unit is in",
+    )
+    amnesty_base: float = level(0.1, "assumed (range 0-0.3)", "value of the amnesty a challenger's man expects for returning to the ruler")
+    amnesty_per_disloyalty: float = level(
+        0.3, "assumed (range 0-0.5)", "extra value of returning to the ruler for a challenger's man who is not attached to his own leader"
+    )
+    challenger_punishment: float = share(
+        0.5, "assumed (range 0.2-1)", "share of `punishment` a winning challenger metes out to those who opposed it"
+    )
+    plot_exposure: float = share(
+        0.5, "assumed (range 0.2-1)",
+        "share of the ruler's punishment that falls on a committed plotter who has not acted for his side yet",
+    )
+    unmoved_inertia: float = share(
+        0.25, "assumed (range 0-1)", "share of switch_cost that holds a commander who has not yet changed stance in the crisis",
+    )
+    recruit_multiplier: float = param(
+        4.0, "-", "assumed (range 1-8)", "scale of the recruitment formula of coup.recruit", ge=0
+    )
+    loyalty_base: float = level(0.25, "assumed", "loyalty target with no pay, a regime of strength 0 and no grievance")
+    loyalty_pay_weight: float = level(0.5, "assumed", "weight of pay in the loyalty target")
+    loyalty_strength_weight: float = level(0.5, "assumed", "weight of regime strength in the loyalty target")
+    loyalty_grievance_weight: float = level(0.5, "assumed", "weight of grievance in the loyalty target")
+    commitment_credibility: float = prob(
+        0.3, "assumed (range 0.1-0.6): Powell (2006): a ruler cannot commit not to punish later",
+        "chance the guarantees of a deal hold when no mediator stands behind them",
     )
     block_ratio: float = param(
         0.5,
@@ -506,10 +564,12 @@ class _EventBase(Strict):
 
 
 class Mobilization(_EventBase):
+    """The ruler calls up reservists: the call-up falls on regions by mobilization_weight."""
+
     type: Literal["mobilization"]
-    target_people: int = param(300_000, "people", f"{S002}: 'the mobilization of 300,000'", ge=0)
-    duration_days: float = param(35.0, "days", f"{S001}: 'in the upcoming months'", gt=0)
-    evasion: float = share(0.5, f"{S001}: 140-150,000 of 300,000 expected", "share evading")
+    target_people: int = param(300_000, "people", "assumed: scenario-specific", ge=0)
+    duration_days: float = param(35.0, "days", "assumed", gt=0)
+    evasion: float = share(0.5, "assumed", "share of those called up who evade")
 
 
 class HaltMobilization(_EventBase):
@@ -518,43 +578,59 @@ class HaltMobilization(_EventBase):
 
 
 class Defeat(_EventBase):
+    """A defeat at the front: regime strength and legitimacy fall; blame falls on commanders."""
+
     type: Literal["defeat"]
-    severity: float = level(0.5, f"{S002}: the fall of Lyman")
-    casualties: int = param(5000, "men", "assumed", ge=0)
+    severity: float = level(0.5, "assumed", "how grave the defeat is")
+    casualties: int = param(5000, "men", "assumed: losses at the front, counted apart from the crisis'", ge=0)
 
 
 class Victory(_EventBase):
     type: Literal["victory"]
-    severity: float = level(0.3, f"{S004}: Bakhmut sold as Stalingrad")
+    severity: float = level(0.3, "assumed")
+    actor: str | None = Field(None, description="a challenger whose popularity the victory raises")
 
 
 class StrikeOnCapital(_EventBase):
     type: Literal["strike_on_capital"]
-    severity: float = level(0.5, f"{S000}: a drone reaching the Kremlin")
+    severity: float = level(0.5, "assumed")
 
 
 class Provocation(_EventBase):
+    """The ruler's men move against a challenger: its leader's grievance rises."""
+
     type: Literal["provocation"]
-    grievance: float = level(0.4, f"{S003}, {S004}: MoD orders to sign contracts; Bakhmut")
+    actor: str = Field(description="the challenger provoked")
+    grievance: float = level(0.4, "assumed")
 
 
 class Ultimatum(_EventBase):
     type: Literal["ultimatum"]
+    actor: str = Field(description="the challenger who issues it")
 
 
-class March(_EventBase):
-    type: Literal["march"]
+class Challenge(_EventBase):
+    """A challenger acts now (a march sets out, plotters strike, a rival centre rallies): the
+    premise of a scenario about what happens after a challenge opens."""
+
+    type: Literal["challenge"]
+    actor: str = Field(description="the challenger who acts")
 
 
-class CoupAttempt(_EventBase):
-    type: Literal["coup_attempt"]
+class LeaderDies(_EventBase):
+    """A leader dies (an assassination, an accident, a stroke): the ruler's death leaves the
+    seat to whoever holds it; a challenger's death ends its challenge."""
+
+    type: Literal["leader_dies"]
+    actor: str = Field(description="'ruler' or a challenger's id")
 
 
 class Raid(_EventBase):
     type: Literal["raid"]
     region: str
-    strength: int = param(300, "men", f"{S004}: the Belgorod raiders", ge=0)
-    duration_hours: float = param(36.0, "h", f"{S004}", gt=0)
+    actor: str | None = Field(None, description="the challenger the raiders fight for (default: none)")
+    strength: int = param(300, "men", "assumed", ge=0)
+    duration_hours: float = param(36.0, "h", "assumed", gt=0)
 
 
 class Purge(_EventBase):
@@ -563,10 +639,21 @@ class Purge(_EventBase):
 
 
 class ProtestCall(_EventBase):
+    """A call to protest: a focal point that lowers people's thresholds in a region (Kuran 1991)."""
+
     type: Literal["protest_call"]
     region: str
-    boost: float = param(0.15, "-", "Kuran (1991): a focal call lowers thresholds", ge=0, le=1)
+    boost: float = param(0.15, "-", "assumed: weight of a focal call in the activation rule", ge=0, le=1)
     duration_hours: float = param(48.0, "h", "assumed", gt=0)
+
+
+class RallyCall(_EventBase):
+    """An actor calls its supporters into the streets to back it (regions empty: everywhere)."""
+
+    type: Literal["rally_call"]
+    actor: str = Field(description="'ruler' or a challenger's id")
+    regions: list[str] = Field(default_factory=list, description="empty: every region")
+    duration_hours: float = param(24.0, "h", "assumed", gt=0)
 
 
 class LegitimacyShock(_EventBase):
@@ -578,19 +665,20 @@ class LegitimacyShock(_EventBase):
 
 class Propaganda(_EventBase):
     type: Literal["propaganda"]
-    boost: float = param(0.03, "legitimacy", f"{S004}", ge=0, le=1)
+    boost: float = param(0.03, "legitimacy", "assumed", ge=0, le=1)
 
 
 class PayRise(_EventBase):
     type: Literal["pay_rise"]
-    faction: Faction
+    institution: str
     amount: float = level(0.15, "assumed")
 
 
 class SponsorOffer(_EventBase):
     type: Literal["sponsor_offer"]
-    cash_kusd_per_man: float = param(10.0, "thousand USD per man", f"{S004}", ge=0)
-    immunity: float = prob(0.6, f"{S004}")
+    backs: str | None = Field(None, description="the challenger it pays for (default: any)")
+    cash_kusd_per_man: float = param(10.0, "thousand USD per man", "assumed", ge=0)
+    immunity: float = prob(0.6, "assumed")
 
 
 EventSpec = Annotated[
@@ -601,11 +689,12 @@ EventSpec = Annotated[
     | StrikeOnCapital
     | Provocation
     | Ultimatum
-    | March
-    | CoupAttempt
+    | Challenge
+    | LeaderDies
     | Raid
     | Purge
     | ProtestCall
+    | RallyCall
     | LegitimacyShock
     | Propaganda
     | PayRise
@@ -620,11 +709,12 @@ EVENT_TYPES: tuple[str, ...] = (
     "strike_on_capital",
     "provocation",
     "ultimatum",
-    "march",
-    "coup_attempt",
+    "challenge",
+    "leader_dies",
     "raid",
     "purge",
     "protest_call",
+    "rally_call",
     "legitimacy_shock",
     "propaganda",
     "pay_rise",
@@ -699,8 +789,12 @@ class Scenario(Strict):
     time: TimeSpec = TimeSpec()
     regions: dict[str, Region]
     routes: list[Route] = Field(default_factory=list)
+    institutions: dict[str, Institution] = Field(default_factory=dict)
     units: dict[str, Unit] = Field(default_factory=dict)
-    factions: Factions = Factions()
+    ruler: RulerSpec = RulerSpec()
+    challengers: dict[str, ChallengerSpec] = Field(default_factory=dict)
+    mediator: MediatorSpec = MediatorSpec()
+    sponsor: SponsorSpec = SponsorSpec()
     public: PublicSpec = PublicSpec()
     elites: ElitesSpec = ElitesSpec()
     events: list[EventSpec] = Field(default_factory=list)
@@ -712,6 +806,15 @@ class Scenario(Strict):
     @property
     def capital(self) -> str:
         return next(name for name, r in self.regions.items() if r.capital)
+
+    @property
+    def seat(self) -> str:
+        return self.ruler.seat or self.capital
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        """The ruler, then every enabled challenger (sorted by id)."""
+        return (RULER, *sorted(k for k, c in self.challengers.items() if c.enabled))
 
     @property
     def steps(self) -> int:

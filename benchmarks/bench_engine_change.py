@@ -1,0 +1,68 @@
+"""Before and after the engine of issue 10, measured in one run on the same machine.
+
+The engine before it (commit ``BEFORE``) is checked out into a temporary git worktree and each
+bundled Russian scenario is timed there in a subprocess, then here, on the same seeds, one core.
+Runs may now last longer or shorter (outcomes moved), so the cost of a simulated hour is given
+beside the wall time of a run.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BEFORE = "7f28810"  # the last commit of the five-faction engine
+SCENARIOS = ("baseline", "mobilization_2022", "wagner_mutiny_2023", "elite_coup", "mass_protest")
+
+TIMER = r"""
+import json, statistics, sys, time
+sys.path.insert(0, sys.argv[1])
+import sim
+out = {}
+for name in sys.argv[2].split(","):
+    scn = sim.load_scenario(name)
+    sim.run(scn, seed=10_000)
+    walls, hours = [], []
+    for seed in range(1, 4):
+        t0 = time.perf_counter()
+        res = sim.run(scn, seed=seed)
+        walls.append(time.perf_counter() - t0)
+        hours.append(res.measures["time_to_outcome_h"])
+    out[name] = {"wall": statistics.median(walls), "per_hour_ms": 1000 * sum(walls) / max(sum(hours), 1)}
+print(json.dumps(out))
+"""
+
+
+def _time(tree: Path) -> dict:
+    res = subprocess.run([sys.executable, "-c", TIMER, str(tree), ",".join(SCENARIOS)], capture_output=True,
+                         text=True, check=True, cwd=tree, env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"})
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def main() -> list[dict]:
+    with tempfile.TemporaryDirectory() as tmp:
+        old = Path(tmp) / "before"
+        subprocess.run(["git", "worktree", "add", "--detach", "-f", str(old), BEFORE], cwd=ROOT, check=True,
+                       capture_output=True)
+        try:
+            before = _time(old)
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, capture_output=True)
+    after = _time(ROOT)
+    rows = []
+    for name in SCENARIOS:
+        b, a = before[name], after[name]
+        rows.append({"scenario": name, "before s/run": b["wall"], "after s/run": a["wall"],
+                     "run ratio": a["wall"] / b["wall"], "before ms/sim-hour": b["per_hour_ms"],
+                     "after ms/sim-hour": a["per_hour_ms"], "hour ratio": a["per_hour_ms"] / b["per_hour_ms"]})
+    return rows
+
+
+if __name__ == "__main__":
+    from benchmarks.common import print_table
+
+    print_table("Engine of issue 10: before and after (1 core, same seeds)", main())

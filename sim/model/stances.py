@@ -1,0 +1,218 @@
+"""Which side each commander backs: forecasts, the choice, and the log of who moved.
+
+Every choice here calls a registered rule in :mod:`sim.rules.units` and respects its switch.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from ..rules import units as U
+from .agents import NOBODY
+
+if TYPE_CHECKING:
+    from .agents import Side, Unit
+    from .model import RegimeModel
+
+_COUNT = {1: "one unit", 2: "two units", 3: "three units", 4: "four units", 5: "five units"}
+
+
+def n_units(n: int) -> str:
+    return _COUNT.get(n, f"{n} units")
+
+
+# ============================================================================ forecasts
+def forecast(model: RegimeModel, region: str | None, sides: list[Side] | None = None) -> list[float]:
+    """A commander's forecast that each of ``sides`` (default: the active ones) prevails, from
+    where he stands (``region``; None: the national picture)."""
+    on = model.rules.on
+    el = model.spec.elites
+    sides = sides if sides is not None else model.active_sides()
+    national = [model.power_w[s.index] for s in sides]
+    local = [model.power_loc[region][s.index] for s in sides] if (
+        region is not None and on("units.local_cascade")) else []
+    shares = U.seen_shares(national, local, el.local_weight) if local else U.seen_shares(national, [], 0.0)
+    s_reg = model.ruler.strength
+    n_ch = max(len(sides) - 1, 1)
+    priors = [s_reg if s.is_ruler else (1.0 - s_reg) / n_ch for s in sides]
+    facts = [0.0] * len(sides)
+    if on("units.make_a_fact"):
+        for i, s in enumerate(sides):
+            if not s.is_ruler:
+                facts[i] = U.fact_shift(s.holds_seat, s.broadcasts, el.fact_bonus)
+    if on("units.expected_winner"):
+        return U.win_probabilities(shares, el.decisiveness, el.prior_weight, priors, facts)
+    return U.win_probabilities(shares, el.decisiveness, 1.0, priors, facts)
+
+
+def ruler_forecast(model: RegimeModel, region: str | None = None) -> float:
+    return forecast(model, region)[0]
+
+
+def _fight_costs(model: RegimeModel, sides: list[Side], region: str) -> list[float]:
+    """What backing each side costs where the commander stands: the odds of a fight there."""
+    el = model.spec.elites
+    loc = model.power_loc[region]
+    total = sum(loc[s.index] for s in sides)
+    out = []
+    for s in sides:
+        own = loc[s.index]
+        enemy = total - own
+        out.append(el.fight_cost * enemy / (enemy + own) if enemy > 0 else 0.0)
+    return out
+
+
+# ============================================================================ the choice
+def utilities(model: RegimeModel, u: Unit, sides: list[Side]) -> list[float]:
+    """Utilities of backing each of ``sides`` (the ruler first), then of standing aside."""
+    on = model.rules.on
+    el = model.spec.elites
+    region = model.unit_region(u)
+    p = forecast(model, region, sides)
+    u.last_p = p[0]
+    own = next((i for i, s in enumerate(sides) if u.plot is not None and s.index == u.plot), 0)
+    committed = own > 0 and u.committed
+    attach = []
+    for i, s in enumerate(sides):
+        if s.is_ruler:
+            attach.append(el.amnesty_base + el.amnesty_per_disloyalty * (1.0 - u.loyalty) if committed
+                          else el.own_side_weight * (u.loyalty + u.pay))
+        elif i == own:
+            attach.append(el.own_side_weight * (u.loyalty + u.pay))
+        else:
+            attach.append((s.spec.offer if s.spec is not None else 0.0) + u.grievance)
+    cash = [0.0] * len(sides)
+    immunity = [0.0] * len(sides)
+    if model.sponsor is not None and on("units.pay_and_immunity"):
+        amount, imm, backs = model.sponsor
+        for i, s in enumerate(sides):
+            if not s.is_ruler and i != own and (backs is None or backs == s.index):
+                cash[i] = U.cash_appeal(amount, el.cash_half_kusd, el.cash_weight)
+                immunity[i] = imm
+    fight = _fight_costs(model, sides, region)
+    if committed:
+        fight[own] = 0.0  # a committed man is in his side's fight wherever he stands
+    tie = U.ruler_tie(u.ties) if on("units.counterweight") else 0.0
+    exposure = (1.0 if u.acted else el.plot_exposure) if committed else 0.0
+    return U.option_utilities(p, attach, cash, fight, tie, u.fear, immunity, el.punishment,
+                              el.challenger_punishment, el.aside_penalty, exposure, own)
+
+
+def choose(model: RegimeModel, u: Unit) -> int:
+    """The side a commander backs now (an index into model.sides, or NOBODY)."""
+    sides = model.active_sides()
+    util = utilities(model, u, sides)
+    options = [s.index for s in sides] + [NOBODY]
+    current = options.index(u.side) if u.side in options else len(options) - 1
+    el = model.spec.elites
+    # the habit of obedience is a small edge; reversing a stance once taken costs more
+    inertia = el.switch_cost if u.moved else el.unmoved_inertia * el.switch_cost
+    pick = U.logit_choice(util, current, inertia, el.temperature, float(model.rng.random()))
+    return options[pick]
+
+
+def near_weight(model: RegimeModel, region: str) -> float:
+    """How close a region is to where a challenge is being fought (1 at the front, toward 0 far away)."""
+    reach = model.spec.elites.reach_km
+    best = 0.0
+    for s in model.sides[1:]:
+        if not s.active:
+            continue
+        fronts = set(s.regions) | {s.target if s.mode == "seize" else s.seat}
+        if s.column is not None:
+            fronts.add(s.column.at)
+        for f in fronts:
+            best = max(best, model.distance_weight_between(region, f, reach))
+    return best
+
+
+def units_reconsider(model: RegimeModel) -> None:
+    """Commanders re-read the situation; those a challenge reaches must choose now."""
+    if not model.challenge_open() or not model.rules.on("units.stance_choice"):
+        model.forced_decisions.clear()
+        return
+    el = model.spec.elites
+    rate = min(1.0, el.reconsider_per_hour * model.dt)
+    forced = model.forced_decisions
+    changes: list[tuple[Unit, int, int]] = []
+    nearness: dict[str, float] = {}
+    for u in model.units:
+        if u.strength <= 0:
+            continue
+        must = u.key in forced
+        where = model.unit_region(u)
+        if where not in nearness:
+            nearness[where] = near_weight(model, where)
+        # commanders far from the fighting wait and see: they reconsider less often
+        near = el.far_reconsider_share + (1.0 - el.far_reconsider_share) * nearness[where]
+        if not must and model.rng.random() >= rate * near:
+            continue
+        new = choose(model, u)
+        u.engaged = True
+        if new != u.side:
+            old = u.side
+            apply_side(model, u, new)
+            changes.append((u, old, new))
+            model.tally()
+    forced.clear()
+    if changes:
+        _report_changes(model, changes)
+
+
+def apply_side(model: RegimeModel, u: Unit, new: int) -> None:
+    old_name = u.stance_name
+    old_side = u.side_id
+    u.side = new
+    u.moved = True
+    region = model.unit_region(u)
+    followed = ""
+    for prev in reversed(model.stance_changes):
+        if prev["to_side"] == u.side_id and (prev["region"] == region or model.hour - prev["hour"] <= 6):
+            followed = prev["unit"]
+            break
+    model.stance_changes.append({
+        "hour": model.hour, "unit": u.key, "label": u.label, "institution": u.institution,
+        "region": region, "from": old_name, "to": u.stance_name, "from_side": old_side, "to_side": u.side_id,
+        "strength": u.strength, "forecast": u.last_p, "followed": followed,
+        "challenge": ",".join(s.id for s in model.sides[1:] if s.active),
+    })
+    # a mobile unit that joins a column where it passes marches with it; one that leaves falls out
+    for s in model.sides[1:]:
+        if s.column is None or not s.active:
+            continue
+        if new == s.index and u.mobile and region == s.column.at and u.reach_km == 0 and u.travel is None:
+            u.in_column = True
+            u.region = s.column.at
+        elif new != s.index and u.in_column:
+            u.in_column = False
+            u.region = s.column.at
+
+
+def _report_changes(model: RegimeModel, changes: list[tuple[Unit, int, int]]) -> None:
+    groups: dict[tuple[str, int], list[Unit]] = defaultdict(list)
+    for u, _old, new in changes:
+        groups[(model.unit_region(u), new)].append(u)
+    for (region, new), us in groups.items():
+        names = ", ".join(u.label for u in us)
+        men = sum(u.strength for u in us)
+        one = len(us) == 1
+        if new == NOBODY:
+            verb = "stands aside" if one else "stand aside"
+        elif new == 0:
+            verb = "backs the ruler" if one else "back the ruler"
+        else:
+            side = model.sides[new]
+            returning = all(u.plot == new for u in us)
+            verb = (("returns to" if one else "return to") if returning else ("joins" if one else "join")) + \
+                f" {side.name}"
+        context = ""
+        for s in model.sides[1:]:
+            if s.active and s.column is not None and region == s.column.at:
+                context = f" as {s.possessive} column passes"
+            elif s.active and s.mode == "street" and region in s.regions:
+                context = " as crowds fill the streets"
+            elif s.active and s.mode == "seize" and region == s.target:
+                context = f" in {s.possessive} bid for power"
+        model.say("stance", f"{n_units(len(us))} in {model.regions[region].label} ({names}; {men:,.0f} men) "
+                            f"{verb}{context}", region=region)
