@@ -140,16 +140,21 @@ def validate(files: Annotated[list[str], typer.Argument(help="scenario files to 
 @app.command()
 def schema(
     markdown: Annotated[bool, typer.Option("--markdown", help="print docs/parameters.md instead")] = False,
+    model: Annotated[
+        bool,
+        typer.Option("--model", help="print the schema of the merged, validated scenario instead "
+                     "(every field complete, `at` in hours): what a file becomes after its base is merged"),
+    ] = False,
 ) -> None:
-    """Print the JSON Schema of scenario files (for editors)."""
+    """Print the JSON Schema (Draft 2020-12) of scenario files, for editors and CI: a file with
+    `base:` may be partial and `at` may be a time text, as the loader accepts."""
+    from .docs_gen import file_json_schema, params_markdown
     from .scenario.schema import Scenario
 
     if markdown:
-        from .docs_gen import params_markdown
-
         sys.stdout.write(params_markdown())
         return
-    print(json.dumps(Scenario.model_json_schema(), indent=2))
+    print(json.dumps(Scenario.model_json_schema() if model else file_json_schema(), indent=2))
 
 
 @app.command("list")

@@ -1,9 +1,15 @@
-"""Generated documentation: the rule table (from the registry) and the parameter table (from
-the schema). ``make docs`` writes them; tests fail when the committed copies are stale."""
+"""Generated documentation: the rule table (from the registry), the parameter table and the
+JSON Schema of scenario files (both from the pydantic models of ``sim/scenario/schema.py``).
+``make docs`` writes the tables; tests fail when the committed copies are stale."""
 
 from __future__ import annotations
 
+import inspect
+import json
+import re
+import types
 import typing
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -58,32 +64,384 @@ def _models(cls: type[BaseModel], prefix: str, seen: set) -> list[tuple[str, typ
     return out
 
 
+def _fmt(value: Any) -> str:
+    if isinstance(value, BaseModel):
+        return "(the section's defaults)"
+    if isinstance(value, tuple):
+        value = list(value)
+    if isinstance(value, float) and value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except TypeError:
+        return repr(value)
+
+
+def _default(f: Any) -> str:
+    if f.is_required():
+        return "required"
+    if f.default_factory is not None:
+        return _fmt(f.default_factory())
+    return _fmt(f.default)
+
+
+def _bounds(f: Any) -> str:
+    lo = hi = ""
+    for m in f.metadata:
+        for key, fmt in (("ge", "[{}"), ("gt", "({}")):
+            if getattr(m, key, None) is not None:
+                lo = fmt.format(_fmt(getattr(m, key)))
+        for key, fmt in (("le", "{}]"), ("lt", "{})")):
+            if getattr(m, key, None) is not None:
+                hi = fmt.format(_fmt(getattr(m, key)))
+    if lo and hi:
+        return f" in {lo}, {hi}"
+    if lo:
+        return (" >= " if lo[0] == "[" else " > ") + lo[1:]
+    if hi:
+        return (" <= " if hi[-1] == "]" else " < ") + hi[:-1]
+    return ""
+
+
+def _type_text(ann: Any, where: dict) -> str:
+    """What a field takes, in words, from its annotation."""
+    origin = typing.get_origin(ann)
+    args = typing.get_args(ann)
+    if origin is typing.Annotated:
+        return _type_text(args[0], where)
+    if origin in (typing.Union, types.UnionType):
+        parts = list(dict.fromkeys(_type_text(a, where) for a in args if a is not type(None)))
+        text = " or ".join(parts)
+        return text + (" or null" if type(None) in args else "")
+    if origin is typing.Literal:
+        return "one of " + ", ".join(f"`{a}`" for a in args) if len(args) > 1 else f"`{args[0]}`"
+    if origin is dict:
+        return f"mapping: id -> {_type_text(args[1], where)}"
+    if origin is list:
+        return f"list of {_type_text(args[0], where)}" if args else "list"
+    if origin is tuple:
+        return "[" + ", ".join(_type_text(a, where) for a in args if a is not Ellipsis) + "]"
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return f"`{where.get(ann, ann.__name__)}`"
+    return {bool: "true / false", int: "whole number", float: "number", str: "text"}.get(ann, "any")
+
+
+def _doc(cls: type) -> str:
+    doc = cls.__dict__.get("__doc__")
+    return " ".join(inspect.cleandoc(doc).replace("``", "`").split()) if doc else ""
+
+
 def params_markdown() -> str:
+    from .model import outcomes as outcomes_module
+    from .model.outcomes import LABELS, MEANINGS, OUTCOMES, Outcome
+    from .scenario import schema
     from .scenario.schema import Scenario
+
+    sections = _sections(Scenario)
+    where = {cls: path or "(top level)" for path, cls in reversed(sections)}
+    by_path: dict[str, list[type[BaseModel]]] = {}
+    for path, cls in sections:
+        by_path.setdefault(path, []).append(cls)
+    time_doc = " ".join(inspect.cleandoc(schema.parse_at.__doc__ or "").split("\n\n")[-1].replace("``", "`").split())
 
     lines = [
         "# Scenario parameters",
         "",
-        "<!-- generated from sim/scenario/schema.py by `make docs`; do not edit by hand -->",
+        "<!-- generated from sim/scenario/schema.py by `regime-sim schema --markdown` (make docs); "
+        "do not edit by hand -->",
         "",
-        "Every numeric parameter has a unit and a note of where its default comes from. Paths are "
-        "what `--set` and `sweep.parameters` take (e.g. `public.vision`, `regions.Moscow.legitimacy`, "
-        "`units.taman_division.loyalty`, `events[0].severity`).",
+        "Every section of a scenario file, every field with its default, unit, the source or "
+        "assumption behind the default, and what it means; then every event type and the outcome "
+        "ids. Paths are what `--set` and `sweep.parameters` take (e.g. `public.vision`, "
+        "`regions.Moscow.legitimacy`, `units.taman_division.loyalty`, `events[0].severity`); "
+        "`<id>` stands for the id of an entry of a mapping and `[i]` for a position in a list.",
+        "",
+        "**Files and bases.** A file without `base:` is a whole world and must give every field "
+        "marked *required*. A file with `base: <name or path>` is merged onto its base: every "
+        "mapping in it (a section, an entry of `units`, `regions`, `institutions`, `challengers`) "
+        "may be partial, and `<id>: null` removes an inherited entry; lists (`events`, `routes`, "
+        "`controls`) replace the base's list whole. `regime-sim schema` prints the JSON Schema "
+        "(Draft 2020-12) of files in this sense, for editors and CI; `regime-sim schema --model` "
+        "prints the schema of the merged, validated scenario. Neither checks cross-references (a "
+        "unit's region exists, one capital, a side is declared): `regime-sim validate` does.",
+        "",
+        "**Times.** An event's `at` is in hours from the start. " + time_doc,
+        "",
+        "Sections: " + ", ".join(f"`{p or '(top level)'}`" for p in by_path) + ", outcomes.",
         "",
     ]
-    for prefix, cls in _models(Scenario, "", set()):
-        rows = []
-        for name, f in cls.model_fields.items():
-            extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
-            if "unit" not in extra:
-                continue
-            default = "required" if f.is_required() else repr(f.default)
-            bounds = [f"{m.__class__.__name__.lower()} {getattr(m, m.__class__.__name__.lower(), '')}"
-                      for m in f.metadata if hasattr(m, m.__class__.__name__.lower())]
-            rows.append(f"| `{name}` | {_cell(default)} | {_cell(extra['unit'])} | {', '.join(bounds) or '-'} | "
-                        f"{_cell(f.description or '')} | {_cell(extra['source'])} |")
-        if rows:
-            lines += [f"## `{prefix or '(top level)'}` ({cls.__name__})", "",
-                      "| parameter | default | unit | bounds | meaning | source of the default |",
-                      "|---|---|---|---|---|---|", *rows, ""]
+    header = ["| field | default | unit | allowed values | source / assumption | description |",
+              "|---|---|---|---|---|---|"]
+    for path, classes in by_path.items():
+        tags: dict = {}
+        tag = None
+        if len(classes) > 1:  # a tagged union (the events): an overview, then one table per type
+            common = set.intersection(*(set(c.model_fields) for c in classes))
+            tag = next((n for n in sorted(common) if all(
+                typing.get_origin(c.model_fields[n].annotation) is typing.Literal for c in classes)), None)
+            tags = {c: typing.get_args(c.model_fields[tag].annotation)[0] for c in classes} if tag else {}
+            lines += [f"## `{path}`: {len(classes)} types", "",
+                      f"Each item names its type with `{tag}`." if tag else "", "",
+                      f"| {tag or 'type'} | model | what it is |", "|---|---|---|"]
+            lines += [f"| `{tags.get(c, c.__name__)}` | {c.__name__} | {_cell(_doc(c)) or '-'} |" for c in classes]
+            lines.append("")
+        for cls in classes:
+            title = f"`{path or '(top level)'}`" + (f" with `{tag}: {tags[cls]}`" if cls in tags else "")
+            lines += [f"{'###' if tags else '##'} {title} ({cls.__name__})", ""]
+            if _doc(cls):
+                lines += [_doc(cls), ""]
+            times = _time_fields(cls)
+            lines += header
+            for name, f in cls.model_fields.items():
+                extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+                desc = f.description or ""
+                unit = extra.get("unit", "-")
+                allowed = _type_text(f.annotation, where) + _bounds(f)
+                subs = [c for _, c in _unwrap_types(f.annotation)]
+                if not desc and subs:  # a section, a mapping or a list of them: say where it is
+                    first = _doc(subs[0]).split(". ")[0].rstrip(".") if len(subs) == 1 else ""
+                    desc = f"see `{where.get(subs[0], subs[0].__name__)}`" + (f": {first}" if first else "")
+                if name in times:
+                    unit = "h"
+                    allowed = "number >= 0, or text: `36h`, `1.5d`, `day 2 06:00`"
+                    desc = desc or f"when it happens, in hours from the start. {time_doc}"
+                lines.append(f"| `{name}` | {_cell(_default(f))} | {_cell(unit)} | {_cell(allowed)} | "
+                             f"{_cell(extra.get('source', '-'))} | {_cell(desc)} |")
+            lines.append("")
+    rules = inspect.cleandoc(outcomes_module.__doc__ or "").split("\n\n", 1)
+    lines += ["## Outcomes", "",
+              "Each run ends with one of these outcome ids (`sweep.answer_outcome` takes one; "
+              "`sim/model/outcomes.py` reads it from the state).", ""]
+    if len(rules) > 1:
+        lines += [rules[1].replace("``", "`"), ""]
+    lines += ["| id | label | meaning |", "|---|---|---|"]
+    lines += [f"| `{oid}` | {_cell(LABELS.get(Outcome(oid), ''))} | {_cell(MEANINGS.get(Outcome(oid), ''))} |"
+              for oid in OUTCOMES]
+    lines.append("")
     return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- walking the schema
+def _unwrap_types(ann: Any) -> list[tuple[str, Any]]:
+    """The model classes inside an annotation, each with how it is reached: ``""`` (a section),
+    ``"map"`` (the values of a mapping of ids) or ``"list"`` (the items of a list)."""
+    out: list[tuple[str, Any]] = []
+
+    def walk(a: Any, how: str) -> None:
+        origin = typing.get_origin(a)
+        if origin is typing.Annotated:
+            walk(typing.get_args(a)[0], how)
+        elif origin in (typing.Union, types.UnionType):
+            for x in typing.get_args(a):
+                walk(x, how)
+        elif origin is dict:
+            walk(typing.get_args(a)[1], "map")
+        elif origin in (list, tuple, set, frozenset):
+            for x in typing.get_args(a):
+                if x is not Ellipsis:
+                    walk(x, "list")
+        elif isinstance(a, type) and issubclass(a, BaseModel):
+            out.append((how, a))
+
+    walk(ann, "")
+    return out
+
+
+def _sections(root: type[BaseModel]) -> list[tuple[str, type[BaseModel]]]:
+    """Every model reachable from ``root`` with its path (``units.<id>``, ``events[i]``), depth
+    first in field order; each class once (where it is first reached)."""
+    seen: set = {root}
+    out = [("", root)]
+
+    def walk(cls: type[BaseModel], prefix: str) -> None:
+        for name, f in cls.model_fields.items():
+            for how, sub in _unwrap_types(f.annotation):
+                if sub in seen:
+                    continue
+                seen.add(sub)
+                path = f"{prefix}.{name}" if prefix else name
+                path += {"map": ".<id>", "list": "[i]"}.get(how, "")
+                out.append((path, sub))
+                walk(sub, path)
+
+    walk(root, "")
+    return out
+
+
+def _time_fields(cls: type[BaseModel]) -> set[str]:
+    """Fields of ``cls`` read by :func:`parse_at` (an event's ``at``): found from the model's
+    own validators, so a renamed or added time field is picked up."""
+    from .scenario import schema
+
+    names: set[str] = set()
+    for dec in cls.__pydantic_decorators__.field_validators.values():
+        func = getattr(dec.func, "__func__", dec.func)
+        code = getattr(func, "__code__", None)
+        if dec.info.mode in ("before", "plain", "wrap") and code is not None and (
+            schema.parse_at.__name__ in code.co_names
+        ):
+            names.update(dec.info.fields)
+    for name, f in cls.model_fields.items():  # or a type annotated with BeforeValidator(parse_at)
+        if any(getattr(m, "func", None) is schema.parse_at for m in f.metadata):
+            names.add(name)
+    return names
+
+
+def _ecma_pattern(rx: re.Pattern) -> str:
+    """A Python regex as a pattern both ECMA-262 (what JSON Schema's ``pattern`` means) and
+    Python read the same way: named groups lose their names, and with ``re.IGNORECASE`` each
+    letter becomes ``[xX]``."""
+    src, out, i = rx.pattern, [], 0
+    nocase = bool(rx.flags & re.IGNORECASE)
+    while i < len(src):
+        ch = src[i]
+        if ch == "\\":
+            out.append(src[i:i + 2])
+            i += 2
+        elif src.startswith("(?P<", i):
+            j = src.index(">", i)
+            out.append("(")
+            i = j + 1
+        elif ch == "[":
+            j = i + 1
+            while j < len(src) and src[j] != "]":
+                j += 2 if src[j] == "\\" else 1
+            out.append(src[i:j + 1])
+            i = j + 1
+        elif ch == "{":
+            j = src.index("}", i)
+            out.append(src[i:j + 1])
+            i = j + 1
+        elif nocase and ch.isalpha():
+            out.append(f"[{ch.lower()}{ch.upper()}]")
+            i += 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def _time_schema(old: dict) -> dict:
+    from .scenario import schema
+
+    doc = inspect.cleandoc(schema.parse_at.__doc__ or "").split("\n\n")[-1]
+    doc = " ".join(doc.replace("``", "").split())
+    keep = {k: v for k, v in old.items() if k not in ("type", "anyOf", "minimum")}
+    return {
+        **keep,
+        "description": old.get("description") or f"when it happens, in hours from the start. {doc}",
+        "anyOf": [
+            {"type": "number", "minimum": 0, "description": "hours from the start"},
+            {"type": "string", "pattern": _ecma_pattern(schema._AT),
+             "description": "'36h', '1.5d' or 'day 2 06:00' (day 1 starts at hour 0)"},
+        ],
+    }
+
+
+def _strip_to_structure(node: dict) -> tuple[dict, dict]:
+    """Split a property schema into its annotations (title, description, default, ...) and
+    the part that constrains the value."""
+    notes = {k: v for k, v in node.items() if k in ("title", "description", "default", "unit",
+                                                   "source", "examples")}
+    rest = {k: v for k, v in node.items() if k not in notes}
+    return notes, rest
+
+
+def file_json_schema() -> dict:
+    """The JSON Schema (Draft 2020-12) of a scenario *file*, generated from the pydantic models.
+
+    A stand-alone file (no ``base:``) must be a complete scenario, as the models say. A file
+    with ``base:`` is deep-merged onto its base by ``sim/scenario/loader.py``, so every mapping
+    in it (a section, an entry of ``units``/``regions``/``institutions``/``challengers``) may be
+    partial: the ``*_partial`` variants of the models drop ``required``, and an entry or an
+    optional section may be ``null`` (which removes the inherited one). Lists (events, routes,
+    controls) replace the base's whole, so their items stay complete. Unknown keys stay errors
+    everywhere (``additionalProperties: false``); an event's ``at`` takes hours or a time text as
+    :func:`sim.scenario.schema.parse_at` does. Cross-references (a unit's region exists, one
+    capital) are checked only by ``regime-sim validate``.
+    """
+    from .scenario.schema import Scenario
+
+    full = Scenario.model_json_schema(mode="validation")
+    defs: dict = full.pop("$defs", {})
+    defs[Scenario.__name__] = full
+    # event times: a number of hours or a text parse_at reads
+    for _, cls in _sections(Scenario):
+        d = defs.get(cls.__name__)
+        if d is None:
+            continue
+        for name in _time_fields(cls):
+            if name in d.get("properties", {}):
+                d["properties"][name] = _time_schema(d["properties"][name])
+
+    model_defs = {k for k, v in defs.items() if v.get("type") == "object" and "properties" in v}
+    partial: dict[str, dict] = {}
+
+    def ref_name(node: dict) -> str | None:
+        ref = node.get("$ref", "")
+        return ref.split("/")[-1] if ref.startswith("#/$defs/") else None
+
+    def to_partial(node: Any) -> Any:
+        """A value of a merged mapping: model refs become their partial variant."""
+        if not isinstance(node, dict):
+            return node
+        node = dict(node)
+        name = ref_name(node)
+        if name in model_defs:
+            node["$ref"] = f"#/$defs/{make_partial(name)}"
+        for key in ("anyOf", "oneOf", "allOf"):
+            if key in node and "discriminator" not in node:
+                node[key] = [to_partial(x) for x in node[key]]
+        if isinstance(node.get("additionalProperties"), dict):
+            node["additionalProperties"] = nullable(to_partial(node["additionalProperties"]))
+        if "properties" in node:
+            node["properties"] = {k: to_partial(v) for k, v in node["properties"].items()}
+            node.pop("required", None)
+        return node
+
+    def is_mapping(node: dict) -> bool:
+        if ref_name(node) in model_defs | partial.keys() or node.get("type") == "object":
+            return True
+        return any(is_mapping(x) for x in node.get("anyOf", []) if isinstance(x, dict))
+
+    def nullable(node: dict) -> dict:
+        """`key: null` removes an inherited mapping (loader._deep_merge)."""
+        branches = node.get("anyOf", [node])
+        if any(b.get("type") == "null" for b in branches if isinstance(b, dict)):
+            return node
+        notes, rest = _strip_to_structure(node)
+        return {**notes, "anyOf": [rest, {"type": "null"}]}
+
+    def make_partial(name: str) -> str:
+        pname = f"{name}_partial"
+        if pname in partial or pname in defs:
+            return pname
+        partial[pname] = {}  # placeholder against cycles
+        d = dict(defs[name])
+        required = set(d.pop("required", []))
+        props = {}
+        for k, v in d.get("properties", {}).items():
+            v = to_partial(v)
+            if k not in required and is_mapping(v):
+                v = nullable(v)
+            props[k] = v
+        d["properties"] = props
+        d["description"] = (d.get("description", "") + " (partial: merged onto its base; no field is required)").strip()
+        d["title"] = f"{d.get('title', name)} (partial)"
+        partial[pname] = d
+        return pname
+
+    root_partial = make_partial(Scenario.__name__)
+    defs.update(partial)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "regime-sim scenario file",
+        "description": "A scenario file: a complete world, or, with `base:`, changes merged onto "
+        "a base (every mapping may then be partial, and `key: null` removes an inherited entry). "
+        "Generated from sim/scenario/schema.py by `regime-sim schema`.",
+        "type": "object",
+        "if": {"properties": {"base": {"type": "string"}}, "required": ["base"]},
+        "then": {"$ref": f"#/$defs/{root_partial}"},
+        "else": {"$ref": f"#/$defs/{Scenario.__name__}"},
+        "$defs": defs,
+    }
