@@ -12,11 +12,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..cli import app, friendly, out_console
+from ..clitools import friendly, out_console
 from ..scenario.errors import ScenarioError
 
 
-@app.command()
 @friendly
 def patterns(
     quick: Annotated[bool, typer.Option("--quick", help="few seeds and short runs (a smoke test for CI)")] = False,
@@ -34,7 +33,8 @@ def patterns(
     """
     import pandas as pd
 
-    from ..output import git_commit, prepare_out_dir, versions
+    from ..output import prepare_out_dir
+    from ..provenance import git_commit, versions
     from .suite import run_suite
 
     if seeds is not None and seeds < 1:

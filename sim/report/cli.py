@@ -1,5 +1,5 @@
 """``regime-sim plot`` and ``regime-sim report``: figures and a one-page report for a
-results folder (registered on the main app when ``sim.cli`` imports this module)."""
+results folder (``sim/cli.py`` registers them on the command line)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..cli import app, friendly, out_console
+from ..clitools import friendly, out_console
 from . import draw_run_figures, folder_kind, load_run, write_run_gif
 
 ResultsDir = Annotated[Path, typer.Argument(help="a results folder written by 'regime-sim run' or 'sweep'")]
@@ -21,7 +21,6 @@ def _figure_line(name: str, paths: list[str], seconds: float) -> None:
     out_console.print(f"  {name:9s} {', '.join(Path(p).name for p in paths)}  ({seconds:.1f} s)")
 
 
-@app.command()
 @friendly
 def plot(
     results_dir: ResultsDir,
@@ -49,7 +48,6 @@ def plot(
     out_console.print(f"wrote {len(written)} files to {results_dir}")
 
 
-@app.command()
 @friendly
 def report(results_dir: ResultsDir, at: AtOpt = None) -> None:
     """Write report.html: one self-contained page (outcome, scenario, figures, parameters, rules)."""
