@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ..clitools import friendly, out_console
 from ..scenario.errors import ScenarioError
@@ -50,6 +49,8 @@ def patterns(
     out_console.print(f"[bold]regime-sim patterns[/bold] ({mode} mode, {workers} workers)")
     results = run_suite(quick, folder, seeds=seeds, workers=workers,
                         progress=lambda msg: out_console.print(f"  running: {msg}", markup=False))
+
+    from rich.table import Table
 
     table = Table(title=f"Pattern-oriented validation ({mode} mode)", show_lines=True)
     for col in ("pattern", "source", "published", "ours", "seeds", "result"):

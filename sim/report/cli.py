@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..clitools import friendly, out_console
 from . import draw_run_figures, folder_kind, load_run, write_run_gif
@@ -38,6 +37,14 @@ def plot(
     out_console.print(f"[bold]{run.name}[/bold] - seed {run.seed}: figures in {results_dir}")
     written = draw_run_figures(run, results_dir, at=at, gif=False, on_figure=_figure_line)
     if gif:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         t0 = time.perf_counter()
         with Progress(TextColumn("  map.gif   frame"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=out_console, transient=True) as progress:
