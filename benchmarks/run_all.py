@@ -11,12 +11,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bench_engine_change, bench_epstein, bench_runs, bench_sweep  # noqa: E402
+from benchmarks import bench_engine_change, bench_epstein, bench_runs, bench_startup, bench_sweep  # noqa: E402
 from benchmarks.common import machine, print_table  # noqa: E402
 
 
 def main() -> None:
     print(f"# regime-sim benchmarks\n\nmachine: {machine()}")
+    print_table("Start-up of the quick commands (a fresh process each, median of 7; limit 0.5 s)",
+                bench_startup.main())
     print_table("One default run of each bundled scenario (1 core)", bench_runs.main())
     print_table("Engine of issue 10: before and after (1 core, same seeds)", bench_engine_change.main())
     print_table("Epstein Model I: the Epstein mode vs Mesa's example (1 core)", bench_epstein.main())

@@ -13,15 +13,16 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .rules import RULES
-from .rules.registry import MECHANISMS, SOURCES
-
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
 def rules_markdown() -> str:
+    # the registry imports the compiled rules (numba): loaded here, not for 'schema --markdown'
+    from .rules import RULES
+    from .rules.registry import MECHANISMS, SOURCES
+
     lines = [
         "# Rules",
         "",

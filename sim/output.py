@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import hashlib
 import json
 import os
-import platform
-import subprocess
 import sys
-from importlib import metadata
 from pathlib import Path
 
 import yaml
 
+from .provenance import git_commit, sha256, versions
 from .runner import RunResult
 from .scenario.errors import ScenarioError
 
@@ -42,34 +38,8 @@ def prepare_out_dir(out: Path, *, must_be_new: bool = False) -> Path:
     return out
 
 
-def git_commit() -> str:
-    here = Path(__file__).resolve().parent.parent
-    try:
-        out = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True,
-                             timeout=5, check=False)
-        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=5, check=False)
-        sha = out.stdout.strip()
-        return (sha + ("+dirty" if dirty.stdout.strip() else "")) if sha else "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
-def versions() -> dict[str, str]:
-    out = {"python": platform.python_version(), "platform": platform.platform()}
-    for pkg in ("regime-sim", "mesa", "numpy", "numba", "pandas", "pyarrow", "pydantic", "matplotlib",
-                "SALib", "dask", "distributed"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            out[pkg] = metadata.version(pkg)
-    return out
-
-
 def scenario_text(raw: dict) -> str:
     return yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
-
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def manifest(kind: str, source: str, raw: dict, extra: dict) -> dict:

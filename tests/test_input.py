@@ -26,6 +26,8 @@ CASES = {
     "prob.yaml": (HEAD + "regions:\n  Moscow: {legitimacy: 1.3}\n", [":5:", "regions.Moscow.legitimacy", "probability in [0, 1]"]),
     "negative.yaml": (HEAD + "units:\n  taman_division: {strength: -5}\n", [":5:", "strength", "at least 0"]),
     "route.yaml": (HEAD + "routes:\n  - {a: Moscow, b: Moskow, km: 10}\n", [":5:", "routes[0].b", "did you mean 'Moscow'"]),
+    "island.yaml": (HEAD + "regions:\n  Island: {population: 1000, pos: [10, 10]}\n",
+                    [":5:", "regions.Island", "no route to the capital 'Moscow'"]),
     "late.yaml": (HEAD + "time: {horizon_days: 2}\nevents:\n  - {at: 'day 5', type: defeat}\n", [":6:", "events[0].at", "after the horizon"]),
     "evtype.yaml": (HEAD + "events:\n  - {at: 3, type: defaet}\n", [":5:", "did you mean 'defeat'"]),
     "tag.yaml": ("name: !!python/object/apply:os.system ['echo hacked']\n", [":1:", "not allowed"]),

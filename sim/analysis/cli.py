@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ..cli import SetOpt, app, err_console, friendly, out_console
+from ..clitools import SetOpt, err_console, friendly, out_console
 from ..scenario.errors import ScenarioError
 
 
@@ -28,7 +28,6 @@ def _finished(folder: Path, plan_hash: str) -> bool:
     return True
 
 
-@app.command()
 @friendly
 def sensitivity(
     file: Annotated[str, typer.Argument(help="scenario YAML with a sweep: section, or a bundled name")],
@@ -91,7 +90,6 @@ def sensitivity(
         raise typer.Exit(1)
 
 
-@app.command()
 @friendly
 def discover(
     results: Annotated[Path, typer.Argument(help="a finished sweep's results folder (with runs.parquet)")],

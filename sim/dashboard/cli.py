@@ -16,8 +16,7 @@ from typing import Annotated
 
 import typer
 
-from sim.cli import app, fail, friendly, out_console
-
+from ..clitools import fail, friendly, out_console
 from . import DEFAULT_SCENARIO, SCENARIO_ENV
 
 APP_MODULE = "sim.dashboard.app"
@@ -74,7 +73,6 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-@app.command()
 @friendly
 def dashboard(
     file: Annotated[str, typer.Argument(help="scenario YAML file, or the name of a bundled one")]

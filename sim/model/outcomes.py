@@ -22,7 +22,6 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from ..rules.units import ASIDE
 
 if TYPE_CHECKING:
     from .agents import Side
@@ -105,7 +104,7 @@ def capital_holder(model: RegimeModel) -> str:
     if not k.in_office and aside > top:
         by_inst: dict[str, float] = {}
         for u in model.units:
-            if u.stance == ASIDE and model.unit_region(u) == model.seat:
+            if u.side < 0 and model.unit_region(u) == model.seat:  # standing aside
                 by_inst[u.institution] = by_inst.get(u.institution, 0.0) + u.power
         inst = max(sorted(by_inst), key=lambda i: by_inst[i])
         return model.spec.institutions[inst].label or inst

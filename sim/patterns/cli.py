@@ -10,13 +10,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from ..cli import app, friendly, out_console
+from ..clitools import friendly, out_console
 from ..scenario.errors import ScenarioError
 
 
-@app.command()
 @friendly
 def patterns(
     quick: Annotated[bool, typer.Option("--quick", help="few seeds and short runs (a smoke test for CI)")] = False,
@@ -34,7 +32,8 @@ def patterns(
     """
     import pandas as pd
 
-    from ..output import git_commit, prepare_out_dir, versions
+    from ..output import prepare_out_dir
+    from ..provenance import git_commit, versions
     from .suite import run_suite
 
     if seeds is not None and seeds < 1:
@@ -50,6 +49,8 @@ def patterns(
     out_console.print(f"[bold]regime-sim patterns[/bold] ({mode} mode, {workers} workers)")
     results = run_suite(quick, folder, seeds=seeds, workers=workers,
                         progress=lambda msg: out_console.print(f"  running: {msg}", markup=False))
+
+    from rich.table import Table
 
     table = Table(title=f"Pattern-oriented validation ({mode} mode)", show_lines=True)
     for col in ("pattern", "source", "published", "ours", "seeds", "result"):

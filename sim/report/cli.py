@@ -1,5 +1,5 @@
 """``regime-sim plot`` and ``regime-sim report``: figures and a one-page report for a
-results folder (registered on the main app when ``sim.cli`` imports this module)."""
+results folder (``sim/cli.py`` registers them on the command line)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..cli import app, friendly, out_console
+from ..clitools import friendly, out_console
 from . import draw_run_figures, folder_kind, load_run, write_run_gif
 
 ResultsDir = Annotated[Path, typer.Argument(help="a results folder written by 'regime-sim run' or 'sweep'")]
@@ -21,7 +20,6 @@ def _figure_line(name: str, paths: list[str], seconds: float) -> None:
     out_console.print(f"  {name:9s} {', '.join(Path(p).name for p in paths)}  ({seconds:.1f} s)")
 
 
-@app.command()
 @friendly
 def plot(
     results_dir: ResultsDir,
@@ -39,6 +37,14 @@ def plot(
     out_console.print(f"[bold]{run.name}[/bold] - seed {run.seed}: figures in {results_dir}")
     written = draw_run_figures(run, results_dir, at=at, gif=False, on_figure=_figure_line)
     if gif:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         t0 = time.perf_counter()
         with Progress(TextColumn("  map.gif   frame"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=out_console, transient=True) as progress:
@@ -49,7 +55,6 @@ def plot(
     out_console.print(f"wrote {len(written)} files to {results_dir}")
 
 
-@app.command()
 @friendly
 def report(results_dir: ResultsDir, at: AtOpt = None) -> None:
     """Write report.html: one self-contained page (outcome, scenario, figures, parameters, rules)."""

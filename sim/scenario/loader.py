@@ -11,17 +11,16 @@ import copy
 import os
 import types
 import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .bundled import DATA_DIR, SCENARIO_DIR
 from .errors import ScenarioError, did_you_mean, dotted
 from .schema import ASIDE, RULER, EVENT_TYPES, Scenario
 from .yamlio import Positions, load_yaml_text, read_yaml_file
-
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 # ----------------------------------------------------------------------------- reading
@@ -318,6 +317,75 @@ def apply_overrides(raw: dict, scn: Scenario, overrides: dict[str, Any] | list[s
     return out
 
 
+# ----------------------------------------------------------------------------- sweep and controls
+# Checked here, with the rest of the file, because checking them validates trial values with
+# validate_raw: in sim/sweep they made the loader and the designs import each other.
+def field_kind(scn: Any, path: str) -> str:
+    """'int', 'float', 'bool' or 'other' for the parameter at ``path`` (from its current value)."""
+    node = value_at(scn, path)
+    if isinstance(node, bool):
+        return "bool"
+    if isinstance(node, int):
+        return "int"
+    if isinstance(node, float):
+        return "float"
+    return "other"
+
+
+def check_sweep(scn: Any, raw: dict, fail: Callable[[str, tuple], None]) -> None:
+    """Every swept path must exist, and every value the sweep can take must validate."""
+    sw = scn.sweep
+    if not sw.parameters:
+        fail("a sweep needs at least one parameter", ("sweep", "parameters"))
+    dump = _dump_for_paths(scn)
+    base = copy.deepcopy(raw)
+    base.pop("sweep", None)
+    for path, spec in sw.parameters.items():
+        where = ("sweep", "parameters", path)
+        if (spec.range is None) == (spec.values is None):
+            fail("give either 'range: [low, high]' or 'values: [...]'", where)
+        try:
+            set_path(copy.deepcopy(base), dump, path, None, "<sweep>")
+        except ScenarioError as err:
+            fail(f"unknown parameter path: {err.message.split(': ', 1)[-1]}", where)
+        kind = field_kind(scn, path)
+        if spec.range is not None:
+            lo, hi = spec.range
+            if not lo < hi:
+                fail(f"range low ({lo}) must be below high ({hi})", where + ("range",))
+            if kind not in ("int", "float"):
+                fail(f"a range needs a numeric parameter; '{path}' is {kind}: use 'values'", where)
+            probes = [lo, hi]
+        else:
+            if not spec.values:
+                fail("'values' must list at least one value", where + ("values",))
+            probes = list(spec.values)
+        for v in probes:
+            trial = copy.deepcopy(base)
+            value = int(v) if kind == "int" and isinstance(v, float) and v.is_integer() else v
+            set_path(trial, dump, path, value, "<sweep>")
+            try:
+                validate_raw(trial, {}, "<sweep>")
+            except ScenarioError as err:
+                fail(f"value {v!r} is outside the parameter's domain: {err.message}", where)
+
+
+def check_control(scn: Any, raw: dict, dump: dict, control: Any, fail: Callable[[str, tuple], None]) -> None:
+    """A dashboard control must name an existing parameter; a slider needs min < max."""
+    where = ("controls", 0, "path")
+    try:
+        set_path(copy.deepcopy(raw), dump, control.path, None, "<controls>")
+    except ScenarioError as err:
+        fail(f"unknown parameter path: {err.message.split(': ', 1)[-1]}", where)
+    kind = field_kind(scn, control.path)
+    if kind in ("int", "float"):
+        if control.min is None or control.max is None or not control.min < control.max:
+            fail(f"a slider for '{control.path}' needs min < max", ("controls", 0, "min"))
+    elif kind != "bool":
+        fail(f"'{control.path}' is {kind}: only numbers (sliders) and true/false (switches) can be controls",
+             where)
+
+
 # ----------------------------------------------------------------------------- cross-checks
 def _xref(scn: Scenario, raw: dict, pos: Positions, file: str) -> None:
     def fail(msg: str, path: tuple) -> None:
@@ -398,25 +466,30 @@ def _xref(scn: Scenario, raw: dict, pos: Positions, file: str) -> None:
         inst = getattr(ev, "institution", None)
         if inst is not None and inst not in scn.institutions:
             fail(f"'{inst}' is not an institution{did_you_mean(inst, insts)}", ("events", i, "institution"))
-    from ..rules import RULES
+    if scn.rules.disable:  # the registry imports the compiled rules (numba): only when needed
+        from ..rules import RULES
 
-    for i, rid in enumerate(scn.rules.disable):
-        if rid not in RULES:
-            fail(f"unknown rule '{rid}'{did_you_mean(rid, RULES)}; see 'regime-sim rules'",
-                 ("rules", "disable", i))
-    # the graph must connect every region to the capital (columns and reinforcements travel)
-    import networkx as nx
-
-    g = nx.Graph()
-    g.add_nodes_from(scn.regions)
-    g.add_edges_from((r.a, r.b) for r in scn.routes)
+        for i, rid in enumerate(scn.rules.disable):
+            if rid not in RULES:
+                fail(f"unknown rule '{rid}'{did_you_mean(rid, RULES)}; see 'regime-sim rules'",
+                     ("rules", "disable", i))
+    # the graph must connect every region to the capital (columns and reinforcements travel);
+    # a breadth-first search, not networkx, whose import would cost 'validate' 0.2 s
+    neighbours: dict[str, list[str]] = {n: [] for n in names}
+    for r in scn.routes:
+        neighbours[r.a].append(r.b)
+        neighbours[r.b].append(r.a)
+    reached, todo = {scn.capital}, [scn.capital]
+    while todo:
+        for m in neighbours[todo.pop()]:
+            if m not in reached:
+                reached.add(m)
+                todo.append(m)
     for n in names:
-        if not nx.has_path(g, n, scn.capital):
+        if n not in reached:
             fail(f"region '{n}' has no route to the capital '{scn.capital}'", ("regions", n))
     dump = None
     for i, c in enumerate(scn.controls):
-        from ..sweep.design import check_control
-
         dump = dump or _dump_for_paths(scn)
         check_control(scn, raw, dump, c, lambda msg, path, i=i: fail(msg, ("controls", i) + path[2:]))
     if scn.sweep is not None and scn.sweep.answer_outcome is not None:
@@ -426,8 +499,6 @@ def _xref(scn: Scenario, raw: dict, pos: Positions, file: str) -> None:
             fail(f"unknown outcome '{scn.sweep.answer_outcome}'{did_you_mean(scn.sweep.answer_outcome, OUTCOMES)}",
                  ("sweep", "answer_outcome"))
     if scn.sweep is not None:
-        from ..sweep.design import check_sweep
-
         check_sweep(scn, raw, lambda msg, path: fail(msg, path))
 
 

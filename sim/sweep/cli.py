@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ..cli import SetOpt, app, err_console, friendly, out_console
+from ..clitools import SetOpt, err_console, friendly, out_console
 from ..scenario.errors import ScenarioError
 
 #: past these, a sweep asks for --yes
@@ -78,44 +79,45 @@ def start(plan, folder: Path, *, workers: int, executor: str, scheduler: str | N
     return res
 
 
-@app.command()
-@friendly
-def sweep(
-    file: Annotated[str, typer.Argument(help="scenario YAML with a sweep: section, or a bundled name")],
-    workers: Annotated[int, typer.Option(help="parallel workers (processes)")] = 1,
-    executor: Annotated[str, typer.Option(help="process or dask")] = "process",
-    scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler")] = None,
-    resume: Annotated[bool, typer.Option("--resume", help="finish an interrupted sweep in --out")] = False,
-    set_: SetOpt = None,
-    out: Annotated[Path | None, typer.Option(help="results folder (default: a new one under results/)")] = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="start even if the sweep is large")] = False,
-    figures: Annotated[bool, typer.Option("--figures/--no-figures", help="draw the sweep figures")] = True,
-) -> None:
-    """Run the scenario's sweep: a design of parameter values, each point replicated with its own seed."""
-    from .plan import build_plan
-    from .summary import answer
+def sweep_command(draw: Callable[[Path], object] | None = None) -> Callable[..., None]:
+    """The ``regime-sim sweep`` command; with ``--figures`` it calls ``draw(folder)`` on the
+    finished sweep's folder. The command line passes the drawing in (``sim/plots/sweep.py``):
+    this package runs sweeps and never draws."""
 
-    check_executor(workers, executor, resume, out)
-    plan = build_plan(file, set_)
-    folder = out or Path("results") / f"{plan.name}-sweep-{dt.datetime.now():%Y%m%d-%H%M%S}"
-    res = start(plan, folder, workers=workers, executor=executor, scheduler=scheduler, resume=resume, yes=yes,
-                resume_hint=f"regime-sim sweep {file}")
-    import pandas as pd
+    @friendly
+    def sweep(
+        file: Annotated[str, typer.Argument(help="scenario YAML with a sweep: section, or a bundled name")],
+        workers: Annotated[int, typer.Option(help="parallel workers (processes)")] = 1,
+        executor: Annotated[str, typer.Option(help="process or dask")] = "process",
+        scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler")] = None,
+        resume: Annotated[bool, typer.Option("--resume", help="finish an interrupted sweep in --out")] = False,
+        set_: SetOpt = None,
+        out: Annotated[Path | None, typer.Option(help="results folder (default: a new one under results/)")] = None,
+        yes: Annotated[bool, typer.Option("--yes", "-y", help="start even if the sweep is large")] = False,
+        figures: Annotated[bool, typer.Option("--figures/--no-figures", help="draw the sweep figures")] = True,
+    ) -> None:
+        """Run the scenario's sweep: a design of parameter values, each point replicated with its own seed."""
+        from .plan import build_plan
+        from .summary import answer
 
-    summary = pd.read_parquet(folder / "summary.parquet")
-    text = answer(summary, plan, runs=pd.read_parquet(folder / "runs.parquet"))
-    (folder / "answer.txt").write_text(text + "\n")
-    out_console.print(text, markup=False)
-    if figures:
-        try:
-            from ..plots.sweep import plot_sweep
-        except ImportError:
-            plot_sweep = None
-        if plot_sweep is not None:
-            plot_sweep(folder)
-    rate = (res.runs - res.skipped) / max(res.wall_seconds, 1e-9)
-    out_console.print(f"{res.runs} runs ({res.failed} failed) in {res.wall_seconds:.1f} s ({rate:.2f} runs/s) "
-                      f"-> {folder}")
-    if res.failed:
-        err_console.print(f"warning: {res.failed} runs failed; see the 'error' column of runs.parquet")
-        raise typer.Exit(1)
+        check_executor(workers, executor, resume, out)
+        plan = build_plan(file, set_)
+        folder = out or Path("results") / f"{plan.name}-sweep-{dt.datetime.now():%Y%m%d-%H%M%S}"
+        res = start(plan, folder, workers=workers, executor=executor, scheduler=scheduler, resume=resume, yes=yes,
+                    resume_hint=f"regime-sim sweep {file}")
+        import pandas as pd
+
+        summary = pd.read_parquet(folder / "summary.parquet")
+        text = answer(summary, plan, runs=pd.read_parquet(folder / "runs.parquet"))
+        (folder / "answer.txt").write_text(text + "\n")
+        out_console.print(text, markup=False)
+        if figures and draw is not None:
+            draw(folder)
+        rate = (res.runs - res.skipped) / max(res.wall_seconds, 1e-9)
+        out_console.print(f"{res.runs} runs ({res.failed} failed) in {res.wall_seconds:.1f} s ({rate:.2f} runs/s) "
+                          f"-> {folder}")
+        if res.failed:
+            err_console.print(f"warning: {res.failed} runs failed; see the 'error' column of runs.parquet")
+            raise typer.Exit(1)
+
+    return sweep

@@ -1,10 +1,10 @@
-"""A scenario's ``sweep:`` section: checking it, and the experimental designs it asks for."""
+"""The experimental designs a scenario's ``sweep:`` section asks for (grid, LHS, Sobol, Morris).
+
+The section itself is checked with the rest of the file, in ``sim/scenario/loader.py``."""
 
 from __future__ import annotations
 
-import copy
 import itertools
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,79 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..scenario.errors import ScenarioError, did_you_mean
-
-
-def _field_kind(scn: Any, path: str) -> str:
-    """'int', 'float', 'bool' or 'other' for the parameter at ``path`` (from its current value)."""
-    from ..scenario.loader import value_at
-
-    node = value_at(scn, path)
-    if isinstance(node, bool):
-        return "bool"
-    if isinstance(node, int):
-        return "int"
-    if isinstance(node, float):
-        return "float"
-    return "other"
-
-
-def check_sweep(scn: Any, raw: dict, fail: Callable[[str, tuple], None]) -> None:
-    """Every swept path must exist, and every value the sweep can take must validate."""
-    from ..scenario.loader import _dump_for_paths, set_path, validate_raw
-
-    sw = scn.sweep
-    if not sw.parameters:
-        fail("a sweep needs at least one parameter", ("sweep", "parameters"))
-    dump = _dump_for_paths(scn)
-    base = copy.deepcopy(raw)
-    base.pop("sweep", None)
-    for path, spec in sw.parameters.items():
-        where = ("sweep", "parameters", path)
-        if (spec.range is None) == (spec.values is None):
-            fail("give either 'range: [low, high]' or 'values: [...]'", where)
-        try:
-            set_path(copy.deepcopy(base), dump, path, None, "<sweep>")
-        except ScenarioError as err:
-            fail(f"unknown parameter path: {err.message.split(': ', 1)[-1]}", where)
-        kind = _field_kind(scn, path)
-        if spec.range is not None:
-            lo, hi = spec.range
-            if not lo < hi:
-                fail(f"range low ({lo}) must be below high ({hi})", where + ("range",))
-            if kind not in ("int", "float"):
-                fail(f"a range needs a numeric parameter; '{path}' is {kind}: use 'values'", where)
-            probes = [lo, hi]
-        else:
-            if not spec.values:
-                fail("'values' must list at least one value", where + ("values",))
-            probes = list(spec.values)
-        for v in probes:
-            trial = copy.deepcopy(base)
-            value = int(v) if kind == "int" and isinstance(v, float) and v.is_integer() else v
-            set_path(trial, dump, path, value, "<sweep>")
-            try:
-                validate_raw(trial, {}, "<sweep>")
-            except ScenarioError as err:
-                fail(f"value {v!r} is outside the parameter's domain: {err.message}", where)
-
-
-def check_control(scn: Any, raw: dict, dump: dict, control: Any, fail: Callable[[str, tuple], None]) -> None:
-    """A dashboard control must name an existing parameter; a slider needs min < max."""
-    from ..scenario.loader import set_path
-
-    where = ("controls", 0, "path")
-    try:
-        set_path(copy.deepcopy(raw), dump, control.path, None, "<controls>")
-    except ScenarioError as err:
-        fail(f"unknown parameter path: {err.message.split(': ', 1)[-1]}", where)
-    kind = _field_kind(scn, control.path)
-    if kind in ("int", "float"):
-        if control.min is None or control.max is None or not control.min < control.max:
-            fail(f"a slider for '{control.path}' needs min < max", ("controls", 0, "min"))
-    elif kind != "bool":
-        fail(f"'{control.path}' is {kind}: only numbers (sliders) and true/false (switches) can be controls",
-             where)
-
+from ..scenario.loader import field_kind
 
 # ============================================================================ designs
 DUMMY_PREFIX = "dummy"  # a parameter path starting with this is sampled but never applied
@@ -131,7 +59,7 @@ def factors(scn: Any) -> list[Factor]:
             lo, hi = spec.range or (0.0, 1.0)
             out.append(Factor(path, "float", float(lo), float(hi)))
             continue
-        kind = spec.type or _field_kind(scn, path)
+        kind = spec.type or field_kind(scn, path)
         if spec.values is not None:
             out.append(Factor(path, "categorical", values=tuple(spec.values)))
         elif kind == "int":

@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..output import git_commit, versions
+from ..provenance import git_commit, versions
 from ..scenario.errors import ScenarioError
 from .plan import SweepPlan
 

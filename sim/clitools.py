@@ -1,0 +1,47 @@
+"""What every command of ``regime-sim`` shares: the consoles, one-line errors, ``--set``.
+
+The packages' ``cli.py`` modules take these from here, not from ``sim/cli.py``: the top-level
+command line imports the packages to compose itself, so they must not import it back. Only
+typer and rich are imported here (every command's start-up pays for this module).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from .scenario.errors import ScenarioError
+
+out_console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="override a parameter: path.to.param=value (repeatable)"),
+]
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print ``error: message`` on stderr and exit with ``code`` (2: bad input)."""
+    err_console.print(f"error: {message}", markup=False)
+    raise typer.Exit(code)
+
+
+def friendly(fn: Callable) -> Callable:
+    """Turn bad input into a one-line error with exit status 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ScenarioError as err:
+            fail(str(err))
+        except KeyboardInterrupt:
+            err_console.print("interrupted")
+            raise typer.Exit(130) from None
+
+    return wrapper

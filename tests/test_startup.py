@@ -1,0 +1,70 @@
+"""Fast start (issue 13): the quick commands import only what they need.
+
+Not a timing test (timings belong to ``make bench``: ``benchmarks/bench_startup.py``); this
+checks the cause of a slow start, the import set, in a fresh interpreter per command.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+#: the heavy stack: each costs 0.2-1 s and tens of MB to import
+HEAVY = ("mesa", "pandas", "matplotlib", "numba", "numpy", "scipy", "networkx", "sim.model.model", "sim.runner")
+
+# Runs `regime-sim ARGS` in this interpreter and prints, on stderr's last line, which of HEAVY
+# it imported (as JSON). stdout is discarded by the caller.
+PROBE = """
+import json, runpy, sys
+heavy = json.loads(sys.argv[1])
+sys.argv = ['regime-sim', *sys.argv[2:]]
+code = 0
+try:
+    runpy.run_module('sim', run_name='__main__', alter_sys=True)
+except SystemExit as exc:
+    code = exc.code or 0
+sys.__stderr__.write('\\n' + json.dumps({'code': code, 'heavy': [m for m in heavy if m in sys.modules]}))
+"""
+
+
+def imported(*args: str) -> list[str]:
+    res = subprocess.run([sys.executable, "-c", PROBE, json.dumps(HEAVY), *args], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120, check=False)
+    report = json.loads(res.stderr.strip().splitlines()[-1])
+    assert report["code"] == 0, res.stderr
+    return report["heavy"]
+
+
+def test_importing_the_command_line_imports_no_heavy_module() -> None:
+    code = f"import json, sys, sim.cli; print(json.dumps([m for m in {list(HEAVY)!r} if m in sys.modules]))"
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         check=True)
+    assert json.loads(res.stdout) == []
+
+
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["validate", "scenarios/wagner_mutiny_2023.yaml"],
+                                  ["validate", "tests/data/tiny.yaml"], ["schema"], ["run", "--help"],
+                                  ["sweep", "--help"]], ids=" ".join)
+def test_quick_commands_import_no_heavy_module(args: list[str]) -> None:
+    assert imported(*args) == []
+
+
+def test_rules_imports_no_model_and_no_data_stack() -> None:
+    assert not {"mesa", "pandas", "matplotlib", "sim.model.model", "sim.runner"} & set(imported("rules"))
+
+
+@pytest.mark.xfail(strict=True, reason="sim/rules/public.py compiles its rules with numba at import "
+                   "(the engine rewrite, issue 10, can keep the registry light); remove this mark then")
+def test_rules_imports_no_numba() -> None:
+    assert "numba" not in imported("rules")
+
+
+def test_the_probe_sees_a_heavy_import(tmp_path: Path) -> None:
+    """The check can fail: running a scenario does import the model."""
+    heavy = imported("run", "tests/data/tiny.yaml", "--no-figures", "--quiet", "--out", str(tmp_path / "run"))
+    assert "sim.model.model" in heavy and "pandas" in heavy
