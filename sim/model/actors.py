@@ -128,7 +128,8 @@ def open_challenge(model: RegimeModel, s: Side, regions: tuple[str, ...] = ()) -
         return
     s.status = "active"
     s.started = model.hour
-    model.ruler.next_decision = model.hour  # the ruler answers a challenge at once
+    if s.armed:
+        model.ruler.next_decision = model.hour  # the ruler answers an armed challenge at once
     s.ultimatum_at = None
     s.regions = set(regions)
     spec = s.spec
@@ -315,7 +316,8 @@ def _ruler(model: RegimeModel) -> None:
         _move_ruler(model)
     if model.hour + 1e-9 >= k.next_decision:
         kr = model.spec.ruler
-        k.next_decision = model.hour + (kr.crisis_decision_interval_hours if model.challenge_open()
+        # an armed challenge is answered hour by hour; a protest wave at the usual pace
+        k.next_decision = model.hour + (kr.crisis_decision_interval_hours if model.armed_challenge_open()
                                         else kr.decision_interval_hours)
         _responses(model)
 

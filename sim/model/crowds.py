@@ -18,6 +18,8 @@ def gather(model: RegimeModel) -> None:
     """Called crowds gather toward their target, or melt away when the call has ended."""
     if not model.rules.on("crowds.rally"):
         return
+    if not any(s.calls for s in model.sides) and not any(any(r.rally) for r in model.regions.values()):
+        return
     pub = model.spec.public
     for s in model.sides:
         reach = model.spec.ruler.rally_reach if s.is_ruler else 1.0
@@ -87,6 +89,9 @@ def repression(model: RegimeModel) -> None:
     for u in model.units:
         u.firing = False
     for name, r in model.regions.items():
+        if r.protesters <= 0 and not any(r.rally):
+            r.clear_since = None
+            continue
         for side, units in _orders(model, name).items():
             victims = _against(model, name, side)
             crowd = sum(victims.values())

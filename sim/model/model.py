@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 
 import mesa
-import numpy as np
 
 from ..public.grid import TickParams
 from ..rules import RuleSwitch
@@ -243,23 +242,24 @@ class RegimeModel(mesa.Model):
         conflict.move(self)
 
     def _fight(self) -> None:
-        if self.challenge_open() or self.incursions:
+        if self.armed_challenge_open():
             self.tally()
             conflict.fight(self)
+        if self.challenge_open() or self.incursions:
             crowds.repression(self)
 
     def _settle(self) -> None:
+        # with no challenge under way, a ruler in office and no challenge ended, nothing can settle
+        if not self.challenge_open() and self.ruler.in_office and not self.endings:
+            return
         self.tally()
         outcomes.settle(self)
 
     def _stances(self) -> None:
         if self.challenge_open():
             self.tally()
-            stances.units_reconsider(self)
-            self.sync_police()
-            self.tally()
-        else:
-            self.sync_police()
+            stances.units_reconsider(self)  # tallies again after every change of side
+        self.sync_police()
 
     def _public(self) -> None:
         crowds.gather(self)
@@ -382,14 +382,14 @@ class RegimeModel(mesa.Model):
             row[f"mobilized__{name}"] = r.mobilized
             row[f"rally__{name}"] = sum(r.rally)
             row[f"deaths__{name}"] = r.deaths
-        by_inst: dict[str, np.ndarray] = {i: np.zeros(5) for i in self.institutions}
+        by_inst: dict[str, list[float]] = {i: [0.0, 0.0, 0.0, 0.0, 0.0] for i in self.institutions}
         backing = [0.0] * len(self.sides)
         for u in self.units:
             acc = by_inst[u.institution]
             acc[u.stance] += u.strength
             acc[3] += u.loyalty * u.initial_strength
             acc[4] += u.initial_strength
-            if u.side != NOBODY:
+            if u.side >= 0:
                 backing[u.side] += u.strength
         for inst, acc in by_inst.items():
             row[f"loyal__{inst}"] = acc[0]

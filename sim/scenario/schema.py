@@ -205,7 +205,7 @@ class RulerSpec(Strict):
     budget: float = param(3000.0, "USD million", "assumed: a crisis fund", ge=0)
     decision_interval_hours: float = param(6.0, "h", "assumed: the inner circle meets a few times a day", gt=0)
     crisis_decision_interval_hours: float = param(
-        1.0, "h", "assumed (range 0.5-6): under a challenge the ruler decides hour by hour", gt=0
+        1.0, "h", "assumed (range 0.5-6): under an armed challenge the ruler decides hour by hour", gt=0
     )
     pay_floor: float = level(0.55, "assumed", "loyalty below which the ruler pays a unit")
     pay_step: float = level(0.15, "assumed", "pay rise per payment")
