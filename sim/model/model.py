@@ -90,9 +90,16 @@ class RegimeModel(mesa.Model):
         self._next_event = 0
         self._next_public = 0.0
         self._next_row = 0.0
-        self.distance_weight = {
-            name: math.exp(-self.geo.km_to_capital(name) / scenario.elites.reach_km) for name in self.regions
-        }
+        # the series' column names, made once (recording is a large share of a quiet run)
+        self._region_keys = [(r, tuple(f"{k}__{name}" for k in ("legitimacy", "protest", "jailed", "emigrated",
+                                                               "mobilized", "rally", "deaths")))
+                             for name, r in self.regions.items()]
+        self._inst_keys = [(i, tuple(f"{k}__{i}" for k in ("loyal", "aside", "defected", "loyalty")))
+                           for i in self.institutions]
+        self._side_keys = [f"backing__{s.id}" for s in self.sides]
+        reach = scenario.elites.reach_km
+        self._reach_weight = {a: {b: math.exp(-self.geo.km(a, b) / reach) for b in self.regions} for a in self.regions}
+        self.distance_weight = {name: self._reach_weight[name][self.capital] for name in self.regions}
         self.sync_police()
         for r in self.regions.values():
             r.refresh_shares()
@@ -104,8 +111,9 @@ class RegimeModel(mesa.Model):
     def say(self, kind: str, text: str, actor: str = "", region: str = "", label: str = "") -> None:
         self.log.add(self.hour, kind, text, actor, region, label)
 
-    def distance_weight_between(self, a: str, b: str, reach_km: float) -> float:
-        return math.exp(-self.geo.km(a, b) / reach_km)
+    def distance_weight_between(self, a: str, b: str) -> float:
+        """exp(-km / elites.reach_km) between two regions (made once: it is asked often)."""
+        return self._reach_weight[a][b]
 
     def unit_region(self, u: Unit) -> str:
         return u.travel.at if u.travel is not None else u.region
@@ -374,14 +382,9 @@ class RegimeModel(mesa.Model):
         lon, lat = col.column.position(self.geo) if col is not None else (float("nan"), float("nan"))
         row["column_lon"] = lon
         row["column_lat"] = lat
-        for name, r in self.regions.items():
-            row[f"legitimacy__{name}"] = r.legitimacy
-            row[f"protest__{name}"] = r.protest_share
-            row[f"jailed__{name}"] = r.jailed_share
-            row[f"emigrated__{name}"] = r.emigrated
-            row[f"mobilized__{name}"] = r.mobilized
-            row[f"rally__{name}"] = sum(r.rally)
-            row[f"deaths__{name}"] = r.deaths
+        for r, keys in self._region_keys:
+            row.update(zip(keys, (r.legitimacy, r.protest_share, r.jailed_share, r.emigrated, r.mobilized,
+                                  sum(r.rally), r.deaths), strict=True))
         by_inst: dict[str, list[float]] = {i: [0.0, 0.0, 0.0, 0.0, 0.0] for i in self.institutions}
         backing = [0.0] * len(self.sides)
         for u in self.units:
@@ -391,13 +394,11 @@ class RegimeModel(mesa.Model):
             acc[4] += u.initial_strength
             if u.side >= 0:
                 backing[u.side] += u.strength
-        for inst, acc in by_inst.items():
-            row[f"loyal__{inst}"] = acc[0]
-            row[f"aside__{inst}"] = acc[1]
-            row[f"defected__{inst}"] = acc[2]
-            row[f"loyalty__{inst}"] = acc[3] / acc[4] if acc[4] else float("nan")
-        for s in self.sides:
-            row[f"backing__{s.id}"] = backing[s.index]
+        for inst, keys in self._inst_keys:
+            acc = by_inst[inst]
+            row.update(zip(keys, (acc[0], acc[1], acc[2], acc[3] / acc[4] if acc[4] else float("nan")),
+                           strict=True))
+        row.update(zip(self._side_keys, backing, strict=True))
         self.rows.append(row)
         if not self.record_track:
             return

@@ -114,7 +114,6 @@ def choose(model: RegimeModel, u: Unit) -> int:
 
 def near_weight(model: RegimeModel, region: str) -> float:
     """How close a region is to where a challenge is being fought (1 at the front, toward 0 far away)."""
-    reach = model.spec.elites.reach_km
     best = 0.0
     for s in model.sides[1:]:
         if not s.active:
@@ -123,7 +122,7 @@ def near_weight(model: RegimeModel, region: str) -> float:
         if s.column is not None:
             fronts.add(s.column.at)
         for f in fronts:
-            best = max(best, model.distance_weight_between(region, f, reach))
+            best = max(best, model.distance_weight_between(region, f))
     return best
 
 
