@@ -89,14 +89,17 @@ def seat_power(model: RegimeModel) -> tuple[list[float], float]:
 
 
 def capital_holder(model: RegimeModel) -> str:
-    """Who holds the seat of power, read from the state: the side with the most power there (the
-    ruler while nobody else has any), or the institution whose units stand aside there when
-    the ruler is gone and they outweigh every side."""
+    """Who holds the seat of power, read from the state: a side that has taken it; else the side
+    with the most power there (the ruler while nobody else has any), or the institution whose
+    units stand aside there when the ruler is gone and they outweigh every side."""
     k = model.ruler
     if not hasattr(model, "power_loc"):
         return k.name
     loc, aside = seat_power(model)
-    contenders = [s for s in model.sides if s.is_ruler or s.active or s.status == "won"]
+    won = [s for s in model.sides[1:] if s.status == "won"]
+    if won:  # a side that has taken the seat holds it, whoever else stands by
+        return max(won, key=lambda s: (loc[s.index], -s.index)).name
+    contenders = [s for s in model.sides if s.is_ruler or s.active]
     best = max(contenders, key=lambda s: (loc[s.index], -s.index), default=None)
     top = loc[best.index] if best is not None else 0.0
     if best is not None and best.is_ruler and not k.in_office and top > 0 and top >= aside:
