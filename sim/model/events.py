@@ -138,8 +138,14 @@ def _raid(model: RegimeModel, ev: S.Raid) -> None:
     model.incursions.append(Incursion(ev.region, float(ev.strength), model.hour + ev.duration_hours, side))
     r = model.regions[ev.region]
     k = model.ruler
+    pub = model.spec.public
+    size = min(1.0, ev.strength / pub.raid_scale_men)
     if model.rules.on("legitimacy.raid_shock"):
-        r.legitimacy, k.strength = L.raid_shock(r.legitimacy, k.strength, ev.strength, 1000.0)
+        for other in model.regions.values():
+            other.legitimacy, _ = L.raid_shock(other.legitimacy, 0.0, size, pub.raid_rally)
+        _, k.strength = L.raid_shock(0.0, k.strength, size, pub.raid_rally)
+    if model.rules.on("legitimacy.raid_erosion"):
+        r.baseline = L.raid_erosion(r.baseline, size, pub.raid_erosion)
     model.say("raid", f"{ev.strength:,} armed raiders cross into {r.label}{': ' + ev.note if ev.note else ''}",
               region=ev.region, label="raid")
 

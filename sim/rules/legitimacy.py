@@ -84,15 +84,28 @@ def recover(value: float, baseline: float, per_day: float, dt_hours: float) -> f
 
 @rule(
     "legitimacy.raid_shock",
-    statement="An armed raid across the border shows the state cannot keep its people "
-    "safe: legitimacy falls in the raided region and regime strength falls.",
-    mechanism="inside coup",
-    literature=[],
+    statement="An armed raid from across the border rallies the country round the flag: "
+    "legitimacy everywhere and regime strength rise by raid_rally x size (size = raiders / "
+    "raid_scale_men, at most 1); the rise fades as they relax to their baselines.",
+    mechanism="regime response",
+    literature=["Mueller (1970) Presidential popularity from Truman to Johnson: the rally-round-the-flag effect"],
     when_off="raids only fight; they do not move opinion",
 )
-def raid_shock(legitimacy: float, strength: float, raiders: float, scale: float) -> tuple[float, float]:
-    size = min(1.0, raiders / scale)
-    return _clip(legitimacy - 0.05 * size), _clip(strength - 0.05 * size)
+def raid_shock(legitimacy: float, strength: float, size: float, rally: float) -> tuple[float, float]:
+    return _clip(legitimacy + rally * size), _clip(strength + rally * size)
+
+
+@rule(
+    "legitimacy.raid_erosion",
+    statement="An assumption, not a finding of the sources: in the long run a raid shows the state "
+    "cannot keep its people safe, and the raided region's baseline legitimacy falls by "
+    "raid_erosion x size.",
+    mechanism="social contract",
+    literature=[],
+    when_off="a raid leaves the raided region's baseline legitimacy where it was",
+)
+def raid_erosion(baseline: float, size: float, erosion: float) -> float:
+    return _clip(baseline - erosion * size)
 
 
 @rule(

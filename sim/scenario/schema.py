@@ -416,6 +416,22 @@ class PublicSpec(Strict):
         "much as the capital's armed forces",
         ge=0,
     )
+    raid_scale_men: float = param(
+        1000.0, "men", "assumed (range 300-5000)", "raiders at which a raid's effects on opinion reach their full size", gt=0
+    )
+    raid_rally: float = param(
+        0.03,
+        "legitimacy",
+        "assumed (range 0-0.1): article 004 says the Belgorod raid 'might have provided a crucial ideological "
+        "boost' with 'initial short-term ideological dividends'; Mueller (1970)",
+        "rise of legitimacy and regime strength after a raid of full size",
+        ge=0,
+        le=1,
+    )
+    raid_erosion: float = param(
+        0.02, "legitimacy", "assumed (range 0-0.05): a long-run cost, stated by no source",
+        "fall of the raided region's baseline legitimacy after a raid of full size", ge=0, le=1,
+    )
     rally_hours: float = param(
         3.0, "h", "assumed (range 1-12): crowds answering a call gather over hours",
         "time constant with which a called crowd gathers or melts away", gt=0,
