@@ -157,7 +157,7 @@ def list_() -> None:
 def rules(
     markdown: Annotated[bool, typer.Option("--markdown", help="print docs/rules.md")] = False,
 ) -> None:
-    """Print the table of behavioural rules with their evidence."""
+    """Print the table of behavioural rules with their graded evidence (states / context)."""
     from .docs_gen import rules_markdown
     from .rules import RULES
 
@@ -166,13 +166,14 @@ def rules(
         return
     from rich.table import Table
 
-    table = Table(show_lines=True, title=f"{len(RULES)} rules (switch one off with rules: {{disable: [id]}})")
+    table = Table(show_lines=True, title=f"{len(RULES)} rules (switch one off with rules: {{disable: \\[id]}})")
     table.add_column("id", style="bold", no_wrap=True)
     table.add_column("statement")
     table.add_column("evidence")
     table.add_column("literature")
     for r in RULES.values():
-        ev = "\n".join(f"{e.source}: \"{e.quote}\"" for e in r.evidence)
+        ev = "\n".join((["literature only"] if r.literature_only else [])
+                       + [f"{e.source} ({e.grade}): \"{e.quote}\"" for e in r.evidence])
         table.add_row(r.id, r.statement, ev, "\n".join(r.literature))
     out_console.print(table)
 

@@ -30,9 +30,12 @@ def rules_markdown() -> str:
         "",
         f"{len(RULES)} behavioural rules. Each is a small pure function in `sim/rules/`; a scenario "
         "switches any of them off with `rules: {disable: [id, ...]}`. Evidence quotes are exact "
-        "words from the source articles in `shared/sources` (a test checks them).",
+        "words from the source articles in `shared/sources` (a test checks them). Each carries a grade: "
+        "*states* (read in its context, the source says the rule's behaviour happens) or *context* (it "
+        "only sets the scene the rule acts in). A rule with no *states* passage is marked **literature "
+        "only**: its form comes from the literature column, not from the sources.",
         "",
-        "Sources: " + "; ".join(f"`{k}` = `{v}`" for k, v in SOURCES.items()) + ".",
+        "Sources: " + "; ".join(f"`{k}` = `{v}`" for k, v in SOURCES.items()) + " (see `docs/sources.md`).",
         "",
     ]
     for mech in MECHANISMS:
@@ -42,7 +45,8 @@ def rules_markdown() -> str:
         lines += [f"## {mech.capitalize()}", "", "| id | rule | evidence | literature | when off | code |",
                   "|---|---|---|---|---|---|"]
         for r in rules:
-            ev = "<br>".join(f"`{e.source}`: \"{_cell(e.quote)}\"" for e in r.evidence)
+            ev = "<br>".join((["**literature only**"] if r.literature_only else [])
+                             + [f"`{e.source}` ({e.grade}): \"{_cell(e.quote)}\"" for e in r.evidence])
             lit = "<br>".join(_cell(x) for x in r.literature) or "-"
             lines.append(f"| `{r.id}` | {_cell(r.statement)} | {ev} | {lit} | {_cell(r.when_off)} | "
                          f"`{r.where}` |")

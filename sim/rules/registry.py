@@ -42,10 +42,14 @@ MECHANISMS = (
 )
 
 
+GRADES = ("states", "context")  # the source says the behaviour happens | it only sets the scene
+
+
 @dataclass(frozen=True)
 class Evidence:
     source: str  # key of SOURCES, e.g. "003"
     quote: str  # exact words from the article (a test checks they are there)
+    grade: str = ""  # one of GRADES ("" when the YAML gives none: a test fails on it)
 
     @property
     def file(self) -> str:
@@ -59,7 +63,8 @@ def _evidence_table() -> dict[str, tuple[Evidence, ...]]:
 
     text = (Path(__file__).resolve().parent.parent / "data" / "evidence.yaml").read_text(encoding="utf-8")
     raw = yaml.safe_load(text) or {}
-    return {rid: tuple(Evidence(str(e["source"]), str(e["quote"])) for e in (items or ()))
+    return {rid: tuple(Evidence(str(e["source"]), str(e["quote"]), str(e.get("grade") or ""))
+                      for e in (items or ()))
             for rid, items in raw.items()}
 
 
@@ -76,6 +81,11 @@ class Rule:
     def evidence(self) -> tuple[Evidence, ...]:
         """The passages of the sources this rule cites (empty: literature only)."""
         return _evidence_table().get(self.id, ())
+
+    @property
+    def literature_only(self) -> bool:
+        """No cited passage states the rule's behaviour (only `context` passages, or none)."""
+        return not any(e.grade == "states" for e in self.evidence)
 
     @property
     def where(self) -> str:
