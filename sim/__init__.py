@@ -3,7 +3,7 @@
 The Python API for notebooks::
 
     import sim
-    scn = sim.load_scenario("wagner_mutiny_2023", {"factions.kremlin.regime_strength": 0.5})
+    scn = sim.load_scenario("wagner_mutiny_2023", {"ruler.regime_strength": 0.5})
     result = sim.run(scn, seed=1)
     result.series, result.events, result.stances, result.measures
 """

@@ -195,17 +195,56 @@ def test_refused_values_do_not_crash_the_model() -> None:
     _require((_has("solara"), "solara"))
     from sim.dashboard.app import DashboardModel
 
-    model = DashboardModel(seed="7", **{"factions.kremlin.regime_strength": 1.5})
-    assert "factions.kremlin.regime_strength" in model.problem
-    assert model.spec.factions.kremlin.regime_strength == 0.6  # the file as written
+    model = DashboardModel(seed="7", **{"ruler.regime_strength": 1.5})
+    assert "ruler.regime_strength" in model.problem
+    assert model.spec.ruler.regime_strength == 0.6  # the file as written
     assert model.seed == 7
 
-    model = DashboardModel(seed="2", **{"factions.kremlin.regime_strength": 0.45,
-                                       "factions.mediator.enabled": False})
+    model = DashboardModel(seed="2", **{"ruler.regime_strength": 0.45, "mediator.enabled": False})
     assert model.problem == ""
-    assert model.spec.factions.kremlin.regime_strength == 0.45
-    assert model.spec.factions.mediator.enabled is False
+    assert model.spec.ruler.regime_strength == 0.45
+    assert model.spec.mediator.enabled is False
     assert model.seed == 2
+
+
+def test_panels_draw_the_institutions_of_the_run() -> None:
+    """Every panel draws, before and during a challenge; institutions are named by their labels
+    and shaped as in the static figures of the same run."""
+    _require((_has("solara"), "solara"))
+    from sim.dashboard.app import (
+        PANELS,
+        DashboardModel,
+        institution_looks,
+        map_panel,
+        stances_panel,
+        status_panel,
+    )
+    from sim.plots import style
+
+    model = DashboardModel(seed="1")
+    looks = institution_looks(model)
+    assert list(looks) == model.institutions
+    assert looks == style.institution_styles(model.institutions,
+                                             {i: model.spec.institutions[i].label for i in model.institutions})
+    for panel in PANELS:
+        assert panel(model) is not None
+    while model.running and not any(s.active for s in model.sides[1:]):
+        model.step()
+    assert any(s.active for s in model.sides[1:]), "the mutiny never started"
+    status = status_panel(model).kwargs["unsafe_innerHTML"]
+    active = [s for s in model.sides[1:] if s.active]
+    assert "Under way:" in status and all(s.name in status for s in active)
+    fig = stances_panel(model).args[0]
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert sorted(ticks) == sorted(look.label for look in looks.values())
+    assert "Wagner PMC" in ticks  # the scenario's label, not its id
+    fig = map_panel(model).args[0]
+    legend = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+    assert all(look.label in legend for look in looks.values())
+    shapes = {c.get_paths()[0].vertices.shape for c in fig.axes[0].collections if c.get_zorder() == 6}
+    assert len(shapes) > 1  # units of different institutions have different shapes
+    for panel in PANELS:
+        assert panel(model) is not None
 
 
 def test_controls_become_sliders_and_switches() -> None:
@@ -220,7 +259,7 @@ def test_controls_become_sliders_and_switches() -> None:
     men = params["units.rosgvardia_moscow.strength"]
     assert isinstance(men, Slider) and not men.is_float_slider
     assert (men.min, men.max, men.step) == (0, 40000, 1000)
-    trigger = params["factions.coup.trigger_strength"]
+    trigger = params["challengers.plotters.trigger_strength"]
     assert isinstance(trigger, Slider) and trigger.is_float_slider
-    assert params["factions.sponsor.enabled"]["type"] == "Checkbox"
+    assert params["sponsor.enabled"]["type"] == "Checkbox"
     assert params["seed"]["value"] == str(scn.seed)

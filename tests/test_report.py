@@ -42,10 +42,17 @@ def test_outcome_table_shows_shares_with_intervals_for_a_sweep() -> None:
 
 def test_parameters_that_differ_carry_units_and_sources() -> None:
     rows = {r.path: r for r in changed_parameters(sim.load_scenario("wagner_mutiny_2023"))}
-    assert rows["factions.wagner.enabled"].value is True
-    strength = rows["factions.kremlin.regime_strength"]
+    assert rows["mediator.enabled"].value is True and rows["mediator.enabled"].default is False
+    strength = rows["ruler.regime_strength"]
     assert strength.value != strength.default and strength.unit == "level 0-1" and strength.source
+    # each challenger is compared with the schema's defaults, like the ruler
+    offer = rows["challengers.wagner.march_speed_kmh"]
+    assert offer.value != offer.default and offer.unit == "km/h"
+    assert "challengers.wagner.enabled" not in rows  # switched on, as the schema's default is
+    # units (and institutions, and regions) against the base map the scenario extends
+    assert rows["units.smd_command.grievance"].value == 0.35
     assert not any(p.startswith("regions.Moscow.") for p in rows)  # the base map's own values are no change
+    assert not any(p.startswith("institutions.") for p in rows)  # the scenario keeps the base's institutions
 
 
 def test_report_is_one_self_contained_page(report: tuple[RunFolder, Path]) -> None:
@@ -68,6 +75,13 @@ def test_what_to_notice_is_written_from_the_run(report: tuple[RunFolder, Path]) 
     first = run.stances.sort_values("hour").iloc[0]
     assert f"The first move: {first['label']}" in text
     assert "The column has" in text  # the map is drawn at the column's closest approach
+    # the measures of the new engine: how close the column came, the ruler, the challengers
+    m = run.measures
+    assert f"closest a column came to its target: <b>{m['closest_approach_km']:,.0f}</b>" in text
+    assert "the ruler at the end: <b>" + m["ruler_status"].replace("_", " ") in text
+    assert f"wagner {m['status__wagner'].replace('_', ' ')}" in text
+    if m["casualties"] > 0:
+        assert f"The crisis cost {m['casualties']:,.0f} casualties" in text
 
 
 def test_report_command_refuses_bad_folders(tmp_path: Path) -> None:

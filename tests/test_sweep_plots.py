@@ -19,8 +19,8 @@ from .conftest import TINY, chromium_page, require_chromium
 @pytest.fixture(scope="module")
 def small_sweep(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("sweep") / "s"
-    plan = build_plan(TINY, ["sweep.replications=4", "sweep.parameters={factions.kremlin.regime_strength: "
-                             "{range: [0.3, 0.8]}, factions.wagner.guarantee_value: {values: [0.2, 0.8]}}"])
+    plan = build_plan(TINY, ["sweep.replications=4", "sweep.parameters={ruler.regime_strength: "
+                             "{range: [0.3, 0.8]}, challengers.pmc.guarantee_value: {values: [0.2, 0.8]}}"])
     run_sweep(plan, out)
     return out
 
@@ -41,15 +41,39 @@ def test_each_sweep_figure(small_sweep: Path) -> None:
     summary = pd.read_parquet(small_sweep / "summary.parquet")
     runs = pd.read_parquet(small_sweep / "runs.parquet")
     series = read_series(small_sweep)
-    _check(S.outcome_bands(summary, "factions.kremlin.regime_strength", ["factions.wagner.guarantee_value"]),
-           legend=True)
-    fig = S.outcome_heatmap(summary, "factions.kremlin.regime_strength", "factions.wagner.guarantee_value",
+    fig = S.outcome_bands(summary, "ruler.regime_strength", ["challengers.pmc.guarantee_value"])
+    # parameters named in words: the ruler's, a challenger's by its id
+    assert fig.axes[0].get_xlabel() == "ruler regime strength"
+    assert "averaged over pmc guarantee value" in fig._suptitle.get_text()
+    _check(fig, legend=True)
+    fig = S.outcome_heatmap(summary, "ruler.regime_strength", "challengers.pmc.guarantee_value",
                             runs["outcome"].mode()[0])
+    assert fig.axes[0].get_ylabel() == "pmc guarantee value"
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert any("n=4" in t for t in texts)  # runs per cell are shown
     _check(fig, legend=False)
     _check(S.fan_charts(series, runs), legend=True)
     _check(S.resolution_times(runs), legend=False)
+
+
+def test_parameter_paths_read_as_words() -> None:
+    from sim.plots.sensitivity import short_label
+
+    for path, words in (("ruler.regime_strength", "ruler regime strength"),
+                        ("challengers.wagner.guarantee_value", "wagner guarantee value"),
+                        ("institutions.army.ties", "army ties"),
+                        ("mediator.enabled", "mediator enabled"),
+                        ("units.rosgvardia_moscow.strength", "rosgvardia moscow strength"),
+                        ("events[3].severity", "events[3] severity")):
+        assert S._label(path) == short_label(path) == words, path
+    assert short_label("dummy") == "dummy (never read)"
+
+
+def test_every_outcome_has_a_colour() -> None:
+    from sim.model.outcomes import OUTCOMES
+    from sim.plots.style import OUTCOME_COLORS
+
+    assert set(OUTCOMES) <= set(OUTCOME_COLORS)
 
 
 def test_plot_sweep_writes_png_and_svg(small_sweep: Path) -> None:

@@ -7,7 +7,8 @@ of the sidebar; Reset rebuilds the model from the file with their values, throug
 loader and schema as ``regime-sim run --set``, so a classroom run is an ordinary run.
 
 The panels redraw after every step and use the colours of the static figures
-(:mod:`sim.plots.style`): one colour per faction, one per stance.
+(:mod:`sim.plots.style`): one colour and shape per institution (from the run's sorted
+institution ids, as in the static figures), one colour per stance.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import solara
+from matplotlib import colors as mcolors
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -39,8 +41,6 @@ from . import DEFAULT_SCENARIO, SCENARIO_ENV
 LOG_ENTRIES = 12
 PANEL_INCHES = (8.0, 3.9)  # a half-width panel of the grid at about 100 px per inch
 SEED_KEY = "seed"
-# unit shapes on the map, as in the static map (sim/plots/map.py); colour is the stance
-FACTION_MARKERS = {"military": "o", "security": "s", "wagner": "D", "chechen": "p", "opposition": "^"}
 
 # the static figures' sizes, one step up: the panels are read from the back of a classroom
 PROJECTOR_RC = {"font.size": 14, "axes.titlesize": 16, "axes.labelsize": 14,
@@ -180,12 +180,21 @@ def status_panel(model: DashboardModel) -> solara.Element:
         color = style.OUTCOME_COLORS.get(model.outcome.value, style.BLACK)
         lines.append(f"<div style='color:{color};font-weight:bold'>Outcome: "
                      f"{html.escape(model.outcome.label)} &ndash; {html.escape(model.outcome_reason)}</div>")
-    elif model.challenge is not None:
-        lines.append(f"<div><b>Under way:</b> {html.escape(model.challenge.name)}</div>")
+    elif active := active_challengers(model):
+        names = "; ".join(f"{s.name} ({MODE_WORDS.get(s.mode, s.mode)})" for s in active)
+        lines.append(f"<div><b>Under way:</b> {html.escape(names)}</div>")
     else:
         lines.append("<div><b>Quiet:</b> no open challenge to the ruler</div>")
-    lines.append(f"<div>Capital held by <b>{html.escape(model.capital_holder)}</b>; regime strength "
+    ruler = model.ruler
+    where = "" if ruler.status == "in_office" else f" ({html.escape(str(ruler.status).replace('_', ' '))})"
+    lines.append(f"<div>Ruler: <b>{html.escape(ruler.name)}</b>{where}; capital held by "
+                 f"<b>{html.escape(model.capital_holder)}</b>; regime strength "
                  f"{row['regime_strength']:.2f}, legitimacy {row['legitimacy']:.2f}</div>")
+    dead = row.get("casualties", 0.0)
+    if dead > 0:
+        crowd = row.get("crowd_deaths", 0.0)
+        lines.append(f"<div>Casualties of the crisis: <b>{dead:,.0f}</b>"
+                     + (f" (of them {crowd:,.0f} killed in crowds fired on)" if crowd >= 0.5 else "") + "</div>")
     if model.problem:
         lines.append(f"<div class='rs-problem'>{html.escape(model.problem)}</div>")
     built = "".join(f"<li>{html.escape(c.label)}: <b>{_fmt(value_at(model.spec, c.path))}</b></li>"
@@ -202,29 +211,50 @@ def _fmt(value: Any) -> str:
     return f"{value:.3g}"
 
 
+def active_challengers(model: RegimeModel) -> list[Any]:
+    """The challengers whose challenge is under way."""
+    return [s for s in model.sides[1:] if s.active]
+
+
+MODE_WORDS = {"march": "a march", "seize": "a seizure", "street": "a street movement", "rally": "a rally"}
+
+
+def institution_looks(model: RegimeModel) -> dict[str, style.InstitutionStyle]:
+    """Colour, shape and label of each institution, as in the static figures of the same run."""
+    labels = {i: model.spec.institutions[i].label if i in model.spec.institutions else i
+              for i in model.institutions}
+    return style.institution_styles(model.institutions, labels)
+
+
 def stances_panel(model: RegimeModel) -> solara.Element:
-    """Armed men loyal, standing aside and defected, by faction (stance colours)."""
+    """Armed men loyal, standing aside and defected, by institution (stance colours)."""
     row = model.rows[-1]
-    factions = model.factions_present
-    fig, ax = _figure("Who backs the ruler: armed men by stance")
-    y = np.arange(len(factions))[::-1]
-    left = np.zeros(len(factions))
+    looks = institution_looks(model)
+    insts = list(looks)
+    fig, ax = _figure("")
+    # over the whole panel: the institutions' names take much of the width
+    fig.suptitle("Who backs the ruler: armed men by stance", fontsize=matplotlib.rcParams["axes.titlesize"],
+                 fontweight="bold")
+    y = np.arange(len(insts))[::-1]
+    left = np.zeros(len(insts))
     for key, stance in (("loyal", "loyal"), ("aside", "standing aside"), ("defected", "defected")):
-        men = np.array([row[f"{key}__{f}"] for f in factions]) / 1000.0
+        men = np.array([row[f"{key}__{i}"] for i in insts]) / 1000.0
         ax.barh(y, men, left=left, color=style.STANCE_COLORS[stance], edgecolor="white",
                 label=style.STANCE_LABELS[key], height=0.7)
         left += men
-    full = max((sum(u.initial_strength for u in model.units if u.faction == f) for f in factions),
+    full = max((sum(u.initial_strength for u in model.units if u.institution == i) for i in insts),
                default=1.0) / 1000.0
     ax.set_xlim(0, full * 1.45)  # room for the note at the end of the longest bar
-    for yi, f, total in zip(y, factions, left, strict=True):
-        moved = [f"{key} {row[f'{key}__{f}'] / 1000:,.1f}k" for key in ("aside", "defected")
-                 if row[f"{key}__{f}"] > 0]
-        note = f"loyalty {row[f'loyalty__{f}']:.2f}" + ("\n" + ", ".join(moved) if moved else "")
+    for yi, i, total in zip(y, insts, left, strict=True):
+        moved = [f"{key} {row[f'{key}__{i}'] / 1000:,.1f}k" for key in ("aside", "defected")
+                 if row[f"{key}__{i}"] > 0]
+        note = f"loyalty {row[f'loyalty__{i}']:.2f}" + ("\n" + ", ".join(moved) if moved else "")
         ax.text(total + full * 0.015, yi, note, va="center", fontsize=12, linespacing=1.1)
-    ax.set_yticks(y, [style.FACTION_LABELS[f] for f in factions])
-    for tick, f in zip(ax.get_yticklabels(), factions, strict=True):
-        tick.set_color(style.FACTION_COLORS[f])
+    ax.set_yticks(y, [looks[i].label for i in insts])
+    for tick, i in zip(ax.get_yticklabels(), insts, strict=True):
+        # the institution's colour as a swatch behind its name (yellow text would not read)
+        tick.set_bbox({"boxstyle": "round,pad=0.15", "fc": mcolors.to_rgba(looks[i].color, 0.35),
+                       "ec": "none"})
         tick.set_fontweight("bold")
     ax.set_xlabel("men (thousands)")
     ax.grid(axis="y", visible=False)
@@ -233,23 +263,24 @@ def stances_panel(model: RegimeModel) -> solara.Element:
 
 
 def loyalty_panel(model: RegimeModel) -> solara.Element:
-    """Loyalty by faction, regime strength and legitimacy over the run so far."""
+    """Loyalty by institution, regime strength and legitimacy over the run so far."""
     series = pd.DataFrame(model.rows)
     scale = time_scale(model.horizon)
     t = series["hour"].to_numpy() / scale
     fig, ax = _figure("Loyalty, regime strength and legitimacy")
-    for f in model.factions_present:
-        ax.plot(t, series[f"loyalty__{f}"], color=style.FACTION_COLORS[f], label=style.FACTION_LABELS[f])
-    ax.plot(t, series["regime_strength"], color=style.FACTION_COLORS["kremlin"], linestyle="--",
+    for i, look in institution_looks(model).items():
+        ax.plot(t, series[f"loyalty__{i}"], label=look.label, **look.line())
+    ax.plot(t, series["regime_strength"], color=style.RULER_COLOR, linestyle="--",
             label="regime strength")
-    ax.plot(t, series["legitimacy"], color=style.FACTION_COLORS["public"], linestyle="-.",
+    ax.plot(t, series["legitimacy"], color=style.GREY, linestyle="-.", linewidth=2.6,
             label="legitimacy")
     ax.set_xlim(0, model.horizon / scale)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel(f"time ({'hours' if scale == 1.0 else 'days'} from the start)")
     ax.set_ylabel("level (0-1)")
     annotate_events(ax, _events(model), scale, top=False)
-    ax.legend(loc="lower left", ncols=2, fontsize=11)
+    # a white box: a line running under the legend (regime strength falling) stays readable
+    ax.legend(loc="lower left", ncols=2, fontsize=11, frameon=True, framealpha=0.85, edgecolor="none")
     return _image(fig)
 
 
@@ -266,7 +297,7 @@ def public_panel(model: RegimeModel) -> solara.Element:
     peak = max((100 * r[f"protest__{n}"] for r in model.rows for n in regions), default=0.0)
     fig, ax = _figure("The public: protesting, by region")
     y = np.arange(len(regions))[::-1]
-    ax.barh(y, share, color=style.FACTION_COLORS["public"], height=0.7)
+    ax.barh(y, share, color=style.PUBLIC_COLOR, height=0.7)
     for yi, v in zip(y, share, strict=True):
         ax.text(v, yi, f" {v:.2f}%", va="center", fontsize=11)
     ax.set_yticks(y, regions)
@@ -286,7 +317,7 @@ def _spread(n: int, radius: float) -> np.ndarray:
 
 
 def map_panel(model: RegimeModel) -> solara.Element:
-    """Regions and roads, units coloured by stance and shaped by faction, and the column."""
+    """Regions and roads, units coloured by stance and shaped by institution, and the column."""
     spec = model.spec
     fig, ax = _figure("The map: units by stance")
     pos = {n: r.pos for n, r in spec.regions.items()}
@@ -318,18 +349,19 @@ def map_panel(model: RegimeModel) -> solara.Element:
     for (x, y), group in at.items():
         offsets = _spread(len(group), 0.45 * math.sqrt(len(group)))
         for (dx, dy), (key, stance, strength) in zip(offsets, group, strict=True):
-            placed.setdefault(model.unit_by_key[key].faction, []).append(
+            placed.setdefault(model.unit_by_key[key].institution, []).append(
                 (x + dx, y + dy, 14 * math.sqrt(strength / 1000.0) + 20, style.STANCE_COLORS[stance]))
-    for faction, marks in placed.items():
+    looks = institution_looks(model)
+    for inst, marks in placed.items():
         xs, ys, sizes, colors = zip(*marks, strict=True)
-        ax.scatter(xs, ys, s=sizes, c=colors, marker=FACTION_MARKERS[faction], edgecolors=style.BLACK,
+        ax.scatter(xs, ys, s=sizes, c=colors, marker=looks[inst].marker, edgecolors=style.BLACK,
                    linewidths=0.8, zorder=6)
     handles = [Line2D([], [], marker="o", linestyle="", markersize=10, color=style.STANCE_COLORS[s],
                       markeredgecolor=style.BLACK, label=style.STANCE_LABELS[k])
                for k, s in (("loyal", "loyal"), ("aside", "standing aside"), ("defected", "defected"))]
-    handles += [Line2D([], [], marker=FACTION_MARKERS[f], linestyle="", markersize=10, color="white",
-                       markeredgecolor=style.BLACK, label=style.FACTION_LABELS[f])
-                for f in model.factions_present]
+    handles += [Line2D([], [], marker=look.marker, linestyle="", markersize=10, color="white",
+                       markeredgecolor=style.BLACK, label=look.label)
+                for look in looks.values()]
     if marching:
         handles.append(Line2D([], [], marker="o", linestyle="--", markersize=14, color=style.BLACK,
                               markerfacecolor="white",
@@ -348,7 +380,7 @@ def map_panel(model: RegimeModel) -> solara.Element:
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
     fig.legend(handles=handles, loc="outside right upper", fontsize=12,
-               title="colour: stance, shape: faction", title_fontsize=12)
+               title="colour: stance, shape: institution", title_fontsize=12)
     return _image(fig)
 
 

@@ -84,6 +84,7 @@ class RegimeModel(mesa.Model):
         self.peak_protest = 0.0
         self.stance_changes: list[dict] = []
         self.forced_decisions: set[str] = set()
+        self.forecasts: dict = {}  # (tally, region, sides, ...) -> forecast, see stances.forecast
         self.rows: list[dict] = []
         self.track: list[tuple] = []  # (hour, unit, region, stance, strength, lon, lat, in_column)
         self._events = sorted(scenario.events, key=lambda e: e.at)
@@ -173,6 +174,7 @@ class RegimeModel(mesa.Model):
         """Power behind each side, distance-weighted nationally and by region (units, raiders,
         and crowds when rule public.people_power is on)."""
         n = len(self.sides)
+        self.tallies = getattr(self, "tallies", 0) + 1  # forecasts made from an older tally are stale
         self.power_w = [0.0] * n
         self.power_loc: dict[str, list[float]] = {name: [0.0] * n for name in self.regions}
         self.aside_loc: dict[str, float] = {name: 0.0 for name in self.regions}
@@ -198,6 +200,8 @@ class RegimeModel(mesa.Model):
             pp = self.spec.public.people_power
             street = self._street if self._street is not None and self.sides[self._street].active else None
             for name, r in self.regions.items():
+                if r.protest_share <= 0 and not any(r.rally):
+                    continue
                 w = self.distance_weight[name]
                 for s in self.sides:
                     n = r.rally[s.index] + (r.protesters if s.index == street else 0.0)

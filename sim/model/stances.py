@@ -26,9 +26,23 @@ def n_units(n: int) -> str:
 def forecast(model: RegimeModel, region: str | None, sides: list[Side] | None = None) -> list[float]:
     """A commander's forecast that each of ``sides`` (default: the active ones) prevails, from
     where he stands (``region``; None: the national picture)."""
+    sides = sides if sides is not None else model.active_sides()
+    # every commander in a region sees the same picture: one forecast per region and tally
+    key = (model.tallies, region, tuple(s.index for s in sides), model.ruler.strength,
+           tuple((s.holds_seat, s.broadcasts) for s in sides))
+    cache = model.forecasts
+    if cache.get("key") != key[0]:
+        cache.clear()
+        cache["key"] = key[0]
+    if key in cache:
+        return cache[key]
+    cache[key] = p = _forecast(model, region, sides)
+    return p
+
+
+def _forecast(model: RegimeModel, region: str | None, sides: list[Side]) -> list[float]:
     on = model.rules.on
     el = model.spec.elites
-    sides = sides if sides is not None else model.active_sides()
     national = [model.power_w[s.index] for s in sides]
     local = [model.power_loc[region][s.index] for s in sides] if (
         region is not None and on("units.local_cascade")) else []
@@ -112,18 +126,22 @@ def choose(model: RegimeModel, u: Unit) -> int:
     return options[pick]
 
 
-def near_weight(model: RegimeModel, region: str) -> float:
-    """How close a region is to where a challenge is being fought (1 at the front, toward 0 far away)."""
-    best = 0.0
+def fronts(model: RegimeModel) -> set[str]:
+    """Where challenges are being fought: columns, targets of seizures, regions a movement holds."""
+    out: set[str] = set()
     for s in model.sides[1:]:
-        if not s.active:
-            continue
-        fronts = set(s.regions) | {s.target if s.mode == "seize" else s.seat}
-        if s.column is not None:
-            fronts.add(s.column.at)
-        for f in fronts:
-            best = max(best, model.distance_weight_between(region, f))
-    return best
+        if s.active:
+            out |= s.regions
+            out.add(s.target if s.mode == "seize" else s.seat)
+            if s.column is not None:
+                out.add(s.column.at)
+    return out
+
+
+def near_weight(model: RegimeModel, region: str, where: set[str] | None = None) -> float:
+    """How close a region is to where a challenge is being fought (1 at the front, toward 0 far away)."""
+    where = fronts(model) if where is None else where
+    return max((model.distance_weight_between(region, f) for f in where), default=0.0)
 
 
 def units_reconsider(model: RegimeModel) -> None:
@@ -136,13 +154,14 @@ def units_reconsider(model: RegimeModel) -> None:
     forced = model.forced_decisions
     changes: list[tuple[Unit, int, int]] = []
     nearness: dict[str, float] = {}
+    where_fought = fronts(model)
     for u in model.units:
         if u.strength <= 0:
             continue
         must = u.key in forced
         where = model.unit_region(u)
         if where not in nearness:
-            nearness[where] = near_weight(model, where)
+            nearness[where] = near_weight(model, where, where_fought)
         # commanders far from the fighting wait and see: they reconsider less often
         near = el.far_reconsider_share + (1.0 - el.far_reconsider_share) * nearness[where]
         if not must and model.rng.random() >= rate * near:

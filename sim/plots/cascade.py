@@ -1,23 +1,25 @@
 """The cascade: which unit changed stance when, and whose move it followed.
 
-One row per unit that moved, grouped by faction; a band shows the stance the unit held, a
+One row per unit that moved, grouped by institution; a band shows the stance the unit held, a
 dot each change (coloured by the new stance), and an arrow runs from the move a unit
 followed (``stances.csv: followed``) to its own move - Granovetter's cascade made visible.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import colors as mcolors
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 
 from . import style
-from .timeline import ARMED, annotate_events, time_scale
+from .timeline import annotate_events, time_scale
 
 ROW_INCHES = 0.24  # up to about 26 rows fit a 16 x 9 slide
 ARROW_COLOR = "#444444"
@@ -29,17 +31,19 @@ def _stance(name: str) -> str:
 
 
 def cascade_rows(stances: pd.DataFrame) -> tuple[list[str], dict[str, float], list[tuple[str, float]]]:
-    """Row order (units grouped by faction, earliest mover first), each unit's y, and the
-    y of each faction's heading."""
-    first = stances.groupby("unit", sort=False).agg(hour=("hour", "min"), faction=("faction", "first"))
-    order_f = {f: i for i, f in enumerate(ARMED)}
-    first = first.assign(fo=first["faction"].map(lambda f: order_f.get(f, len(order_f))))
-    first = first.sort_values(["fo", "hour"], kind="stable")
+    """Row order (units grouped by institution, the institution that moved first on top,
+    earliest mover first within it), each unit's y, and the y of each institution's heading."""
+    first = stances.groupby("unit", sort=False).agg(hour=("hour", "min"), institution=("institution", "first"))
+    first["institution"] = first["institution"].astype(str)
+    opened = first.groupby("institution")["hour"].min()
+    order = sorted(opened.index, key=lambda i: (opened[i], i))
+    rank = {inst: k for k, inst in enumerate(order)}
+    first = first.assign(io=first["institution"].map(rank)).sort_values(["io", "hour"], kind="stable")
     ys: dict[str, float] = {}
     heads: list[tuple[str, float]] = []
     y = 0.0
-    for _, group in first.groupby("fo", sort=True):
-        heads.append((str(group["faction"].iloc[0]), y))
+    for _, group in first.groupby("io", sort=True):
+        heads.append((str(group["institution"].iloc[0]), y))
         y += 1.0
         for unit in group.index:
             ys[unit] = y
@@ -48,8 +52,13 @@ def cascade_rows(stances: pd.DataFrame) -> tuple[list[str], dict[str, float], li
     return list(first.index), ys, heads
 
 
-def cascade_figure(stances: pd.DataFrame, series: pd.DataFrame, events: pd.DataFrame, title: str) -> Figure:
-    """Who moved when, grouped by faction, with arrows from each move to the one it followed."""
+def cascade_figure(stances: pd.DataFrame, series: pd.DataFrame, events: pd.DataFrame, title: str,
+                   institutions: Mapping[str, str] | None = None) -> Figure:
+    """Who moved when, grouped by institution, with arrows from each move to the one it followed.
+
+    ``institutions`` maps institution ids to labels (default: the ids); the heading of each
+    institution carries its colour, as in the other figures of the run.
+    """
     style.apply()
     end = float(series["hour"].max()) if not series.empty else 0.0
     if stances.empty:
@@ -108,11 +117,17 @@ def cascade_figure(stances: pd.DataFrame, series: pd.DataFrame, events: pd.DataF
                c=[style.STANCE_COLORS.get(st, style.GREY) for st in s["to"]])
 
     labels = s.drop_duplicates("unit").set_index("unit")
+    # with more than one challenger, say whom each defector came to back
+    backed = _backed(s)
     ax.set_yticks([ys[u] for u in units])
-    ax.set_yticklabels([f"{labels.at[u, 'label']} ({labels.at[u, 'region']})" for u in units], fontsize=11)
-    for faction, y in heads:
-        ax.text(0.0, y, f"{style.FACTION_LABELS.get(faction, faction)}", transform=ax.get_yaxis_transform(),
-                ha="right", va="center", fontsize=13, fontweight="bold", color="black")
+    ax.set_yticklabels([f"{labels.at[u, 'label']} ({labels.at[u, 'region']})"
+                        + (f" \u2192 {backed[u]}" if u in backed else "") for u in units], fontsize=11)
+    looks = style.institution_styles(list(institutions or {}) + list(s["institution"].astype(str)), institutions)
+    for inst, y in heads:
+        look = looks[inst]
+        ax.text(0.0, y, f"{look.label} ", transform=ax.get_yaxis_transform(),
+                ha="right", va="center", fontsize=13, fontweight="bold", color="black",
+                bbox={"boxstyle": "round,pad=0.2", "fc": mcolors.to_rgba(look.color, 0.35), "ec": look.color})
         ax.axhline(y - 0.5, color="#cccccc", linewidth=1.0, zorder=0)
     ax.set_ylim(n_rows - 0.3, -0.8)
     ax.grid(axis="y", visible=False)
@@ -136,6 +151,17 @@ def cascade_figure(stances: pd.DataFrame, series: pd.DataFrame, events: pd.DataF
     return fig
 
 
+def _backed(s: pd.DataFrame) -> dict[str, str]:
+    """unit -> the challengers it defected to (comma-separated), when the run's defectors
+    backed more than one challenger; empty otherwise."""
+    if "to_side" not in s:
+        return {}
+    moves = s[(s["to"] == "defected") & (s["to_side"].astype(str) != "")]
+    if moves["to_side"].nunique() < 2:
+        return {}
+    return {u: ", ".join(dict.fromkeys(map(str, g["to_side"]))) for u, g in moves.groupby("unit", sort=False)}
+
+
 def event_ticks(ax: plt.Axes, events: pd.DataFrame, scale: float, x0: float, x1: float) -> None:
     """Name the labelled events on a top axis, where they cannot cover the data."""
     if events is None or events.empty or "label" not in events:
@@ -143,15 +169,21 @@ def event_ticks(ax: plt.Axes, events: pd.DataFrame, scale: float, x0: float, x1:
     marked = events[(events["label"].astype(str) != "") & events["hour"].between(x0, x1)]
     if marked.empty:
         return
-    # events closer than 3% of the axis share one label, so names never print over each other
+    # events closer than 4% of the axis share one label, so names never print over each other
     hours = marked["hour"].to_numpy(dtype=float)
-    group = np.concatenate([[0], np.cumsum(np.diff(hours) > 0.03 * max(x1 - x0, 1e-9))])
-    merged = marked.assign(group=group).groupby("group").agg(
-        hour=("hour", "first"), label=("label", lambda v: " / ".join(dict.fromkeys(map(str, v)))))
+    group = np.concatenate([[0], np.cumsum(np.diff(hours) > 0.04 * max(x1 - x0, 1e-9))])
+    merged = marked.assign(group=group).groupby("group").agg(hour=("hour", "first"), label=("label", _merge))
     top = ax.secondary_xaxis("top")
     top.set_xticks(merged["hour"].to_numpy(dtype=float) / scale)
     top.set_xticklabels(list(merged["label"]), rotation=25, ha="left", fontsize=10, color="#333333")
     top.tick_params(length=0)
+
+
+def _merge(labels: pd.Series) -> str:
+    """Labels of events that share a tick: the first two, and how many more (a long list
+    would run across the figure)."""
+    names = list(dict.fromkeys(map(str, labels)))
+    return " / ".join(names[:2]) + (f" (+{len(names) - 2} more)" if len(names) > 2 else "")
 
 
 def plot_cascade(stances: pd.DataFrame, series: pd.DataFrame, events: pd.DataFrame, title: str,

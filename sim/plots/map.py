@@ -1,6 +1,6 @@
 """The map of one run at one hour: regions and routes at their map positions, each region
 shaded by how many of its people are in the streets, every armed unit where it stands
-(coloured by stance, shaped by faction, sized by strength) and the marching column.
+(coloured by stance, shaped by institution, sized by strength) and the marching column.
 
 :class:`MapCanvas` draws the fixed layer (routes, regions, labels, legend) once and redraws
 only what changes from hour to hour, so the animation (``animate.py``) reuses it frame by
@@ -30,9 +30,6 @@ from matplotlib.patches import Patch
 from ..model.state import clock
 from . import style
 
-#: The bundled map's aggregates: not places but the rest of the country, put where they
-#: leave the Rostov-Moscow corridor readable.
-FACTION_MARKERS = {"military": "o", "security": "s", "wagner": "D", "chechen": "p", "opposition": "^"}
 STANCES = ("loyal", "standing aside", "defected")
 PROTEST_CMAP = "Purples"  # a single-hue ramp keeps the discs apart from the three stance colours
 DISC_PT = 24.0  # diameter of a region's disc (points)
@@ -193,7 +190,9 @@ class MapCanvas:
         self.series = series.set_index("hour", drop=False)
         self.track = track
         self.hours = np.sort(track["hour"].unique()) if not track.empty else series["hour"].to_numpy()
-        self.faction = dict(zip(units["unit"], units["faction"], strict=True))
+        self.institution = dict(zip(units["unit"], units["institution"].astype(str), strict=True))
+        # shapes from the run's sorted institution ids: the same as the dashboard's
+        self.looks = style.institution_styles(self.institution.values(), style.institution_labels(units))
         self.title = title
         self.ending = ending
         self.fig = plt.figure(figsize=figsize, dpi=dpi)
@@ -336,12 +335,12 @@ class MapCanvas:
             kw = {"marker": "o", "linestyle": "", "markersize": 11, "markeredgecolor": "black", **kw}
             return Line2D([], [], **kw), label
 
-        present = set(self.faction.values())
+        present = set(self.institution.values())
         rows = [head("unit's stance (colour)")]
         rows += [dot(s, markerfacecolor=style.STANCE_COLORS[s]) for s in STANCES]
-        rows += [head("faction (shape)")]
-        rows += [dot(style.FACTION_LABELS[f], marker=m, markerfacecolor="white")
-                 for f, m in FACTION_MARKERS.items() if f in present]
+        rows += [head("institution (shape)")]
+        rows += [dot(look.label, marker=look.marker, markerfacecolor="white")
+                 for inst, look in self.looks.items() if inst in present]
         rows += [head("strength (size)")]
         rows += [dot(f"{n:,} men", markersize=float(unit_diameter(n)), markerfacecolor="#dddddd")
                  for n in SIZE_KEYS]
@@ -411,8 +410,8 @@ class MapCanvas:
         if now.empty:
             return ring
         at = {(round(x, 4), round(y, 4)): n for n, (x, y) in self.geo.pos.items()}
-        now = now.assign(faction=now["unit"].map(self.faction)).sort_values(
-            ["faction", "strength"], ascending=[True, False])
+        now = now.assign(institution=now["unit"].map(self.institution)).sort_values(
+            ["institution", "strength"], ascending=[True, False])
         keys = [now["in_column"], now["lon"].round(4), now["lat"].round(4)]
         placed = []
         for (in_column, lon, lat), group in now.groupby(keys, sort=False):
@@ -430,15 +429,15 @@ class MapCanvas:
                 box = _beside((0.0, 0.0), side, hw, hh, BLOCK_CLEAR_PT)
                 cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
                 offsets = [(cx + ox, cy + oy) for ox, oy in offsets]
-            placed += [(lon, lat, dx, dy, d, u.faction, u.stance)
+            placed += [(lon, lat, dx, dy, d, u.institution, u.stance)
                        for (dx, dy), d, u in zip(offsets, sizes, group.itertuples(index=False), strict=True)]
-        # one scatter per faction shape: drawing 35 separate markers per frame is slow
+        # one scatter per institution's shape: drawing 35 separate markers per frame is slow
         kx, ky = self._degrees_per_point()
-        marks = pd.DataFrame(placed, columns=["lon", "lat", "dx", "dy", "d", "faction", "stance"])
-        for faction, m in marks.groupby("faction"):
+        marks = pd.DataFrame(placed, columns=["lon", "lat", "dx", "dy", "d", "institution", "stance"])
+        for inst, m in marks.groupby("institution"):
             self._dynamic.append(self.ax.scatter(
                 m["lon"] + m["dx"] * kx, m["lat"] + m["dy"] * ky, s=m["d"] ** 2,
-                marker=FACTION_MARKERS.get(faction, "o"), edgecolors="black", linewidths=1.0, zorder=8,
+                marker=self.looks[inst].marker if inst in self.looks else "o", edgecolors="black", linewidths=1.0, zorder=8,
                 c=[style.STANCE_COLORS.get(st, style.GREY) for st in m["stance"]]))
         return ring
 

@@ -1,7 +1,8 @@
 """The public over time, region by region: who is in the streets, who is in jail, who has
-left the country and who has been called up.
+left the country and who has been called up - and, when it happened, who answered a call to
+rally and who was killed when troops fired on crowds.
 
-Four panels share the time axis. The regions where most happened get a colour and a line
+Four panels (six when crowds rallied or died) share the time axis. The regions where most happened get a colour and a line
 style of their own (the same in every panel); the others are thin grey lines, so a dozen
 regions never become a tangle.
 """
@@ -33,6 +34,11 @@ MEASURES = (
     ("mobilized", "Called up", "mobilized\n(thousands of people,\ncumulative)", 1e-3,
      "no one was mobilized in this run"),
 )
+#: drawn only when something happened (most runs have no called crowds and no crowd deaths)
+EXTRA_MEASURES = (
+    ("rally", "Answering a call to rally (any side)", "in the streets\n(thousands of people)", 1e-3, ""),
+    ("deaths", "Killed when troops fired on crowds", "killed\n(people, cumulative)", 1.0, ""),
+)
 HIGHLIGHT = ((style.BLUE, "-"), (style.VERMILION, "--"), (style.GREEN, "-."), (style.ORANGE, ":"),
              (style.SKY, "-"), (style.PURPLE, "--"))
 
@@ -42,11 +48,18 @@ def populated_regions(scenario: Mapping[str, Any]) -> list[str]:
     return [n for n, r in scenario["regions"].items() if int(r.get("population", 0)) > 0]
 
 
+def shown_measures(series: pd.DataFrame) -> tuple[tuple[str, str, str, float, str], ...]:
+    """The four measures, and the extra ones (rallies, crowd deaths) that happened in this run."""
+    extra = tuple(m for m in EXTRA_MEASURES
+                  if any(c.startswith(f"{m[0]}__") and series[c].max() > 0 for c in series.columns))
+    return MEASURES + extra
+
+
 def ranked_regions(series: pd.DataFrame, regions: list[str]) -> list[str]:
-    """Regions ordered by how much happened there: the sum over the four measures of the
-    region's peak as a share of the largest peak of that measure."""
+    """Regions ordered by how much happened there: the sum over the measures of the region's
+    peak as a share of the largest peak of that measure."""
     score = dict.fromkeys(regions, 0.0)
-    for prefix, *_ in MEASURES:
+    for prefix, *_ in shown_measures(series):
         peaks = {r: float(series[f"{prefix}__{r}"].max()) for r in regions if f"{prefix}__{r}" in series}
         top = max(peaks.values(), default=0.0)
         if top > 0:
@@ -57,15 +70,18 @@ def ranked_regions(series: pd.DataFrame, regions: list[str]) -> list[str]:
 
 def public_figure(scenario: Mapping[str, Any], series: pd.DataFrame, events: pd.DataFrame, title: str) -> Figure:
     """Four panels: protesting and in jail (% of population), emigrated and mobilized
-    (thousands), one line per region."""
+    (thousands), one line per region; and, when they happened, people answering a call to
+    rally (thousands) and crowd deaths."""
     style.apply()
     t, xlabel, scale = time_axis(series)
+    measures = shown_measures(series)
     regions = ranked_regions(series, populated_regions(scenario))
-    active = [r for r in regions if any(series.get(f"{p}__{r}", pd.Series([0.0])).max() > 0 for p, *_ in MEASURES)]
+    active = [r for r in regions if any(series.get(f"{p}__{r}", pd.Series([0.0])).max() > 0 for p, *_ in measures)]
     colored = {r: HIGHLIGHT[i] for i, r in enumerate(active[: len(HIGHLIGHT)])}
-    fig, axes = plt.subplots(len(MEASURES), 1, figsize=(14, 11), sharex=True)
+    fig, axes = plt.subplots(len(measures), 1, figsize=(14, 11 + 2.2 * (len(measures) - len(MEASURES))),
+                             sharex=True)
     fig.suptitle(f"{title}\nthe public, region by region", fontsize=17, fontweight="bold")
-    for i, (ax, (prefix, panel, ylabel, factor, nothing)) in enumerate(zip(axes, MEASURES, strict=True)):
+    for i, (ax, (prefix, panel, ylabel, factor, nothing)) in enumerate(zip(axes, measures, strict=True)):
         peak = 0.0
         for r in reversed(regions):  # highlighted regions last, so on top
             col = f"{prefix}__{r}"

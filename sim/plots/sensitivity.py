@@ -18,12 +18,13 @@ FLOOR_FILL = "#E8E8E8"
 
 
 def short_label(path: str) -> str:
-    """'factions.kremlin.regime_strength' -> 'kremlin regime strength', 'events[0].delta' ->
-    'events[0] delta'; the dummy says what it is."""
+    """'ruler.regime_strength' -> 'ruler regime strength', 'challengers.wagner.offer' ->
+    'wagner offer', 'institutions.army.ties' -> 'army ties', 'mediator.enabled' -> 'mediator
+    enabled', 'events[0].severity' -> 'events[0] severity' (:func:`style.param_label`); the
+    dummy says what it is."""
     if path.startswith("dummy"):
         return "dummy (never read)"
-    parts = [p for p in path.split(".") if p]
-    return " ".join(parts[-2:]).replace("_", " ")
+    return style.param_label(path)
 
 
 def _labels(paths: list[str]) -> list[str]:

@@ -21,10 +21,9 @@ FAN_VARS = {
 
 
 def _label(path: str) -> str:
-    """'factions.kremlin.regime_strength' -> 'kremlin regime strength'."""
-    parts = [p for p in path.replace("[", ".").replace("]", "").split(".") if p not in ("factions", "units",
-                                                                                          "regions", "public")]
-    return " ".join(parts[-2:]).replace("_", " ")
+    """'ruler.regime_strength' -> 'ruler regime strength', 'challengers.wagner.offer' ->
+    'wagner offer', 'institutions.army.ties' -> 'army ties' (:func:`style.param_label`)."""
+    return style.param_label(path)
 
 
 def _present(summary: pd.DataFrame) -> list[str]:

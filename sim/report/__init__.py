@@ -135,13 +135,18 @@ def figures(run: RunFolder, at: float | None = None) -> dict[str, Callable[[], F
     from ..plots.cascade import cascade_figure
     from ..plots.map import map_figure
     from ..plots.public import public_figure
+    from ..plots.style import institution_labels
     from ..plots.timeline import timeline_figure
 
     short = f"{run.name} (seed {run.seed})"
+    # every figure names (and colours) the institutions of the run alike
+    labels = institution_labels(run.units)
+    people = float(sum(r.population for r in run.scenario.regions.values()))
     return {
-        "timeline": lambda: timeline_figure(run.series, run.events, run.title, run.scenario.capital),
+        "timeline": lambda: timeline_figure(run.series, run.events, run.title, run.scenario.capital, labels,
+                                            people),
         "map": lambda: map_figure(run.raw, run.series, run.track, run.units, short, at, run.ending),
-        "cascade": lambda: cascade_figure(run.stances, run.series, run.events, run.title),
+        "cascade": lambda: cascade_figure(run.stances, run.series, run.events, run.title, labels),
         "public": lambda: public_figure(run.raw, run.series, run.events, run.title),
     }
 

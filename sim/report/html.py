@@ -25,7 +25,6 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from pydantic import BaseModel
 
-from ..model.decisions import n_units as n_units
 from ..model.state import clock
 from ..plots import style
 from ..plots.map import key_hour, nearest_hour
@@ -40,6 +39,7 @@ MEASURES: dict[str, tuple[str, str, Callable[[Any], str]]] = {
     "time_to_outcome_h": ("time to resolution", "hours", lambda v: f"{v:,.0f}"),
     "resolved_before_horizon": ("resolved before the horizon", "", lambda v: "yes" if v else "no"),
     "capital_holder": ("who holds the capital", "", str),
+    "ruler_status": ("the ruler at the end", "", lambda v: str(v).replace("_", " ")),
     "peak_protest_share": ("peak protest, national", "% of population", lambda v: f"{100 * v:.2f}"),
     "emigrants": ("emigrated", "people", lambda v: f"{v:,.0f}"),
     "mobilized": ("mobilized", "people", lambda v: f"{v:,.0f}"),
@@ -47,13 +47,20 @@ MEASURES: dict[str, tuple[str, str, Callable[[Any], str]]] = {
     "defected_strength_peak": ("strength that defected, peak", "men", lambda v: f"{v:,.0f}"),
     "defected_share_peak": ("share of armed strength that defected, peak", "% of armed men",
                             lambda v: f"{100 * v:.1f}"),
-    "casualties": ("casualties", "men", lambda v: f"{v:,.0f}"),
+    "closest_approach_km": ("closest a column came to its target", "km",
+                            lambda v: f"{v:,.0f}" if isinstance(v, int | float) and math.isfinite(v) else "-"),
+    "casualties": ("casualties of the crisis (fighting and crowds)", "people", lambda v: f"{v:,.0f}"),
+    "crowd_deaths": ("of them, killed in crowds fired on", "people", lambda v: f"{v:,.0f}"),
+    "front_losses": ("losses at the front (counted apart)", "men", lambda v: f"{v:,.0f}"),
     "final_legitimacy": ("legitimacy at the end (public, national)", "level 0-1", lambda v: f"{v:.2f}"),
     "final_regime_strength": ("regime strength at the end (elites' view)", "level 0-1", lambda v: f"{v:.2f}"),
-    "budget_spent": ("Kremlin budget spent", "USD million", lambda v: f"{v:,.0f}"),
+    "budget_spent": ("the ruler's budget spent", "USD million", lambda v: f"{v:,.0f}"),
 }
 #: scenario sections whose numbers are parameters (the rest is story, sweep or display)
-PARAM_SECTIONS = ("time", "regions", "units", "factions", "public", "elites")
+PARAM_SECTIONS = ("time", "regions", "institutions", "units", "ruler", "challengers", "mediator", "sponsor", "public",
+                  "elites")
+#: sections compared entry by entry with the base map the scenario extends
+BASE_SECTIONS = ("regions", "institutions", "units")
 FIGURE_TITLES = {
     "timeline": "Timeline",
     "map": "The map at the turning point",
@@ -62,6 +69,12 @@ FIGURE_TITLES = {
 }
 STANCE_VERBS = {"standing aside": "stood aside", "aside": "stood aside", "defected": "defected",
                 "loyal": "returned to loyalty"}
+_COUNT = {1: "one unit", 2: "two units", 3: "three units", 4: "four units", 5: "five units"}
+
+
+def n_units(n: int) -> str:
+    """'one unit', 'two units', ... '12 units'."""
+    return _COUNT.get(n, f"{n} units")
 
 
 # ============================================================================ outcome table
@@ -129,6 +142,10 @@ def measures_list(measures: dict[str, Any]) -> str:
     if peaks:
         text = ", ".join(f"{r} {100 * v:.2f}%" for r, v in peaks)
         items.append(f"<li class=wide>peak protest by region (% of its population): <b>{html.escape(text)}</b></li>")
+    statuses = [(k.split("__", 1)[1], v) for k, v in measures.items() if k.startswith("status__")]
+    if statuses:
+        text = "; ".join(f"{c} {str(v).replace('_', ' ')}" for c, v in statuses)
+        items.append(f"<li class=wide>each challenger at the end: <b>{html.escape(text)}</b></li>")
     return "<h3>Measures</h3><ul class=measures>" + "".join(items) + "</ul>"
 
 
@@ -184,19 +201,23 @@ def _base_scenario(scn: Scenario) -> Scenario | None:
 
 
 def changed_parameters(scn: Scenario) -> list[ParamRow]:
-    """Parameters that differ from the defaults: regions and units against the base map the
-    scenario extends (a scenario without a base defines its own map: nothing to compare),
-    everything else against the schema's defaults."""
+    """Parameters that differ from the defaults: regions, institutions and units against the
+    base map the scenario extends (a scenario without a base defines its own map: nothing to
+    compare), everything else (the ruler, each challenger, the mediator, ...) against the
+    schema's defaults."""
     base = _base_scenario(scn)
     rows: list[ParamRow] = []
     for section in PARAM_SECTIONS:
         value = getattr(scn, section)
-        ref = getattr(base, section) if base is not None and section in ("regions", "units") else None
-        if isinstance(value, dict):
+        if section in BASE_SECTIONS:
             if base is None:
                 continue
+            ref = getattr(base, section)
             for key, item in value.items():
                 rows += _walk(item, ref.get(key) if ref else None, f"{section}.{key}")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                rows += _walk(item, None, f"{section}.{key}")
         else:
             rows += _walk(value, None, section)
     return rows
@@ -214,8 +235,9 @@ def _show(value: Any) -> str:
 
 def _compared(scn: Scenario) -> str:
     if _base_scenario(scn) is not None:
-        return (f"Regions and units are compared with the base map the scenario extends "
-                f"(<code>{html.escape(scn.base)}</code>); everything else with the model's defaults.")
+        return (f"Regions, institutions and units are compared with the base map the scenario extends "
+                f"(<code>{html.escape(scn.base)}</code>); everything else (the ruler, the challengers, the "
+                f"mediator, ...) with the model's defaults.")
     return (f"The scenario draws its own map ({len(scn.regions)} regions, {len(scn.units)} units), so only "
             "its other settings are compared with the model's defaults.")
 
@@ -294,6 +316,11 @@ def timeline_notice(run: RunFolder) -> str:
     if s["protest_share"].max() > 0:
         i = s["protest_share"].idxmax()
         text += f" Nationally, protest peaked at {100 * s.at[i, 'protest_share']:.2f}% of the population, {_when(s.at[i, 'hour'])}."
+    dead = float(last.get("casualties", 0.0))
+    if dead > 0:
+        crowd = float(last.get("crowd_deaths", 0.0))
+        text += (f" The crisis cost {dead:,.0f} casualties"
+                 + (f", {crowd:,.0f} of them people killed in crowds fired on." if crowd >= 0.5 else "."))
     return text
 
 
@@ -301,12 +328,48 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def column_reached(run: RunFolder) -> dict[str, float]:
+    """The first hour the marching column stood at each region: from the recorded column
+    position and the regions' map positions, the column's own events and the seat it set out
+    from; empty without a column."""
+    s = run.series
+    if "column_lon" not in s:
+        return {}
+    at = s[s["column_lon"].notna() & s["column_lat"].notna()]
+    out: dict[str, float] = {}
+    if at.empty:
+        return out
+    for name, r in run.raw.get("regions", {}).items():
+        lon, lat = (float(v) for v in r["pos"])
+        here = at[((at["column_lon"] - lon).abs() < 1e-6) & ((at["column_lat"] - lat).abs() < 1e-6)]
+        if len(here):
+            out[name] = float(here["hour"].min())
+    # the engine logs the column reaching each region ('column' events): it may pass a
+    # region between two recorded rows
+    ev = run.events
+    if not ev.empty and {"kind", "region"} <= set(ev.columns):
+        for name, hour in ev[(ev["kind"] == "column") & (ev["region"] != "")].groupby("region")["hour"].min().items():
+            out[name] = min(out.get(name, float(hour)), float(hour))
+    # the seat it set out from: the row before the column is first recorded (it may have left
+    # the seat within the step); the marching challengers active then, and their seats
+    first = s.index.get_loc(at.index[0])
+    start = float(s["hour"].iloc[max(0, first - 1)])
+    active = str(at["challenge"].iloc[0]).split(",") if "challenge" in at else []
+    capital = next((n for n, r in run.raw.get("regions", {}).items() if r.get("capital")), None)
+    for cid, c in (run.raw.get("challengers") or {}).items():
+        if cid in active and c.get("mode") == "march":
+            seat = c.get("seat") or capital
+            if seat is not None:
+                out[seat] = min(out.get(seat, start), start)
+    return out
+
+
 def map_notice(run: RunFolder, hour: float) -> str:
     now = run.track[run.track["hour"] == hour]
-    ev, st = run.events, run.stances
+    st = run.stances
     # when the column reached each region; a unit "moved as the column passed" if it changed
     # stance there after that
-    reached = ev[ev["kind"].isin(["mutiny", "column"]) & (ev["region"] != "")].groupby("region")["hour"].min()
+    reached = column_reached(run)
     parts = []
     for stance, label in (("standing aside", "standing aside"), ("defected", "defected")):
         sub = now[(now["stance"] == stance) & ~now["in_column"]]
@@ -382,6 +445,15 @@ def public_notice(run: RunFolder) -> str:
             if per_head != top:
                 text += f"; per head, most in {per_head} ({100 * flow[per_head] / pop[per_head]:.2f}% of its people)"
             parts.append(text)
+    rally = {r: float(s[f"rally__{r}"].max()) for r in regions if f"rally__{r}" in s}
+    if rally and max(rally.values()) > 0:
+        top = max(rally, key=rally.get)
+        parts.append(f"Answering a call to rally, up to {rally[top]:,.0f} people were in the streets of {top}")
+    dead = {r: float(final.get(f"deaths__{r}", 0.0)) for r in regions}
+    if sum(dead.values()) > 0:
+        top = max(dead, key=dead.get)
+        parts.append(f"{sum(dead.values()):,.0f} people were killed when troops fired on crowds, most in {top} "
+                     f"({dead[top]:,.0f})")
     if not parts:
         return "The public stayed home: no protest, no emigration and no call-up in this run."
     return ". ".join(parts) + "."

@@ -130,10 +130,8 @@ def build_plan(path: str | Path, sets: list[str] | None = None, *, design: str |
     points = generate(name, fs, samples=samples or sw.samples, levels=sw.levels,
                       seed=sw.seed if seed is None else seed, second_order=second_order)
     thin = sw.series_every_hours or default_thinning(scn)
-    present = {u.faction for u in scn.units.values()}
-    series_vars = list(SERIES_VARS) + [f"protest__{scn.capital}"] + [
-        f"loyalty__{f}" for f in ("military", "security", "wagner", "chechen", "opposition") if f in present
-    ]
+    present = sorted({u.institution for u in scn.units.values()})
+    series_vars = list(SERIES_VARS) + [f"protest__{scn.capital}"] + [f"loyalty__{i}" for i in present]
     return SweepPlan(
         name=scn.name, source=str(path), scenario=scn, raw=raw, factors=fs, design_name=name,
         design=points, replications=replications or sw.replications,
