@@ -23,8 +23,8 @@ from sim.report import RunFolder, figures, load_run
 from .conftest import TINY
 
 #: tiny.yaml seeds: 5 marches on the capital and takes it (a column, six stance changes,
-#: protest); 1 stays quiet (no unit moves)
-EVENTFUL, QUIET = 5, 1
+#: protest); 2 stays quiet (no unit moves). Seeds as of canonical region and unit order.
+EVENTFUL, QUIET = 5, 2
 
 
 def write_run_folder(folder: Path, seed: int, scenario: str | Path = TINY) -> Path:
