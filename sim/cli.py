@@ -171,7 +171,10 @@ def _finish_replay(replay, folder: Path, figures: bool) -> list[str]:
 
         write_report(load_run(folder), folder / "report.html")
         written.append("report.html")
-    out_console.print(f"the same run from the scenario file: {replay.command()}", markup=False)
+    if replay.base_sets is None:
+        out_console.print(f"note: {replay.note}", markup=False)
+    else:
+        out_console.print(f"the same run from the scenario file: {replay.command()}", markup=False)
     return written
 
 

@@ -96,6 +96,11 @@ def small_sweeps(tmp_path_factory):
     return get
 
 
+def _as_dict(sets: list[str] | None) -> dict:
+    assert sets is not None
+    return {k: parse_value(v) for k, v in (s.split("=", 1) for s in sets)}
+
+
 def _recorded_series(folder: Path, run_id: int) -> pd.DataFrame:
     long = read_series(folder)
     one = long[long["run_id"] == run_id]
@@ -114,8 +119,9 @@ def test_a_run_of_a_sweep_replays_exactly_from_its_folder_and_from_the_file(smal
     # from the sweep's folder
     replay = load_sweep_run(folder, run_id)
     from_folder = sim.run(replay.scenario, seed=replay.seed)
-    # from the original file, as a user would type it: the sweep's --set, then the run's
-    scn = load_scenario(name, [*SMALL, *SMALL_SWEEPS[name], *replay.sets])
+    # from the original file with the --set the replay prints: the sweep's own, then the run's
+    assert _as_dict(replay.base_sets) == _as_dict(SMALL_SWEEPS[name])
+    scn = load_scenario(name, [*replay.base_sets, *replay.sets])
     from_file = sim.run(scn, seed=replay.seed)
     assert_same_run(from_folder, from_file)
 

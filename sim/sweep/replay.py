@@ -35,6 +35,10 @@ class SweepRun:
     raw: dict  # its resolved mapping (written to the replay's scenario.yaml)
     scenario_file: str  # the file the sweep was made from
     recorded: dict[str, Any] = field(default_factory=dict)  # the run's row in runs.parquet
+    #: the ``--set`` that turn the file, as it reads today, into the sweep's scenario (the
+    #: sweep's own --set); None when that cannot be said (see ``note``)
+    base_sets: list[str] | None = field(default_factory=list)
+    note: str = ""
 
     @property
     def sets(self) -> list[str]:
@@ -55,8 +59,42 @@ class SweepRun:
 
     def command(self) -> str:
         """The same run from the original file: ``regime-sim run FILE --seed S --set ...``."""
-        sets = " ".join(f"--set '{s}'" for s in self.sets)
+        sets = " ".join(f"--set '{s}'" for s in [*(self.base_sets or []), *self.sets])
         return f"regime-sim run {self.scenario_file} --seed {self.seed} {sets}".rstrip()
+
+
+def _leaves(node: Any, prefix: str = "") -> dict[str, Any]:
+    """A scenario dump as {dotted path: value}, in the spelling ``--set`` takes."""
+    if isinstance(node, dict):
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            out.update(_leaves(value, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(node, list) and node:
+        out = {}
+        for i, value in enumerate(node):
+            out.update(_leaves(value, f"{prefix}[{i}]"))
+        return out
+    return {prefix: node}
+
+
+def base_sets(scenario_file: str, swept: Any) -> tuple[list[str] | None, str]:
+    """The ``--set`` that make ``scenario_file`` (as it reads today) the sweep's scenario
+    ``swept``, or (None, why) when no ``--set`` can (the file is gone, or regions, units or
+    events were added or removed since the sweep)."""
+    from ..scenario.loader import load_scenario
+
+    try:
+        today = load_scenario(scenario_file)
+    except ScenarioError as err:
+        return None, f"the sweep's scenario file cannot be loaded today ({err})"
+    drop = {"sweep", "controls", "base"}  # base: where the content came from, merged in both
+    mine = _leaves({k: v for k, v in today.model_dump(mode="json").items() if k not in drop})
+    theirs = _leaves({k: v for k, v in swept.model_dump(mode="json").items() if k not in drop})
+    if mine.keys() != theirs.keys():
+        return None, (f"{scenario_file} has changed since the sweep (its regions, units or events differ): "
+                      "only the sweep's folder replays this run")
+    return [f"{k}={set_value(v)}" for k, v in theirs.items() if mine[k] != v], ""
 
 
 def set_value(value: Any) -> str:
@@ -132,6 +170,8 @@ def load_sweep_run(folder: Path | str, run_id: int) -> SweepRun:
     base = validate_raw(raw, pos, where)
     raw = apply_overrides(raw, base, overrides, where)
     scenario = validate_raw(raw, pos, where)
+    source = str(manifest.get("scenario_file", "?"))
+    sets, note = base_sets(source, base)
     return SweepRun(folder=folder, run_id=run_id, point=point, replication=int(rec["replication"]),
                     seed=int(rec["seed"]), overrides=overrides, scenario=scenario, raw=raw,
-                    scenario_file=str(manifest.get("scenario_file", "?")), recorded=rec)
+                    scenario_file=source, recorded=rec, base_sets=sets, note=note)
