@@ -73,27 +73,47 @@ def print_measures(measures: dict) -> None:
 @app.command()
 @friendly
 def run(
-    file: Annotated[str, typer.Argument(help="scenario YAML file, or the name of a bundled one")],
+    file: Annotated[str | None, typer.Argument(help="scenario YAML file, or the name of a bundled one")] = None,
     seed: Annotated[int | None, typer.Option(help="random seed (default: the scenario's)")] = None,
     set_: SetOpt = None,
     out: Annotated[Path | None, typer.Option(help="results folder (default: a new one under results/)")] = None,
     figures: Annotated[bool, typer.Option("--figures/--no-figures", help="draw the figures")] = True,
     gif: Annotated[bool, typer.Option("--gif/--no-gif", help="also write the animated map (map.gif)")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print only the outcome")] = False,
+    from_sweep: Annotated[Path | None, typer.Option(
+        "--from-sweep", help="re-run one run of this finished sweep's folder (with --run-id), "
+                             "with its figures and report.html")] = None,
+    run_id: Annotated[int | None, typer.Option("--run-id", help="the run of --from-sweep to re-run")] = None,
 ) -> None:
-    """Run a scenario once: print its timeline and outcome, write tables and figures."""
+    """Run a scenario once: print its timeline and outcome, write tables and figures.
+
+    With --from-sweep DIR --run-id N, re-run run N of a finished sweep exactly: its scenario,
+    its swept values and its seed.
+    """
     from .output import default_out_dir, prepare_out_dir, write_run
     from .runner import run as run_scenario
 
-    scn, raw, _ = _load(file, set_)
-    used_seed = scn.seed if seed is None else seed
-    if seed is not None and seed < 0:
-        raise ScenarioError("--seed must be a whole number >= 0", file=file, field="seed")
-    folder = prepare_out_dir(out or default_out_dir(scn.name, used_seed))
+    replay = None
+    if from_sweep is not None or run_id is not None:
+        replay = _sweep_run(file, from_sweep, run_id, seed, set_)
+        scn, raw, used_seed, source, sets = replay.scenario, replay.raw, replay.seed, str(
+            from_sweep / "scenario.yaml"), replay.sets
+    elif file is None:
+        raise ScenarioError("give a scenario file (or a bundled name), or --from-sweep DIR --run-id N",
+                            file="<command line>")
+    else:
+        scn, raw, _ = _load(file, set_)
+        if seed is not None and seed < 0:
+            raise ScenarioError("--seed must be a whole number >= 0", file=file, field="seed")
+        used_seed, source, sets = scn.seed if seed is None else seed, file, set_ or []
+    folder = prepare_out_dir(out or default_out_dir(scn.name, used_seed, "replay" if replay else "run"))
     started = dt.datetime.now().isoformat(timespec="seconds")
     result = run_scenario(scn, seed=used_seed)
     if not quiet:
-        out_console.print(f"[bold]{scn.title or scn.name}[/bold] - seed {used_seed}")
+        heading = f"[bold]{scn.title or scn.name}[/bold] - seed {used_seed}"
+        if replay is not None:
+            heading += f" - run {replay.run_id} of the sweep in {replay.folder} (point {replay.point})"
+        out_console.print(heading)
         for line in result.timeline():
             out_console.print("  " + line, markup=False)
         out_console.print()
@@ -102,8 +122,60 @@ def run(
         f"outcome: [bold]{result.measures['outcome_label']}[/bold] after "
         f"{result.measures['time_to_outcome_h']:g} h - {result.measures['outcome_reason']}"
     )
-    files = write_run(result, folder, file, raw, set_ or [], started, figures=figures, gif=gif)
+    files = write_run(result, folder, source, raw, sets, started, figures=figures, gif=gif)
+    if replay is not None:
+        files += _finish_replay(replay, folder, figures)
     out_console.print(f"wrote {len(files)} files to {folder}")
+    if replay is not None:
+        differ = replay.differences(result.measures)
+        if differ:  # the code changed since the sweep, or the replay is not exact
+            err_console.print(f"warning: this replay differs from run {replay.run_id} as the sweep recorded it "
+                              f"({'; '.join(differ[:3])})", markup=False)
+            raise typer.Exit(1)
+        out_console.print(f"replay of run {replay.run_id}: outcome and measures as the sweep recorded them",
+                          markup=False)
+
+
+def _sweep_run(file: str | None, folder: Path | None, run_id: int | None, seed: int | None,
+               sets: list[str] | None):
+    """The run that ``--from-sweep`` names, after checking the options go together."""
+    from .sweep.replay import load_sweep_run
+
+    where = "<command line>"
+    if folder is None:
+        raise ScenarioError("--run-id needs --from-sweep DIR: the sweep's folder", file=where)
+    if run_id is None:
+        raise ScenarioError("--from-sweep needs --run-id N: which run of the sweep to re-run", file=where)
+    if file is not None:
+        raise ScenarioError(f"give either a scenario file ('{file}') or --from-sweep, not both: a sweep's run "
+                            "takes its scenario from the sweep's folder", file=where)
+    if seed is not None or sets:
+        raise ScenarioError("--seed and --set do not go with --from-sweep: the replay uses the run's own seed and "
+                            "values (run the scenario file to change them)", file=where)
+    return load_sweep_run(folder, run_id)
+
+
+def _finish_replay(replay, folder: Path, figures: bool) -> list[str]:
+    """Record in the manifest what the replay is of, write its report, say how to get it from
+    the scenario file."""
+    manifest_path = folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["replay_of"] = {"sweep": str(replay.folder), "run_id": replay.run_id, "point": replay.point,
+                             "replication": replay.replication, "seed": replay.seed,
+                             "overrides": replay.overrides, "same_as": replay.command()}
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    written = []
+    if figures:
+        from .report import load_run
+        from .report.html import write_report
+
+        write_report(load_run(folder), folder / "report.html")
+        written.append("report.html")
+    if replay.base_sets is None:
+        out_console.print(f"note: {replay.note}", markup=False)
+    else:
+        out_console.print(f"the same run from the scenario file: {replay.command()}", markup=False)
+    return written
 
 
 @app.command()

@@ -25,8 +25,8 @@ from sim.report import RunFolder, figures, load_run
 
 from .conftest import TINY
 
-#: tiny.yaml seeds: 5 marches on the capital and takes it (a column, seven stance changes,
-#: protest, crowd deaths); 2 stays quiet (no unit moves)
+#: tiny.yaml seeds: 5 marches on the capital and takes it (a column, stance changes, protest,
+#: crowd deaths); 2 stays quiet (no unit moves)
 EVENTFUL, QUIET = 5, 2
 
 

@@ -544,7 +544,20 @@ def validate_raw(raw: dict, pos: Positions, file: str) -> Scenario:
         raise _validation_error(exc, raw, pos, file) from None
     _xref(scn, raw, pos, file)
     check_memory(scn, file)
-    return scn
+    return canonical(scn)
+
+
+def canonical(scn: Scenario) -> Scenario:
+    """The scenario with its ``regions`` and ``units`` in order of id.
+
+    The model iterates these dicts and draws random numbers as it goes, so their order is part
+    of a run's random stream: canonical order makes a run depend on the scenario's content,
+    its seed and the overrides, never on the order of keys in a file, a base file's order or
+    a sweep's sorted copy of it (issue 13, exact replay). Lists (events, routes) keep their
+    order: there it is content.
+    """
+    return scn.model_copy(update={"regions": dict(sorted(scn.regions.items())),
+                                  "units": dict(sorted(scn.units.items()))})
 
 
 def resolve_path(path: str | Path) -> Path:
