@@ -133,7 +133,7 @@ def _fake_sweep(folder: Path) -> None:
         for r in range(reps):
             deal = rng.uniform() < p
             rows.append({"run_id": point * reps + r, "point": point, "replication": r, "seed": r,
-                         "factions.kremlin.regime_strength": s, "factions.wagner.guarantee_value": g,
+                         "ruler.regime_strength": s, "challengers.wagner.guarantee_value": g,
                          "status": "ok", "error": "",
                          "outcome": "negotiated_settlement" if deal else "regime_survives",
                          "time_to_outcome_h": 30.0 if deal else 96.0})
@@ -141,9 +141,9 @@ def _fake_sweep(folder: Path) -> None:
     pd.DataFrame(rows).to_parquet(folder / "runs.parquet", index=False)
     (folder / "manifest.json").write_text(json.dumps({
         "status": "done", "scenario_name": "fake", "design": "grid", "points": 15, "replications": reps,
-        "parameters": [{"path": "factions.kremlin.regime_strength", "kind": "float", "low": 0.4, "high": 0.8,
+        "parameters": [{"path": "ruler.regime_strength", "kind": "float", "low": 0.4, "high": 0.8,
                         "values": []},
-                       {"path": "factions.wagner.guarantee_value", "kind": "categorical", "low": None,
+                       {"path": "challengers.wagner.guarantee_value", "kind": "categorical", "low": None,
                         "high": None, "values": g_levels}]}))
 
 
@@ -161,8 +161,8 @@ def test_discover_end_to_end_on_a_sweep_folder(tmp_path: Path) -> None:
         assert (out / name).exists(), name
     lim = pd.read_csv(out / "prim_boxes.csv")
     box1 = lim[lim["box"] == 1].set_index("parameter")
-    assert box1.loc["factions.kremlin.regime_strength", "high"] == pytest.approx(0.6)
-    assert box1.loc["factions.wagner.guarantee_value", "low"] == pytest.approx(0.55)
+    assert box1.loc["ruler.regime_strength", "high"] == pytest.approx(0.6)
+    assert box1.loc["challengers.wagner.guarantee_value", "low"] == pytest.approx(0.55)
     assert "PRIM box 1" in res.output and "dummy" in (out / "discovery.txt").read_text()
 
     by_measure = CliRunner().invoke(app, ["discover", str(folder), "--measure", "time_to_outcome_h", "--below",

@@ -81,7 +81,9 @@ def test_cli_validate_schema_list_rules() -> None:
     res = _cli("validate", *map(str, SCENARIOS))
     assert res.returncode == 0 and res.stdout.count(": ok") == len(SCENARIOS)
     schema = json.loads(_cli("schema").stdout)
-    assert schema["title"] == "Scenario" and "regions" in schema["properties"]
+    assert "scenario" in schema["title"].lower()
+    full = schema["$defs"]["Scenario"]["properties"]
+    assert {"regions", "institutions", "units", "ruler", "challengers", "mediator", "events"} <= set(full)
     listing = _cli("list").stdout
     for p in SCENARIOS:
         assert p.stem in listing
@@ -89,9 +91,17 @@ def test_cli_validate_schema_list_rules() -> None:
 
 
 def test_python_api_load_override_run_tables() -> None:
-    scn = sim.load_scenario(TINY, {"factions.kremlin.regime_strength": 0.8})
-    assert scn.factions.kremlin.regime_strength == 0.8
+    scn = sim.load_scenario(TINY, {"ruler.regime_strength": 0.8})
+    assert scn.ruler.regime_strength == 0.8
     res = sim.run(scn, seed=2)
     assert isinstance(res.series, pd.DataFrame) and isinstance(res.events, pd.DataFrame)
     assert res.measures["outcome"] == res.outcome
+    # units are of an institution and back a side (the ruler, a challenger, or none)
+    assert {"unit", "institution", "side", "stance", "plot"} <= set(res.units.columns)
+    assert set(res.units["institution"]) <= set(scn.institutions)
+    assert set(res.units["side"]) <= {*scn.sides, "aside"}
+    assert {"from_side", "to_side", "institution"} <= set(res.stances.columns)
+    assert {"ruler_status", "capital_holder", "crowd_deaths"} <= set(res.measures)
+    assert {f"status__{c}" for c in scn.sides[1:]} <= set(res.measures)
+    assert {"unresolved", "ruler_ousted", "negotiated_settlement", "coup_succeeds"} <= set(OUTCOMES)
     assert "wagner_mutiny_2023" in sim.list_scenarios()

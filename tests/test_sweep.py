@@ -49,7 +49,7 @@ def test_run_table_has_every_run_seed_value_outcome_and_measure(tmp_path: Path) 
     assert res.runs == plan.n_runs == len(runs) == 6
     assert list(runs["run_id"]) == list(range(6))
     assert runs["seed"].tolist() == [seed_for(plan.master_seed, i) for i in range(6)]
-    for col in ("point", "replication", "factions.kremlin.regime_strength", "outcome", "time_to_outcome_h",
+    for col in ("point", "replication", "ruler.regime_strength", "outcome", "time_to_outcome_h",
                 "peak_protest_share", "emigrants", "mobilized", "arrests", "defected_strength_peak",
                 "casualties", "final_legitimacy", "capital_holder", "status", "error"):
         assert col in runs.columns, col
@@ -140,7 +140,7 @@ def test_cli_exit_status_says_some_failed(tmp_path: Path, monkeypatch) -> None:
     original = RegimeModel.step
 
     def step(self):  # fault injection: every run of the last point breaks
-        if self.spec.factions.kremlin.regime_strength == 0.8 and self.hour >= 3:
+        if self.spec.ruler.regime_strength == 0.8 and self.hour >= 3:
             raise ValueError("injected")
         return original(self)
 

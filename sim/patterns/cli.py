@@ -28,7 +28,7 @@ def patterns(
 
     Prints one line per pattern (source, published value, ours, pass/fail), writes a figure
     per pattern and patterns.csv / patterns.json into the folder, and exits with status 1 if
-    any pattern fails.
+    any pattern fails that is expected to hold, or one listed as a known failure passes.
     """
     import pandas as pd
 
@@ -56,7 +56,10 @@ def patterns(
     for col in ("pattern", "source", "published", "ours", "seeds", "result"):
         table.add_column(col, overflow="fold")
     for r in results:
-        verdict = "[green]pass[/green]" if r.passed else "[bold red]FAIL[/bold red]"
+        if r.expected:
+            verdict = "[green]pass[/green]" if r.passed else "[bold red]FAIL[/bold red]"
+        else:
+            verdict = "[bold red]passes: not expected[/bold red]" if r.passed else "[yellow]fails (known)[/yellow]"
         table.add_row(r.name, r.source, r.published, r.ours, str(r.n_seeds), verdict)
     out_console.print(table)
 
@@ -64,7 +67,7 @@ def patterns(
     if model_after != model_before:
         out_console.print("[bold red]warning:[/bold red] the model's source files changed during this run; "
                           "its results mix versions - run it again")
-    rows = [r.row() for r in results]
+    rows = [{**r.row(), "as_expected": r.as_expected} for r in results]
     pd.DataFrame([{k: v for k, v in row.items() if k != "numbers"} for row in rows]).to_csv(
         folder / "patterns.csv", index=False)
     (folder / "patterns.json").write_text(json.dumps(
@@ -73,10 +76,15 @@ def patterns(
          "model_sha256": model_after, "model_changed_during_run": model_after != model_before,
          "patterns": rows}, indent=2, default=_plain))
     failed = [r.name for r in results if not r.passed]
-    out_console.print(f"{len(results) - len(failed)} of {len(results)} patterns pass "
-                      f"({time.perf_counter() - t0:.0f} s); figures and patterns.csv/.json in {folder}/")
-    if failed:
-        out_console.print("[bold red]failed:[/bold red] " + "; ".join(failed))
+    known = [r.name for r in results if not r.passed and not r.expected]
+    unexpected = [r.name for r in results if not r.as_expected]
+    out_console.print(f"{len(results) - len(failed)} of {len(results)} patterns pass, {len(known)} known "
+                      f"failure{'s' if len(known) != 1 else ''} ({time.perf_counter() - t0:.0f} s); figures and "
+                      f"patterns.csv/.json in {folder}/")
+    if known:
+        out_console.print("[yellow]known failures (docs/patterns.md):[/yellow] " + "; ".join(known))
+    if unexpected:
+        out_console.print("[bold red]not as expected:[/bold red] " + "; ".join(unexpected))
         raise typer.Exit(1)
 
 

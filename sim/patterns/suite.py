@@ -27,8 +27,31 @@ from ..epstein import EpsteinConfig, EpsteinModel, linear_ramp, outbursts, run2_
 from . import granovetter, kuran
 
 LEVEL = 50  # actives above this make an outburst (Run 2 world: 1,120 citizens)
+#: the capital's police and counterweights whose loyalty the protest pattern sets (the same four units
+#: as before the engine took sides as data: the police and every counterweight unit in the capital)
 CAPITAL_SECURITY = ("moscow_police", "rosgvardia_moscow", "odon_division", "fso_guard")
-COUNTERWEIGHTS = ("rosgvardia_moscow", "odon_division", "fso_guard")
+#: a movement forced the ruler out: its side, or the armed men who stood aside, hold the seat
+RULER_REMOVED_BY_PROTEST = ("popular_revolution", "ruler_ousted")
+
+
+#: Patterns known not to hold on the current engine, with the reason (measured; see docs/patterns.md).
+#: A known failure that passes again is reported as unexpected, so that this list is kept honest.
+KNOWN_FAILURES: dict[str, str] = {
+    "coup_counterweights": "since issue 10's engine no run of elite_coup ends in coup_succeeds (0 of 240 in "
+                           "full mode): a coup in the capital sets off the street movement, which draws the units "
+                           "away from the plot",
+    "coup_rosgvardia": "as coup_counterweights: coup_succeeds never occurs, so it cannot fall with more Rosgvardia",
+}
+
+
+def capital_counterweights(scenario: str) -> tuple[str, ...]:
+    """The units in the capital whose institution is a counterweight (``institutions.<id>.counterweight``)
+    and that back the ruler when the crisis opens (``side: ruler``)."""
+    import sim
+
+    scn = sim.load_scenario(scenario)
+    return tuple(sorted(k for k, u in scn.units.items()
+                        if u.region == scn.capital and u.side == "ruler" and scn.institutions[u.institution].counterweight))
 
 
 @dataclass
@@ -47,6 +70,13 @@ class PatternResult:
     detail: str = ""  # ours, in full
     figure: str = ""
     numbers: dict[str, Any] = field(default_factory=dict)
+    expected: bool = True  # False: known not to hold on this engine (KNOWN_FAILURES; docs/patterns.md)
+    known_failure: str = ""  # why it is expected to fail
+
+    @property
+    def as_expected(self) -> bool:
+        """The verdict is the one expected: a pass, or a documented known failure that still fails."""
+        return self.passed == self.expected
 
     def row(self) -> dict[str, Any]:
         return asdict(self)
@@ -108,10 +138,13 @@ def _regime_job(scenario: str, overrides: dict, seed: int) -> dict:
     import sim
 
     result = sim.run(sim.load_scenario(scenario, overrides), seed=seed)
-    labels = result.events.get("label", [])
+    labels = np.asarray(result.events.get("label", []))
     return {
         "outcome": result.measures["outcome"],
-        "coup_attempt": bool(np.any(np.asarray(labels) == "coup attempt")),
+        "coup_attempt": bool(np.any(labels == "coup attempt")),
+        "street_challenge": bool(np.any(labels == "street challenge")),
+        "ruler_status": result.measures.get("ruler_status", ""),
+        "hours": float(result.measures["time_to_outcome_h"]),
     }
 
 
@@ -294,12 +327,14 @@ def kuran_pattern(out: Path) -> PatternResult:
     )
 
 
-def _outcome_share(results: list[dict], outcome: str) -> tuple[int, int]:
-    return sum(r["outcome"] == outcome for r in results), len(results)
+def _outcome_share(results: list[dict], outcome: str | tuple[str, ...]) -> tuple[int, int]:
+    wanted = (outcome,) if isinstance(outcome, str) else outcome
+    return sum(r["outcome"] in wanted for r in results), len(results)
 
 
-def _compare(weak: list[dict], strong: list[dict], outcome: str, quick: bool) -> dict:
-    """P(outcome) under two conditions; pass if higher under ``weak`` (and, in full mode, p < 0.05)."""
+def _compare(weak: list[dict], strong: list[dict], outcome: str | tuple[str, ...], quick: bool) -> dict:
+    """P(outcome) under two conditions; pass if higher under ``weak`` (and, in full mode, p < 0.05).
+    ``outcome`` may be a tuple of outcome ids that count as the same event."""
     kw, nw = _outcome_share(weak, outcome)
     ks, ns = _outcome_share(strong, outcome)
     p = float(stats.fisher_exact([[kw, nw - kw], [ks, ns - ks]], alternative="greater").pvalue)
@@ -307,13 +342,16 @@ def _compare(weak: list[dict], strong: list[dict], outcome: str, quick: bool) ->
     return {"k_weak": kw, "n_weak": nw, "k_strong": ks, "n_strong": ns, "p_one_sided": p,
             "passed": bool(higher and (quick or p < 0.05)),
             "attempts_weak": sum(r["coup_attempt"] for r in weak),
-            "attempts_strong": sum(r["coup_attempt"] for r in strong)}
+            "attempts_strong": sum(r["coup_attempt"] for r in strong),
+            "street_weak": sum(r.get("street_challenge", False) for r in weak),
+            "street_strong": sum(r.get("street_challenge", False) for r in strong)}
 
 
 def coup_patterns(plan: Plan, runner: _Runner, out: Path) -> list[PatternResult]:
     """(f) Counterweights lower the chance that a coup succeeds (De Bruin 2018)."""
     seeds = _seeds(plan.coup_seeds)
-    removed = {f"units.{u}.strength": 0 for u in COUNTERWEIGHTS}
+    counterweights = capital_counterweights("elite_coup")
+    removed = {f"units.{u}.strength": 0 for u in counterweights}
     conditions = {
         "counterweights removed": removed,
         "counterweights as bundled": {},
@@ -349,7 +387,9 @@ def coup_patterns(plan: Plan, runner: _Runner, out: Path) -> list[PatternResult]
                       "Resolution 62(7): 1433-1458; Powell & Thyne (2011): about half of attempts succeed",
             detail=(f"elite_coup; P(coup succeeds): {weak} {c['k_weak']}/{c['n_weak']}, {strong} "
                     f"{c['k_strong']}/{c['n_strong']} (one-sided Fisher exact p = {c['p_one_sided']:.3g}); "
-                    f"coups attempted {c['attempts_weak']} vs {c['attempts_strong']}"),
+                    f"coups attempted {c['attempts_weak']} vs {c['attempts_strong']}; street challenges "
+                    f"{c['street_weak']} vs {c['street_strong']}; outcomes {_counts(by[weak])} vs "
+                    f"{_counts(by[strong])}; counterweights {', '.join(counterweights)}"),
             figure=fig, numbers={**c, "weak": weak, "strong": strong,
                                  "outcomes": {k: _counts(v) for k, v in by.items()}},
         ))
@@ -369,25 +409,26 @@ def protest_pattern(plan: Plan, runner: _Runner, out: Path) -> PatternResult:
     res = runner.map(_regime_job, jobs)
     names = list(conditions)
     by = {name: res[i * len(seeds):(i + 1) * len(seeds)] for i, name in enumerate(names)}
-    c = _compare(by[names[0]], by[names[1]], "popular_revolution", plan.quick)
-    fig = _fig_outcomes(by, "popular_revolution", "Security-force loyalty and protest (mass_protest)",
-                        "P(popular revolution)", out / "patterns_protest.png",
+    c = _compare(by[names[0]], by[names[1]], RULER_REMOVED_BY_PROTEST, plan.quick)
+    fig = _fig_outcomes(by, RULER_REMOVED_BY_PROTEST, "Security-force loyalty and protest (mass_protest)",
+                        "P(protest removes the ruler)", out / "patterns_protest.png",
                         labels=["capital security disloyal\n(loyalty 0.2, pay 0.1)",
                                 "capital security loyal\n(loyalty 0.95, pay 0.9)"], attempts=False)
     return PatternResult(
         key="protest_defection", name="(g) Protest: capital security disloyal vs loyal",
         source="Chenoweth & Stephan 2011",
         published="security-force defection lets protest win",
-        ours=(f"revolution {c['k_weak'] / c['n_weak']:.0%} (disloyal) vs {c['k_strong'] / c['n_strong']:.0%} "
+        ours=(f"ruler removed {c['k_weak'] / c['n_weak']:.0%} (disloyal) vs {c['k_strong'] / c['n_strong']:.0%} "
               f"(loyal), p = {c['p_one_sided']:.2g}"),
         n_seeds=len(seeds), passed=c["passed"],
-        criterion="P(popular revolution) higher when the capital's security is disloyal"
+        criterion="P(popular revolution or ruler ousted) higher when the capital's security is disloyal"
                   + ("" if plan.quick else " (one-sided Fisher exact p < 0.05)"),
         reference="Chenoweth & Stephan (2011) Why Civil Resistance Works: security-force defections are "
                   "the main path from mass participation to success",
         detail=(f"mass_protest; loyalty and pay of {', '.join(CAPITAL_SECURITY)} set to 0.2/0.1 or 0.95/0.9; "
-                f"P(popular revolution): disloyal {c['k_weak']}/{c['n_weak']}, loyal {c['k_strong']}/"
-                f"{c['n_strong']} (one-sided Fisher exact p = {c['p_one_sided']:.3g})"),
+                f"P(popular revolution or ruler ousted): disloyal {c['k_weak']}/{c['n_weak']}, loyal "
+                f"{c['k_strong']}/{c['n_strong']} (one-sided Fisher exact p = {c['p_one_sided']:.3g}); outcomes "
+                f"{_counts(by[names[0]])} vs {_counts(by[names[1]])}"),
         figure=fig, numbers={**c, "outcomes": {k: _counts(v) for k, v in by.items()}},
     )
 
@@ -420,6 +461,10 @@ def run_suite(quick: bool, out: Path, seeds: int | None = None, workers: int = 2
         results.append(protest_pattern(plan, runner, out))
     finally:
         runner.close()
+    for r in results:
+        if r.key in KNOWN_FAILURES:
+            r.expected = False
+            r.known_failure = KNOWN_FAILURES[r.key]
     return results
 
 
@@ -542,9 +587,10 @@ def _fig_thresholds(first: list, second: list, title: str, ylabel: str, labels: 
     return _save(fig, path)
 
 
-def _fig_outcomes(by: dict[str, list[dict]], outcome: str, title: str, ylabel: str, path: Path,
+def _fig_outcomes(by: dict[str, list[dict]], outcome: str | tuple[str, ...], title: str, ylabel: str, path: Path,
                   labels: list[str], attempts: bool) -> str:
-    """Bars of P(outcome) with Wilson intervals, one per condition; conditions come in pairs."""
+    """Bars of P(outcome) with Wilson intervals, one per condition; conditions come in pairs.
+    ``outcome`` may be a tuple of outcome ids counted together (coloured as the first)."""
     from ..plots.style import GREY, OUTCOME_COLORS
 
     fig, ax = _new_figure(figsize=(max(7.0, 1.9 * len(by)), 5.8))
@@ -557,7 +603,8 @@ def _fig_outcomes(by: dict[str, list[dict]], outcome: str, title: str, ylabel: s
         share.append(k / n)
         lo.append(k / n - a)
         hi.append(b - k / n)
-    ax.bar(x, share, color=OUTCOME_COLORS[outcome], width=0.6, label=ylabel)
+    first = outcome if isinstance(outcome, str) else outcome[0]
+    ax.bar(x, share, color=OUTCOME_COLORS[first], width=0.6, label=ylabel)
     ax.errorbar(x, share, yerr=[lo, hi], fmt="none", ecolor="black", capsize=5, lw=1.5,
                 label="95% interval (Wilson)")
     if attempts:
