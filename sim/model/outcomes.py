@@ -133,7 +133,9 @@ def settle(model: RegimeModel) -> None:
     # statuses: a challenger who holds the seat isolates a ruler away from it, captures one in it
     holder = next((s for s in model.sides[1:] if s.active and s.holds_seat), None)
     if k.in_office:
-        if holder is not None and k.location == seat and k.travel is None and model.power_loc[seat][0] <= 0:
+        loc = model.power_loc[seat]
+        undefended = holder is not None and loc[0] <= el.contest_share * loc[holder.index]
+        if undefended and k.location == seat and k.travel is None:
             k.status = "captured"
             model.say("ruler", f"{holder.name} seize {k.name} at the seat of power", actor=holder.name,
                       label="ruler captured")
@@ -225,7 +227,8 @@ def _seizure(model: RegimeModel, s: Side) -> None:
         model.say("challenge", f"forces loyal to {model.ruler.name} retake the seat of power in {cap}", region=cap)
     if s.holds_seat:
         s.hold_hours += model.dt
-        if s.hold_hours >= spec.consolidate_hours and against <= 0 and model.ruler.in_office:
+        uncontested = against <= model.spec.elites.contest_share * mine
+        if s.hold_hours >= spec.consolidate_hours and uncontested and model.ruler.in_office:
             s.status = "won"
             model.ruler.status = "captured" if model.ruler.location == cap else "deposed"
             model.say("challenge", f"{s.name} have held {cap} for {s.hold_hours:g} h and no force contests it",

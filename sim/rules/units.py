@@ -80,6 +80,9 @@ def win_probabilities(shares: Sequence[float], decisiveness: float, prior_weight
     csf = [p / tot for p in powered] if tot > 0 else [1.0 / len(shares)] * len(shares)
     raw = [(1.0 - prior_weight) * c + prior_weight * q for c, q in zip(csf, priors, strict=True)]
     fact = sum(facts)
+    if fact > 0.9:  # several sides' facts cannot claim more than the whole forecast
+        facts = [f * 0.9 / fact for f in facts]
+        fact = 0.9
     if fact > 0:
         raw = [r * (1.0 - fact) + f for r, f in zip(raw, facts, strict=True)]
     floor = 0.02

@@ -560,6 +560,12 @@ class ElitesSpec(Strict):
         "loyal power needed in a region to halt a column there",
         ge=0,
     )
+    contest_share: float = share(
+        0.1,
+        "assumed (range 0.05-0.3): Lanchester attrition never leaves exactly nobody",
+        "opposing power at a seized seat, as a share of the holders', below which the seat counts as "
+        "uncontested (and an undefended ruler there is taken)",
+    )
     civil_war_hours: float = param(
         72.0, "h", "assumed: an unresolved armed split of three days is a civil war", gt=0
     )
