@@ -7,6 +7,7 @@ the file, the line and the field, with exit status 2 and no traceback.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import functools
 import json
 import sys
@@ -41,6 +42,13 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def os_error_line(err: OSError) -> str:
+    """A failed write or read as one line naming the file: a full disk, a lost mount."""
+    what = "the disk is full" if err.errno == errno.ENOSPC else (err.strerror or str(err))
+    where = f"{err.filename}: " if err.filename else ""
+    return f"{where}{what}; expected room to write the results (nothing was saved after this point)"
+
+
 def friendly(fn: Callable) -> Callable:
     """Turn bad input into a one-line error with exit status 2."""
 
@@ -50,6 +58,8 @@ def friendly(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except ScenarioError as err:
             fail(str(err))
+        except OSError as err:
+            fail(os_error_line(err))
         except KeyboardInterrupt:
             err_console.print("interrupted")
             raise typer.Exit(130) from None
@@ -64,6 +74,8 @@ def _load(path: str, sets: list[str] | None):
 
 
 def print_measures(measures: dict) -> None:
+    from .textsafe import terminal
+
     table = Table(title="Outcome and measures", show_header=True, header_style="bold")
     table.add_column("measure")
     table.add_column("value", justify="right")
@@ -80,11 +92,11 @@ def print_measures(measures: dict) -> None:
                 text = f"{value:.3f}"
         else:
             text = str(value)
-        table.add_row(key, text)
+        table.add_row(terminal(key), text)
     peaks = {k.split("__", 1)[1]: v for k, v in measures.items() if k.startswith("peak_protest__") and v > 0}
     if peaks:
         top = sorted(peaks.items(), key=lambda kv: -kv[1])[:4]
-        table.add_row("peak protest by region", ", ".join(f"{k} {v:.2%}" for k, v in top))
+        table.add_row("peak protest by region", ", ".join(f"{terminal(k)} {v:.2%}" for k, v in top))
     out_console.print(table)
 
 
@@ -99,30 +111,39 @@ def run(
     figures: Annotated[bool, typer.Option("--figures/--no-figures", help="draw the figures")] = True,
     gif: Annotated[bool, typer.Option("--gif/--no-gif", help="also write the animated map (map.gif)")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print only the outcome")] = False,
+    force: Annotated[bool, typer.Option("--force", help="replace the previous run in an existing --out folder")]
+    = False,
 ) -> None:
     """Run a scenario once: print its timeline and outcome, write tables and figures."""
-    from .output import default_out_dir, prepare_out_dir, write_run
+    from .output import default_out_dir, prepare_run_dir, write_run
+    from .progress import RunProgress
     from .runner import run as run_scenario
+    from .scenario.loader import estimate_seconds
+    from .textsafe import plain, terminal
 
     scn, raw, _ = _load(file, set_)
     used_seed = scn.seed if seed is None else seed
     if seed is not None and seed < 0:
         raise ScenarioError("--seed must be a whole number >= 0", file=file, field="seed")
-    folder = prepare_out_dir(out or default_out_dir(scn.name, used_seed))
+    folder = prepare_run_dir(out or default_out_dir(scn.name, used_seed), force=force)
     started = dt.datetime.now().isoformat(timespec="seconds")
-    result = run_scenario(scn, seed=used_seed)
+    expected = estimate_seconds(scn)
+    if expected > 5:
+        err_console.print(f"{scn.steps:,} steps: about {expected:,.0f} s (estimated)", markup=False)
+    with RunProgress(err_console, f"run {terminal(scn.name)}") as progress:
+        result = run_scenario(scn, seed=used_seed, on_step=progress)
     if not quiet:
-        out_console.print(f"[bold]{scn.title or scn.name}[/bold] - seed {used_seed}")
+        out_console.print(f"[bold]{terminal(scn.title or scn.name)}[/bold] - seed {used_seed}")
         for line in result.timeline():
-            out_console.print("  " + line, markup=False)
+            out_console.print("  " + plain(line), markup=False)
         out_console.print()
         print_measures(result.measures)
     out_console.print(
         f"outcome: [bold]{result.measures['outcome_label']}[/bold] after "
-        f"{result.measures['time_to_outcome_h']:g} h - {result.measures['outcome_reason']}"
+        f"{result.measures['time_to_outcome_h']:g} h - {terminal(result.measures['outcome_reason'])}"
     )
     files = write_run(result, folder, file, raw, set_ or [], started, figures=figures, gif=gif)
-    out_console.print(f"wrote {len(files)} files to {folder}")
+    out_console.print(f"wrote {len(files)} files to {folder}", markup=False)
 
 
 @app.command()
@@ -130,10 +151,11 @@ def run(
 def validate(files: Annotated[list[str], typer.Argument(help="scenario files to check")]) -> None:
     """Check scenario files against the schema; exit 2 on the first bad one."""
     from .scenario.loader import load_scenario
+    from .textsafe import terminal
 
     for f in files:
         scn = load_scenario(f)
-        out_console.print(f"{f}: ok ({scn.name}: {len(scn.regions)} regions, {len(scn.units)} units, "
+        out_console.print(f"{terminal(f)}: ok ({terminal(scn.name)}: {len(scn.regions)} regions, {len(scn.units)} units, "
                           f"{len(scn.events)} events, {scn.steps} steps)")
 
 
@@ -156,6 +178,7 @@ def schema(
 def list_() -> None:
     """List the bundled scenarios, one line each."""
     from .scenario.loader import SCENARIO_DIR, load_scenario
+    from .textsafe import terminal
 
     for p in sorted(SCENARIO_DIR.glob("*.yaml")):
         try:
@@ -163,7 +186,7 @@ def list_() -> None:
             line = scn.title or scn.description.what_is_it.split(".")[0]
         except ScenarioError as err:
             line = f"(invalid: {err})"
-        out_console.print(f"[bold]{p.stem:22s}[/bold] {line}")
+        out_console.print(f"[bold]{terminal(p.stem):22s}[/bold] {terminal(line)}")
 
 
 @app.command()

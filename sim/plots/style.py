@@ -48,6 +48,9 @@ OUTCOME_COLORS = {
 def apply() -> None:
     """Matplotlib defaults for slides: large text, thick lines, no chart junk."""
     plt.rcParams.update({
+        # text from a scenario (names, titles, event texts) is data: a '$' in it must print as
+        # a dollar sign, not start mathtext (a bad formula would fail the figure, and the run)
+        "text.parse_math": False,
         "figure.dpi": 100,
         "savefig.dpi": 150,
         "font.size": 13,

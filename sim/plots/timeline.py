@@ -31,7 +31,8 @@ def annotate_events(ax, events: pd.DataFrame, scale: float, top: bool = True, ma
         return
     marked = events[events["label"].astype(str) != ""]
     if len(marked) > max_labels:
-        marked = marked.iloc[: max_labels - 1]._append(marked.iloc[-1])
+        # pd.concat: DataFrame._append is gone in pandas 3
+        marked = pd.concat([marked.iloc[: max_labels - 1], marked.iloc[[-1]]])
     last_x = -math.inf
     level = 0
     lo, hi = ax.get_xlim()
