@@ -40,3 +40,11 @@ def slug(text: object, default: str = "scenario", max_len: int = 80) -> str:
     out = re.sub(r"[^A-Za-z0-9._-]+", "-", norm)
     out = re.sub(r"-{2,}", "-", out).strip("-.")[:max_len].strip("-.")
     return out or default
+
+
+def param_stem(path: str) -> str:
+    """A parameter path as part of a file name: 'regions.Moscow.legitimacy' ->
+    'regions_Moscow_legitimacy'. Anything but letters, digits, '_' and '-' (a '/' in a region's
+    name, which made a subfolder the report then missed) becomes '_'."""
+    flat = path.replace("[", "").replace("]", "").replace(".", "_")
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", flat)
