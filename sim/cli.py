@@ -44,9 +44,10 @@ def fail(message: str, code: int = 2) -> None:
 
 def os_error_line(err: OSError) -> str:
     """A failed write or read as one line naming the file: a full disk, a lost mount."""
-    what = "the disk is full" if err.errno == errno.ENOSPC else (err.strerror or str(err))
     where = f"{err.filename}: " if err.filename else ""
-    return f"{where}{what}; expected room to write the results (nothing was saved after this point)"
+    if err.errno == errno.ENOSPC:
+        return f"{where}the disk is full; expected room to write the results (nothing was saved after this point)"
+    return f"{where}{err.strerror or err}"
 
 
 def friendly(fn: Callable) -> Callable:
