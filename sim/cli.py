@@ -45,6 +45,8 @@ def _load(path: str, sets: list[str] | None):
 def print_measures(measures: dict) -> None:
     from rich.table import Table
 
+    from .textsafe import terminal
+
     table = Table(title="Outcome and measures", show_header=True, header_style="bold")
     table.add_column("measure")
     table.add_column("value", justify="right")
@@ -61,11 +63,11 @@ def print_measures(measures: dict) -> None:
                 text = f"{value:.3f}"
         else:
             text = str(value)
-        table.add_row(key, text)
+        table.add_row(terminal(key), text)
     peaks = {k.split("__", 1)[1]: v for k, v in measures.items() if k.startswith("peak_protest__") and v > 0}
     if peaks:
         top = sorted(peaks.items(), key=lambda kv: -kv[1])[:4]
-        table.add_row("peak protest by region", ", ".join(f"{k} {v:.2%}" for k, v in top))
+        table.add_row("peak protest by region", ", ".join(f"{terminal(k)} {v:.2%}" for k, v in top))
     out_console.print(table)
 
 
@@ -84,14 +86,19 @@ def run(
         "--from-sweep", help="re-run one run of this finished sweep's folder (with --run-id), "
                              "with its figures and report.html")] = None,
     run_id: Annotated[int | None, typer.Option("--run-id", help="the run of --from-sweep to re-run")] = None,
+    force: Annotated[bool, typer.Option("--force", help="replace the previous run in an existing --out folder")]
+    = False,
 ) -> None:
     """Run a scenario once: print its timeline and outcome, write tables and figures.
 
     With --from-sweep DIR --run-id N, re-run run N of a finished sweep exactly: its scenario,
     its swept values and its seed.
     """
-    from .output import default_out_dir, prepare_out_dir, write_run
+    from .output import default_out_dir, prepare_run_dir, write_run
+    from .progress import RunProgress
     from .runner import run as run_scenario
+    from .scenario.loader import estimate_seconds
+    from .textsafe import plain, terminal
 
     replay = None
     if from_sweep is not None or run_id is not None:
@@ -106,26 +113,30 @@ def run(
         if seed is not None and seed < 0:
             raise ScenarioError("--seed must be a whole number >= 0", file=file, field="seed")
         used_seed, source, sets = scn.seed if seed is None else seed, file, set_ or []
-    folder = prepare_out_dir(out or default_out_dir(scn.name, used_seed, "replay" if replay else "run"))
+    folder = prepare_run_dir(out or default_out_dir(scn.name, used_seed, "replay" if replay else "run"), force=force)
     started = dt.datetime.now().isoformat(timespec="seconds")
-    result = run_scenario(scn, seed=used_seed)
+    expected = estimate_seconds(scn)
+    if expected > 5:
+        err_console.print(f"{scn.steps:,} steps: about {expected:,.0f} s (estimated)", markup=False)
+    with RunProgress(err_console, f"run {terminal(scn.name)}") as progress:
+        result = run_scenario(scn, seed=used_seed, on_step=progress)
     if not quiet:
-        heading = f"[bold]{scn.title or scn.name}[/bold] - seed {used_seed}"
+        heading = f"[bold]{terminal(scn.title or scn.name)}[/bold] - seed {used_seed}"
         if replay is not None:
-            heading += f" - run {replay.run_id} of the sweep in {replay.folder} (point {replay.point})"
+            heading += f" - run {replay.run_id} of the sweep in {terminal(replay.folder)} (point {replay.point})"
         out_console.print(heading)
         for line in result.timeline():
-            out_console.print("  " + line, markup=False)
+            out_console.print("  " + plain(line), markup=False)
         out_console.print()
         print_measures(result.measures)
     out_console.print(
         f"outcome: [bold]{result.measures['outcome_label']}[/bold] after "
-        f"{result.measures['time_to_outcome_h']:g} h - {result.measures['outcome_reason']}"
+        f"{result.measures['time_to_outcome_h']:g} h - {terminal(result.measures['outcome_reason'])}"
     )
     files = write_run(result, folder, source, raw, sets, started, figures=figures, gif=gif)
     if replay is not None:
         files += _finish_replay(replay, folder, figures)
-    out_console.print(f"wrote {len(files)} files to {folder}")
+    out_console.print(f"wrote {len(files)} files to {folder}", markup=False)
     if replay is not None:
         differ = replay.differences(result.measures)
         if differ:  # the code changed since the sweep, or the replay is not exact
@@ -183,10 +194,11 @@ def _finish_replay(replay, folder: Path, figures: bool) -> list[str]:
 def validate(files: Annotated[list[str], typer.Argument(help="scenario files to check")]) -> None:
     """Check scenario files against the schema; exit 2 on the first bad one."""
     from .scenario.loader import load_scenario
+    from .textsafe import terminal
 
     for f in files:
         scn = load_scenario(f)
-        out_console.print(f"{f}: ok ({scn.name}: {len(scn.regions)} regions, {len(scn.units)} units, "
+        out_console.print(f"{terminal(f)}: ok ({terminal(scn.name)}: {len(scn.regions)} regions, {len(scn.units)} units, "
                           f"{len(scn.events)} events, {scn.steps} steps)")
 
 
@@ -216,13 +228,14 @@ def list_() -> None:
     # each file's own title, read without the schema or the base world: a listing should start
     # at once, and validating five scenarios with their sweeps takes seconds
     from .scenario.bundled import bundled_scenarios, title_line
+    from .textsafe import terminal
 
     for p in bundled_scenarios():
         try:
             line = title_line(p)
         except ScenarioError as err:
             line = f"(unreadable: {err})"
-        out_console.print(f"[bold]{p.stem:22s}[/bold] {line}")
+        out_console.print(f"[bold]{terminal(p.stem):22s}[/bold] {terminal(line)}")
 
 
 @app.command()

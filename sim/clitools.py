@@ -7,6 +7,7 @@ typer and rich are imported here (every command's start-up pays for this module)
 
 from __future__ import annotations
 
+import errno
 import functools
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -31,6 +32,14 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def os_error_line(err: OSError) -> str:
+    """A failed write or read as one line naming the file: a full disk, a lost mount."""
+    where = f"{err.filename}: " if err.filename else ""
+    if err.errno == errno.ENOSPC:
+        return f"{where}the disk is full; expected room to write the results (nothing was saved after this point)"
+    return f"{where}{err.strerror or err}"
+
+
 def friendly(fn: Callable) -> Callable:
     """Turn bad input into a one-line error with exit status 2."""
 
@@ -40,6 +49,8 @@ def friendly(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except ScenarioError as err:
             fail(str(err))
+        except OSError as err:
+            fail(os_error_line(err))
         except KeyboardInterrupt:
             err_console.print("interrupted")
             raise typer.Exit(130) from None

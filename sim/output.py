@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -10,20 +11,79 @@ from pathlib import Path
 
 import yaml
 
+from .folders import check_out_target
 from .provenance import git_commit, sha256, versions
 from .runner import RunResult
 from .scenario.errors import ScenarioError
+from .textsafe import slug
 
 RESULTS = Path("results")
 
 
 def default_out_dir(name: str, seed: int, kind: str = "run") -> Path:
+    # the name comes from the scenario: slugified, so '/abs', '../x' or 'a/b' stay one folder in results/
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return RESULTS / f"{name}-{kind}-seed{seed}-{stamp}"
+    return RESULTS / f"{slug(name)}-{kind}-seed{seed}-{stamp}"
+
+
+#: every file a run writes into its folder (``write_run``, ``draw_run_figures``, ``report``)
+RUN_OUTPUTS = frozenset({
+    "series.parquet", "events.csv", "stances.csv", "units.csv", "track.parquet", "timeline.txt",
+    "measures.json", "scenario.yaml", "manifest.json", "map.gif", "report.html", ".write-test",
+    *(f"{stem}.{ext}" for stem in ("timeline", "map", "cascade", "public") for ext in ("png", "svg")),
+})
+
+
+def is_sweep_folder(path: Path) -> bool:
+    """A sweep's folder (finished or not): its manifest says so, or it holds a sweep's tables."""
+    man = path / "manifest.json"
+    with contextlib.suppress(OSError, ValueError):
+        if man.is_file() and man.stat().st_size < 10_000_000 and json.loads(man.read_text()).get("kind") == "sweep":
+            return True
+    return any((path / f).exists() for f in ("runs.parquet", "summary.csv", "runs", "design.parquet"))
+
+
+def _is_run_folder(path: Path) -> bool:
+    with contextlib.suppress(OSError, ValueError):
+        man = path / "manifest.json"
+        return man.is_file() and man.stat().st_size < 10_000_000 and json.loads(man.read_text()).get("kind") == "run"
+    return False
+
+
+def prepare_run_dir(out: Path, *, force: bool = False) -> Path:
+    """The folder of one run: new or empty, or - with ``force`` - a previous run's folder,
+    whose files are removed first (so no figure of the old run sits beside the new tables).
+    Never the root folder or a sweep's folder, and never a folder holding anything else."""
+    check_out_target(out)
+    if out.is_dir():
+        if is_sweep_folder(out):
+            raise ScenarioError("is a sweep's folder; a run needs a folder of its own", file=str(out), field="--out")
+        entries = sorted(p.name for p in out.iterdir())
+        if entries and not force:
+            raise ScenarioError("already exists and is not empty; choose another --out, or add --force to "
+                                "replace the run in it", file=str(out), field="--out")
+        if entries and not _is_run_folder(out):
+            raise ScenarioError("--force replaces a previous run, and this is not a run's folder (no run "
+                                "manifest.json); choose another --out", file=str(out), field="--out")
+        strangers = [e for e in entries if e not in RUN_OUTPUTS and not (e.startswith(".") and e.endswith(".tmp"))]
+        if strangers:
+            raise ScenarioError(f"--force replaces only a previous run's files, and '{strangers[0]}' is not one; "
+                                "choose another --out", file=str(out), field="--out")
+        try:
+            for e in entries:
+                target = out / e
+                if target.is_dir() and not target.is_symlink():
+                    raise ScenarioError(f"--force replaces only a previous run's files, and '{e}' is a folder",
+                                        file=str(out), field="--out")
+                target.unlink()
+        except OSError as exc:
+            raise ScenarioError(f"cannot clear the previous run: {exc.strerror or exc}", file=str(out)) from None
+    return prepare_out_dir(out)
 
 
 def prepare_out_dir(out: Path, *, must_be_new: bool = False) -> Path:
     """Create ``out`` (and check it is writable) before any work is done."""
+    check_out_target(out)
     try:
         if must_be_new and out.exists() and any(out.iterdir()):
             raise ScenarioError("already exists and is not empty; choose another --out", file=str(out))
@@ -81,12 +141,21 @@ def write_run(result: RunResult, out: Path, source: str, raw: dict, overrides: l
                   "measures.json", "scenario.yaml"],
     })
     written += man["files"]
+    # the manifest goes in before the figures: a figure that fails must not leave the tables
+    # without their provenance; it is rewritten with the figures' names once they are drawn
+    _write_json(out / "manifest.json", man)
+    written.append("manifest.json")
     if figures:
         from .report import RunFolder, draw_run_figures
 
         names = draw_run_figures(RunFolder.from_result(result, raw, man), out, gif=gif)
         man["files"] += names
         written += names
-    (out / "manifest.json").write_text(json.dumps(man, indent=2) + "\n")
-    written.append("manifest.json")
+        _write_json(out / "manifest.json", man)
     return written
+
+
+def _write_json(path: Path, obj: dict) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(obj, indent=2) + "\n")
+    os.replace(tmp, path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,11 +43,21 @@ class RunResult:
         return out
 
 
-def run(scenario: Scenario, seed: int | None = None) -> RunResult:
-    """Run ``scenario`` once (seed: the scenario's own unless given) and return the result."""
+def run(scenario: Scenario, seed: int | None = None,
+        on_step: Callable[[int, int], None] | None = None) -> RunResult:
+    """Run ``scenario`` once (seed: the scenario's own unless given) and return the result.
+
+    ``on_step(step, planned_steps)`` is called after every step (for a progress display).
+    """
     t0 = time.perf_counter()
     model = RegimeModel(scenario, seed=seed)
-    model.run()
+    if on_step is None:
+        model.run()
+    else:
+        planned = scenario.steps
+        while model.running:  # what RegimeModel.run does, with a report after each step
+            model.step()
+            on_step(model.steps, planned)
     wall = time.perf_counter() - t0
     return collect(model, wall)
 

@@ -11,6 +11,7 @@ import typer
 
 from ..clitools import SetOpt, err_console, friendly, out_console
 from ..scenario.errors import ScenarioError
+from ..textsafe import slug
 
 
 def _finished(folder: Path, plan_hash: str) -> bool:
@@ -66,7 +67,7 @@ def sensitivity(
     plan = plan_sensitivity(file, set_, method, samples=samples, replications=replications,
                             second_order=second_order)
     response = resolve_response(plan.scenario, measure, outcome, source=file)
-    folder = out or Path("results") / f"{plan.name}-sensitivity-{method}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    folder = out or Path("results") / f"{slug(plan.name)}-sensitivity-{method}-{dt.datetime.now():%Y%m%d-%H%M%S}"
     out_console.print(describe_design(plan))
     failed = 0
     if resume and _finished(folder, plan.hash):

@@ -7,6 +7,7 @@ command runs, in the server process it starts.
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import socket
@@ -17,21 +18,43 @@ from typing import Annotated
 import typer
 
 from ..clitools import fail, friendly, out_console
+from ..scenario.errors import ScenarioError
+from ..textsafe import terminal
 from . import DEFAULT_SCENARIO, SCENARIO_ENV
+from .serve import PARENT_ENV
 
 APP_MODULE = "sim.dashboard.app"
 GRACE_SECONDS = 3.0
 
 
-def _port_free(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+def check_address(host: str, port: int) -> None:
+    """The port is a port and the host an address of this machine, and the port is free there;
+    a :class:`ScenarioError` naming the option otherwise (not 'port in use' for a bad host)."""
+    if not 1 <= port <= 65535:
+        raise ScenarioError(f"expected a port from 1 to 65535, got {port}", file="--port")
+    try:
+        # an address written as numbers is checked as one (999.1.1.1 is no name to look up)
+        numeric = ":" in host or all(c.isdigit() or c == "." for c in host)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                   flags=socket.AI_NUMERICHOST if numeric else 0)
+    except (socket.gaierror, UnicodeError):
+        raise ScenarioError(f"expected an IP address of this machine (such as 127.0.0.1 or 0.0.0.0), got "
+                            f"'{host}'", file="--host") from None
+    family, _, _, _, addr = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
         # as the server binds: a port whose last connections are still closing is free
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
+            sock.bind(addr)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ScenarioError(f"port {port} on {host} is in use; choose another with --port",
+                                    file="--port") from None
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                raise ScenarioError(f"not allowed to listen on port {port} (ports below 1024 need root); "
+                                    "expected a port from 1024 to 65535", file="--port") from None
+            raise ScenarioError(f"cannot listen on {host}: {exc.strerror}; expected an address of this "
+                                "machine (such as 127.0.0.1)", file="--host") from None
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -54,8 +77,9 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 def server_command(host: str, port: int) -> list[str]:
-    """The solara command line: production mode, no browser, no call to PyPI."""
-    return [sys.executable, "-m", "solara", "run", APP_MODULE, "--host", host, "--port", str(port),
+    """The solara command line (through ``serve.py``: dies with this command, never fetches
+    assets): production mode, no browser, no call to PyPI."""
+    return [sys.executable, "-m", "sim.dashboard.serve", "run", APP_MODULE, "--host", host, "--port", str(port),
             "--production", "--no-open", "--no-check-version", "--log-level", "warning"]
 
 
@@ -66,7 +90,7 @@ def server_env(scenario: str) -> dict[str, str]:
     quiet = "ignore:Cookies with samesite=none require https:UserWarning"
     warnings = ",".join(w for w in (os.environ.get("PYTHONWARNINGS", ""), quiet) if w)
     return {**os.environ, SCENARIO_ENV: scenario, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
-            "PYTHONWARNINGS": warnings}
+            "PYTHONWARNINGS": warnings, PARENT_ENV: str(os.getpid())}
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -88,9 +112,9 @@ def dashboard(
 
     scn = load_scenario(file)  # a bad file is reported here, not in the browser
     path = resolve_path(file)
-    if not _port_free(host, port):
-        fail(f"port {port} on {host} is in use; choose another with --port")
-    # its own process group: Ctrl-C reaches only this process, which stops the server once
+    check_address(host, port)
+    # its own process group: Ctrl-C reaches only this process, which stops the server once; it
+    # still dies with this process (serve.py sets a parent-death signal)
     proc = subprocess.Popen(server_command(host, port), env=server_env(str(path.resolve())),
                             process_group=0)
     signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop: shut down the same way
@@ -98,7 +122,7 @@ def dashboard(
         # checked (and fetched, the first time) while the server starts; no browser asks for
         # them before the address is printed
         ensure_assets(log=lambda msg: out_console.print(msg, markup=False))
-        out_console.print(f"[bold]{scn.title or scn.name}[/bold]: dashboard at http://{host}:{port}/ "
+        out_console.print(f"[bold]{terminal(scn.title or scn.name)}[/bold]: dashboard at http://{host}:{port}/ "
                           "(Ctrl-C stops it)")
         code = proc.wait()
     except AssetsError as err:

@@ -16,8 +16,8 @@ from ..rules import ruler as R
 from ..rules import units as U
 from .agents import NOBODY
 from .geography import Traveller
-from .state import Ending
 from .stances import forecast, ruler_forecast
+from .state import Ending
 
 if TYPE_CHECKING:
     from .agents import RegionPublic, Side, Unit

@@ -22,7 +22,6 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-
 if TYPE_CHECKING:
     from .agents import Side
     from .model import RegimeModel

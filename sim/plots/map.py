@@ -76,13 +76,39 @@ class Geography:
         regions = scenario["regions"]
         capital = next((n for n, r in regions.items() if r.get("capital")), next(iter(regions)))
         return cls(
-            pos={n: (float(r["pos"][0]), float(r["pos"][1])) for n, r in regions.items()},
+            pos=place_regions(regions, scenario.get("routes", [])),
             population={n: int(r.get("population", 0)) for n, r in regions.items()},
             aggregates=frozenset(n for n, r in regions.items() if r.get("aggregate")),
             capital=capital,
             routes=[(r["a"], r["b"], float(r["km"])) for r in scenario.get("routes", [])],
             start=(scenario.get("time") or {}).get("start"),
         )
+
+
+def place_regions(regions: Mapping[str, Any], routes: list[Mapping[str, Any]]) -> dict[str, tuple[float, float]]:
+    """Map positions of the regions; a region given without ``pos`` (a scenario may add one)
+    is placed near the regions its routes reach, or beside the map if it has none, instead of
+    at (0, 0) - the Gulf of Guinea - or failing the figure."""
+    pos = {n: (float(r["pos"][0]), float(r["pos"][1])) for n, r in regions.items()
+           if isinstance(r, Mapping) and r.get("pos") is not None}
+    missing = [n for n in regions if n not in pos]
+    if not missing:
+        return pos
+    xs = [p[0] for p in pos.values()] or [0.0]
+    ys = [p[1] for p in pos.values()] or [0.0]
+    spread = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
+    for k, name in enumerate(missing):
+        near = [pos[other] for r in routes for end, other in (("a", r.get("b")), ("b", r.get("a")))
+                if r.get(end) == name and other in pos]
+        if near:
+            cx = sum(p[0] for p in near) / len(near)
+            cy = sum(p[1] for p in near) / len(near)
+            # off the neighbours' centre by a tenth of the map, so it does not cover them
+            angle = 2.0 * math.pi * (k + 1) / (len(missing) + 1)
+            pos[name] = (cx + 0.1 * spread * math.cos(angle), cy + 0.1 * spread * math.sin(angle))
+        else:  # no route: a column to the right of the map
+            pos[name] = (max(xs) + 0.15 * spread, max(ys) - 0.12 * spread * k)
+    return {n: pos[n] for n in regions}
 
 
 def protest_scale(series: pd.DataFrame, regions: list[str]) -> float:

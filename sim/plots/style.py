@@ -116,6 +116,9 @@ def param_label(path: str) -> str:
 def apply() -> None:
     """Matplotlib defaults for slides: large text, thick lines, no chart junk."""
     plt.rcParams.update({
+        # text from a scenario (names, titles, event texts) is data: a '$' in it must print as
+        # a dollar sign, not start mathtext (a bad formula would fail the figure, and the run)
+        "text.parse_math": False,
         "figure.dpi": 100,
         "savefig.dpi": 150,
         "font.size": 13,

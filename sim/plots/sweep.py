@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.outcomes import LABELS, OUTCOMES, Outcome
+from ..textsafe import param_stem
 from . import style
 
 FAN_VARS = {
@@ -183,19 +184,25 @@ def plot_sweep(folder: Path | str, outcome: str | None = None) -> list[str]:
                             file=str(folder))
     summary = pd.read_parquet(folder / "summary.parquet")
     runs = pd.read_parquet(folder / "runs.parquet")
+    if "outcome" not in runs:  # every run failed: no run has an outcome
+        runs["outcome"] = pd.Series([None] * len(runs), dtype=object)
     man = json.loads((folder / "manifest.json").read_text())
     params = [p["path"] for p in man["parameters"] if not p["path"].startswith("dummy")]
     written: list[str] = []
     for p in params:
         others = [q for q in params if q != p]
-        written += style.save(outcome_bands(summary, p, others), folder / f"sweep_outcomes_{_slug(p)}")
+        written += style.save(outcome_bands(summary, p, others), folder / f"sweep_outcomes_{param_stem(p)}")
     target = outcome or _answer_outcome(folder) or summary.groupby("outcome")["k"].sum().idxmax()
     if len(params) >= 2:
         written += style.save(outcome_heatmap(summary, params[0], params[1], target),
                               folder / f"sweep_heatmap_{target}")
-    if (folder / "series").exists():
-        written += style.save(fan_charts(read_series(folder), runs), folder / "sweep_fans")
-    written += style.save(resolution_times(runs), folder / "sweep_times")
+    ok = runs["status"] == "ok"
+    if (folder / "series").exists() and ok.any():
+        series = read_series(folder)
+        if not series.empty:
+            written += style.save(fan_charts(series, runs), folder / "sweep_fans")
+    if ok.any():  # a sweep whose runs all failed has no times to show
+        written += style.save(resolution_times(runs), folder / "sweep_times")
     return written
 
 
@@ -205,6 +212,3 @@ def _answer_outcome(folder: Path) -> str | None:
     raw = yaml.safe_load((folder / "scenario.yaml").read_text())
     return (raw.get("sweep") or {}).get("answer_outcome")
 
-
-def _slug(path: str) -> str:
-    return path.replace(".", "_").replace("[", "").replace("]", "")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..scenario.errors import ScenarioError
+from ..scenario.yamlio import read_regular_file
 
 if TYPE_CHECKING:  # kept out of the CLI's start-up: every command imports this package
     import pandas as pd
@@ -91,11 +92,57 @@ def folder_kind(path: Path) -> str:
     return "run"
 
 
+def check_sweep_folder(path: Path) -> dict[str, Any]:
+    """Read a finished sweep's manifest and check its tables open, before any figure is drawn;
+    a :class:`ScenarioError` naming the file and what was expected if not. Returns the manifest."""
+    import pyarrow.parquet as pq
+
+    if not (path / "summary.parquet").is_file():
+        raise ScenarioError("this sweep is not finished (no summary.parquet); finish it with --resume",
+                            file=str(path))
+    man_path = path / "manifest.json"
+    if not man_path.is_file():
+        raise ScenarioError("missing: a sweep's folder needs the manifest.json its sweep wrote", file=str(man_path))
+    man = _read(man_path, lambda p: json.loads(read_regular_file(p, 50_000_000, "a JSON manifest")))
+    if not isinstance(man, dict) or man.get("kind") != "sweep" or not isinstance(man.get("parameters"), list):
+        raise ScenarioError("not a sweep's manifest: expected kind 'sweep' and its parameters", file=str(man_path))
+    if man.get("status") != "done":
+        raise ScenarioError(f"the sweep is not finished (status '{man.get('status')}'); finish it with --resume",
+                            file=str(man_path), field="status")
+    for name, need in (("runs.parquet", {"run_id", "point", "status"}), ("summary.parquet", {"point", "outcome"})):
+        f = path / name
+        if not f.is_file():
+            raise ScenarioError("missing: a finished sweep writes it", file=str(f))
+        names = set(_read(f, lambda p: pq.read_schema(p)).names)
+        if need - names:
+            raise ScenarioError(f"expected the columns {', '.join(sorted(need))}; missing "
+                                f"{', '.join(sorted(need - names))}", file=str(f))
+    return man
+
+
+#: columns a run's events.csv must have (``sim/runner.py: collect``)
+EVENT_COLUMNS = ("hour", "kind", "actor", "region", "text", "label")
+
+
+def _check_columns(df: pd.DataFrame, path: Path, need: tuple[str, ...], numeric: tuple[str, ...] = ()) -> None:
+    import pandas as pd
+
+    missing = [c for c in need if c not in df.columns]
+    if missing:
+        raise ScenarioError(f"expected the columns {', '.join(need)}; missing {', '.join(missing)}", file=str(path))
+    for c in numeric:
+        if not pd.api.types.is_numeric_dtype(df[c]):
+            raise ScenarioError(f"expected numbers in the column '{c}'", file=str(path), field=c)
+
+
 def _read(path: Path, reader: Callable[[Path], Any]) -> Any:
     try:
         return reader(path)
+    except ScenarioError:
+        raise
     except (OSError, ValueError, json.JSONDecodeError) as exc:
-        raise ScenarioError(f"cannot read this results file: {exc}", file=str(path)) from None
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ScenarioError(f"cannot read this results file: {first}", file=str(path)) from None
 
 
 def load_run(path: Path) -> RunFolder:
@@ -110,6 +157,9 @@ def load_run(path: Path) -> RunFolder:
     text_csv = {"keep_default_na": False}  # empty cells (no region, no label) stay ''
     raw, pos = read_yaml_file(path / "scenario.yaml")
     scenario = validate_raw(raw, pos, str(path / "scenario.yaml"))
+    events = _read(path / "events.csv", lambda p: pd.read_csv(p, **text_csv))
+    if not events.empty or len(events.columns):
+        _check_columns(events, path / "events.csv", EVENT_COLUMNS, numeric=("hour",) if len(events) else ())
     manifest_path = path / "manifest.json"
     manifest = _read(manifest_path, lambda p: json.loads(p.read_text())) if manifest_path.exists() else {}
     return RunFolder(
@@ -118,7 +168,7 @@ def load_run(path: Path) -> RunFolder:
         seed=int(manifest.get("seed", scenario.seed)),
         measures=_read(path / "measures.json", lambda p: json.loads(p.read_text())),
         series=_read(path / "series.parquet", pd.read_parquet),
-        events=_read(path / "events.csv", lambda p: pd.read_csv(p, **text_csv)),
+        events=events,
         stances=_read(path / "stances.csv", lambda p: pd.read_csv(p, **text_csv)),
         units=_read(path / "units.csv", lambda p: pd.read_csv(p, **text_csv)),
         track=_read(path / "track.parquet", pd.read_parquet),

@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 
 from ..clitools import friendly, out_console
-from . import draw_run_figures, folder_kind, load_run, write_run_gif
+from ..textsafe import terminal
+from . import check_sweep_folder, draw_run_figures, folder_kind, load_run, write_run_gif
 
 ResultsDir = Annotated[Path, typer.Argument(help="a results folder written by 'regime-sim run' or 'sweep'")]
 AtOpt = Annotated[float | None, typer.Option("--at", help="hour the map shows (default: the turning point)")]
@@ -30,11 +31,12 @@ def plot(
     if folder_kind(results_dir) == "sweep":
         from ..plots.sweep import plot_sweep
 
+        check_sweep_folder(results_dir)
         paths = plot_sweep(results_dir)
         out_console.print(f"wrote {len(paths)} sweep figure files to {results_dir}")
         return
     run = load_run(results_dir)
-    out_console.print(f"[bold]{run.name}[/bold] - seed {run.seed}: figures in {results_dir}")
+    out_console.print(f"[bold]{terminal(run.name)}[/bold] - seed {run.seed}: figures in {terminal(results_dir)}")
     written = draw_run_figures(run, results_dir, at=at, gif=False, on_figure=_figure_line)
     if gif:
         from rich.progress import (
@@ -63,11 +65,12 @@ def report(results_dir: ResultsDir, at: AtOpt = None) -> None:
     if folder_kind(results_dir) == "sweep":
         from .sweep_html import write_sweep_report
 
+        check_sweep_folder(results_dir)
         path = write_sweep_report(results_dir)
         out_console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, self-contained)")
         return
     run = load_run(results_dir)
-    out_console.print(f"[bold]{run.name}[/bold] - seed {run.seed}: drawing the figures for the report")
+    out_console.print(f"[bold]{terminal(run.name)}[/bold] - seed {run.seed}: drawing the figures for the report")
     path = write_report(run, results_dir / "report.html", at=at,
                         on_figure=lambda name, s: out_console.print(f"  {name:9s} ({s:.1f} s)"))
     out_console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, self-contained: open it in a browser "

@@ -17,6 +17,7 @@ from ..model.outcomes import LABELS, Outcome
 from ..rules import RULES
 from ..scenario.errors import ScenarioError
 from ..scenario.loader import field_meta, split_path, validate_raw
+from ..textsafe import param_stem
 from .html import (
     CSS,
     OutcomeShare,
@@ -88,7 +89,7 @@ def _times_notice(runs: pd.DataFrame) -> str:
 
 def _notice(name: str, folder: Path, summary: pd.DataFrame, runs: pd.DataFrame, params: list[str]) -> str:
     if name.startswith("sweep_outcomes_"):
-        param = next((p for p in params if name.endswith(p.replace(".", "_").replace("[", "").replace("]", ""))),
+        param = next((p for p in params if name.endswith(param_stem(p))),
                      params[0])
         return _bands_notice(summary, param)
     if name.startswith("sweep_heatmap_"):
@@ -136,6 +137,8 @@ def write_sweep_report(folder: Path) -> Path:
     man = json.loads((folder / "manifest.json").read_text())
     summary = pd.read_parquet(folder / "summary.parquet")
     runs = pd.read_parquet(folder / "runs.parquet")
+    if "outcome" not in runs:  # every run failed
+        runs["outcome"] = pd.Series([None] * len(runs), dtype=object)
     params = [p["path"] for p in man["parameters"]]
     if not list(folder.glob("sweep_*.png")):
         from ..plots.sweep import plot_sweep
@@ -154,7 +157,7 @@ def write_sweep_report(folder: Path) -> Path:
                 [folder / f"{prefix}.png"] if (folder / f"{prefix}.png").exists() else []:
             name = str(png.relative_to(folder).with_suffix(""))
             label = title.format(param=next((p for p in params if name.endswith(
-                p.replace(".", "_").replace("[", "").replace("]", ""))), "a parameter"))
+                param_stem(p))), "a parameter"))
             caption = CAPTIONS.get(name, "")
             notice = _notice(name, folder, summary, runs, params)
             figs.append(f'<figure id="fig-{html.escape(name)}"><figcaption><b>{html.escape(label)}</b> '

@@ -8,7 +8,9 @@ validate with the schema -> check cross-references -> estimate memory. Every fai
 from __future__ import annotations
 
 import copy
+import math
 import os
+import re
 import types
 import typing
 from collections.abc import Callable
@@ -19,25 +21,31 @@ from pydantic import BaseModel, ValidationError
 
 from .bundled import DATA_DIR, SCENARIO_DIR
 from .errors import ScenarioError, did_you_mean, dotted
-from .schema import ASIDE, RULER, EVENT_TYPES, Scenario
+from .schema import ASIDE, EVENT_TYPES, RULER, Scenario
 from .yamlio import Positions, load_yaml_text, read_yaml_file
-
 
 # ----------------------------------------------------------------------------- reading
 #: Data files beside the bundled worlds that are not worlds.
 NOT_WORLDS = frozenset({"evidence"})
+#: a bundled base is named by a plain word; anything else is a file path ending in .yaml
+_BUNDLED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 def _resolve_base(name: str, relative_to: Path) -> Path:
+    """The file a ``base:`` names: a ``.yaml`` path relative to the scenario's real location
+    (a symlinked scenario's base sits beside its target), or a bundled base by plain name."""
     if name.endswith((".yaml", ".yml")):
-        cand = (relative_to.parent / name).resolve()
+        cand = (relative_to.resolve().parent / name).resolve()
         if cand.exists():
             return cand
-    bundled = DATA_DIR / f"{name}.yaml"
-    if bundled.exists() and name not in NOT_WORLDS:
-        return bundled
+    if _BUNDLED_NAME.match(name) and ".." not in name and name not in NOT_WORLDS:
+        bundled = DATA_DIR / f"{name}.yaml"
+        # a plain name can only mean a file in the bundled folder, never one reached by a path
+        if bundled.exists() and bundled.resolve().parent == DATA_DIR.resolve():
+            return bundled
     options = [p.stem for p in DATA_DIR.glob("*.yaml") if p.stem not in NOT_WORLDS]
-    raise ScenarioError(f"unknown base '{name}'{did_you_mean(name, options)}")
+    raise ScenarioError(f"unknown base '{name}'{did_you_mean(name, options)}; expected the name of a bundled "
+                        f"base ({', '.join(sorted(options))}) or a path ending in .yaml")
 
 
 def _deep_merge(base: Any, over: Any) -> Any:
@@ -249,7 +257,11 @@ def split_path(path: str) -> list:
             head, *idx = piece.split("[")
             if head:
                 parts.append(head)
-            parts.extend(int(i) for i in idx)
+            for i in idx:
+                if not i.strip().isdigit():
+                    raise ScenarioError(f"'{path}': expected a list index (a whole number >= 0) in [], got '{i}'",
+                                        file="--set", field=path)
+                parts.append(int(i))
         elif piece.isdigit() and parts and parts[-1] in ("events", "routes"):
             parts.append(int(piece))
         else:
@@ -277,8 +289,8 @@ def set_path(data: dict, dump: dict, path: str, value: Any, file: str) -> None:
             here = dotted(parts[: depth + 1])
             choices = [dotted(parts[:depth] + [k]) for k in node_dump] if isinstance(node_dump, dict) else []
             raise ScenarioError(
-                f"--set {path}: no parameter '{here}'{did_you_mean(here, choices)}",
-                file=file, field=here,
+                f"{path}: no parameter '{here}'{did_you_mean(here, choices)}",
+                file="--set", field=here,
             )
         node_dump = node_dump[part]
     node: Any = data
@@ -304,7 +316,7 @@ def apply_overrides(raw: dict, scn: Scenario, overrides: dict[str, Any] | list[s
     else:
         for item in overrides:
             if "=" not in item:
-                raise ScenarioError(f"--set expects path=value, got '{item}'", file=file)
+                raise ScenarioError(f"expected path=value, got '{item}'", file="--set")
             k, v = item.split("=", 1)
             items.append((k.strip(), parse_value(v.strip())))
     out = copy.deepcopy(raw)
@@ -502,14 +514,53 @@ def _xref(scn: Scenario, raw: dict, pos: Positions, file: str) -> None:
         check_sweep(scn, raw, lambda msg, path: fail(msg, path))
 
 
-# ----------------------------------------------------------------------------- memory
-def estimate_bytes(scn: Scenario) -> int:
-    """Rough peak memory of one run: grids, agents, per-tick random draws and series."""
-    cells = sum(r.grid * r.grid for r in scn.regions.values())
+# ----------------------------------------------------------------------------- memory and time
+# Costs measured on the landed model (2 cores; tests/test_harden_limits.py re-measures them
+# against a run's peak RSS). Each step appends a row to the series (a dict of every column)
+# and a tuple per unit to the track; at the end both become DataFrames. Measured: baseline
+# (12 regions, 35 units, 92 columns) holds 20.9 kB a step (316 MB over the start at 12,000
+# steps, 902 MB at 40,000); a 4.5 M-cell grid 312 MB. Everything is float arithmetic so that
+# an absurd horizon gives an absurd estimate, not an OverflowError.
+#: bytes held per step: per series column, and per unit (the track)
+ROW_BYTES_PER_COLUMN = 100.0
+TRACK_BYTES_PER_UNIT = 330.0
+#: bytes per grid cell (the grid arrays) and per citizen (the kernel's agent arrays)
+CELL_BYTES = 16.0
+AGENT_BYTES = 75.0
+#: the interpreter with numpy, pandas, numba's kernel and Mesa loaded (263 MB), and the model
+FIXED_BYTES = 320e6
+#: seconds per step (fixed and per region) and per citizen-step of the population kernel
+#: (measured 0.5 M citizen-steps/s on a 4.5 M-cell grid, 2.5 M/s on the baseline's small ones)
+STEP_SECONDS = 3e-4
+STEP_SECONDS_PER_REGION = 4e-5
+CITIZEN_STEP_SECONDS = 7e-7
+#: a run longer than this is refused: it would look hung (and a sweep multiplies it)
+MAX_RUN_SECONDS = 6 * 3600.0
+
+
+def series_columns(scn: Scenario) -> int:
+    """Columns of a series row: about 20 national ones and 6 per region (92 for 12 regions)."""
+    return 20 + 6 * len(scn.regions)
+
+
+def _steps(scn: Scenario) -> float:
+    return scn.time.horizon_days * 24.0 / scn.time.step_hours
+
+
+def estimate_bytes(scn: Scenario) -> float:
+    """Peak memory of one run (bytes), from measured costs: grids, citizens and the per-step rows."""
+    cells = float(sum(r.grid * r.grid for r in scn.regions.values()))
     agents = cells * scn.public.density
-    series_cols = 12 + 4 * len(scn.regions) + 8 * 5
-    series_rows = scn.steps / max(scn.outputs.series_every_hours / scn.time.step_hours, 1)
-    return int(cells * 16 + agents * 110 + series_rows * series_cols * 8 + 50e6)
+    per_step = ROW_BYTES_PER_COLUMN * series_columns(scn) + TRACK_BYTES_PER_UNIT * len(scn.units)
+    return cells * CELL_BYTES + agents * AGENT_BYTES + _steps(scn) * per_step + FIXED_BYTES
+
+
+def estimate_seconds(scn: Scenario) -> float:
+    """Wall time of one run (seconds) on one core, from measured costs."""
+    cells = float(sum(r.grid * r.grid for r in scn.regions.values()))
+    public_steps = _steps(scn) * scn.time.step_hours / max(scn.public.interval_hours, scn.time.step_hours)
+    return (_steps(scn) * (STEP_SECONDS + STEP_SECONDS_PER_REGION * len(scn.regions))
+            + public_steps * cells * scn.public.density * CITIZEN_STEP_SECONDS)
 
 
 def _available_bytes() -> int:
@@ -523,27 +574,87 @@ def _available_bytes() -> int:
     return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
 
 
-def check_memory(scn: Scenario, file: str) -> None:
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 3 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:,.0f} days"
+
+
+def check_memory(scn: Scenario, file: str, pos: Positions | None = None) -> None:
+    """Refuse a run that would not fit in memory or would run for hours, with the estimate."""
     need = estimate_bytes(scn)
     have = _available_bytes()
+    secs = estimate_seconds(scn)
+    cells = sum(r.grid * r.grid for r in scn.regions.values())
+    steps = _steps(scn)
+    grids = cells * (CELL_BYTES + scn.public.density * AGENT_BYTES)
+    kernel = estimate_seconds(scn) - steps * (STEP_SECONDS + STEP_SECONDS_PER_REGION * len(scn.regions))
+    # blame what drives the estimate that is over: the number of steps, or the size of the grids
+    grids_drive = grids > need - grids - FIXED_BYTES if need > 0.6 * have else kernel > secs - kernel
+    field = ("regions",) if grids_drive else ("time", "horizon_days")
+    f, line = _line_of(pos or {}, field)
+    where = {"file": f or file, "line": line, "field": dotted(field)}
+    size = f"{cells:,} grid cells, {steps:,.0f} steps of {scn.time.step_hours:g} h"
     if need > 0.6 * have:
-        cells = sum(r.grid * r.grid for r in scn.regions.values())
         raise ScenarioError(
-            f"this scenario would need about {need / 1e9:.1f} GB ({cells:,} grid cells, "
-            f"{scn.steps:,} steps); this machine has {have / 1e9:.1f} GB available. "
-            "Use smaller region grids or a coarser step",
-            file=file, field="regions",
+            f"this scenario would need about {need / 1e9:,.1f} GB ({size}); this machine has "
+            f"{have / 1e9:.1f} GB available. Expected a shorter horizon, a coarser step or smaller grids",
+            **where,
+        )
+    if secs > MAX_RUN_SECONDS:
+        raise ScenarioError(
+            f"one run of this scenario would take about {_duration(secs)} ({size}); the limit is "
+            f"{_duration(MAX_RUN_SECONDS)}. Expected a shorter horizon, a coarser step or smaller grids",
+            **where,
         )
 
 
 # ----------------------------------------------------------------------------- entry points
+#: Largest magnitude a number in a scenario may have. The biggest real value is a population
+#: (about 1.5e8); past this, products inside the model (policemen per man x strength, hours x
+#: steps) overflow to infinity and end a run in an OverflowError.
+MAX_MAGNITUDE = 1e12
+
+
+def _numbers(node: Any, path: tuple = ()) -> typing.Iterator[tuple[tuple, float]]:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _numbers(v, path + (k,))
+    elif isinstance(node, list | tuple):
+        for i, v in enumerate(node):
+            yield from _numbers(v, path + (i,))
+    elif isinstance(node, float):
+        yield path, node
+
+
+def check_numbers(scn: Scenario, pos: Positions, file: str) -> None:
+    """Every number in the validated scenario is finite and of a sensible size.
+
+    Checked on the validated values, not the YAML, so it also catches what pydantic turns into
+    numbers ('nan' as text, event times): an event at NaN would otherwise never fire and
+    silently cancel every later event, and an infinite horizon would overflow the step count.
+    """
+    for path, value in _numbers(scn.model_dump(mode="python")):
+        if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:
+            f, line = _line_of(pos, path)
+            raise ScenarioError(f"expected a finite number of at most {MAX_MAGNITUDE:g} in size, got {value!r}",
+                                file=f or file, line=line, field=dotted(path))
+
+
 def validate_raw(raw: dict, pos: Positions, file: str) -> Scenario:
     try:
         scn = Scenario.model_validate(raw)
     except ValidationError as exc:
         raise _validation_error(exc, raw, pos, file) from None
+    check_numbers(scn, pos, file)
+    # the memory and time check comes before the cross-checks: they validate every value a sweep
+    # can take, and a scenario too big as it stands must be blamed on itself, not on a sweep value
+    check_memory(scn, file, pos)
     _xref(scn, raw, pos, file)
-    check_memory(scn, file)
     return canonical(scn)
 
 
@@ -569,6 +680,19 @@ def resolve_path(path: str | Path) -> Path:
     return cand if cand.exists() else p
 
 
+def overridden_positions(pos: Positions, overrides: dict[str, Any] | list[str]) -> Positions:
+    """Positions with every overridden path (and what lies under it) credited to ``--set``,
+    so an error in an overridden value names the option, not the line of the file it replaced."""
+    keys = list(overrides) if isinstance(overrides, dict) else [o.split("=", 1)[0].strip() for o in overrides]
+    paths = [tuple(split_path(k)) for k in keys]
+    out: Positions = {
+        k: v for k, v in pos.items() if not any(k[: len(p)] == p for p in paths)
+    }
+    for p in paths:
+        out[p] = ("--set", None)  # type: ignore[assignment]
+    return out
+
+
 def load_scenario_with_raw(
     path: str | Path, overrides: dict[str, Any] | list[str] | None = None
 ) -> tuple[Scenario, dict, Positions]:
@@ -578,6 +702,7 @@ def load_scenario_with_raw(
     scn = validate_raw(raw, pos, file)
     if overrides:
         raw = apply_overrides(raw, scn, overrides, file)
+        pos = overridden_positions(pos, overrides)
         scn = validate_raw(raw, pos, file)
     return scn, raw, pos
 

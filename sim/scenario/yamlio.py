@@ -9,6 +9,8 @@ the expanded size of the tree before anything is built.
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,10 @@ from .errors import ScenarioError, dotted
 MAX_NODES = 200_000
 #: Largest file we read; scenario files are a few kB.
 MAX_BYTES = 2_000_000
+#: Deepest nesting of mappings and lists we accept. A real scenario nests five levels; PyYAML
+#: composes recursively, so a document nested a few hundred levels deep would otherwise end
+#: in a RecursionError instead of a one-line error.
+MAX_DEPTH = 64
 
 _CORE_TAGS = {
     "tag:yaml.org,2002:str",
@@ -118,11 +124,41 @@ def _build(node: yaml.Node, loader: _Loader, file: str, path: tuple, pos: Positi
     return loader.construct_object(node, deep=True)
 
 
+def _check_depth(text: str, file: str) -> None:
+    """Refuse documents nested deeper than :data:`MAX_DEPTH` before the recursive composer
+    (and our own recursive walks) see them. The scanner is iterative, so this is safe."""
+    opens = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken, yaml.FlowMappingStartToken,
+             yaml.FlowSequenceStartToken)
+    closes = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+    depth = 0
+    for token in yaml.scan(text, Loader=_Loader):
+        if isinstance(token, opens):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ScenarioError(f"nested more than {MAX_DEPTH} levels deep; a scenario nests a few levels",
+                                    file=file, line=token.start_mark.line + 1)
+        elif isinstance(token, closes):
+            depth -= 1
+
+
+def _reader_error(exc: yaml.reader.ReaderError, text: str, file: str) -> ScenarioError:
+    """A character YAML does not allow (a raw control character): say which and where."""
+    line = text.count("\n", 0, max(exc.position, 0)) + 1
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    return ScenarioError(f"character {char!r} (U+{ord(char):04X}) is not allowed in YAML text; "
+                         "expected printable text", file=file, line=line)
+
+
 def load_yaml_text(text: str, file: str) -> tuple[Any, Positions]:
     """Parse ``text`` safely; return the data and a map path -> (file, line)."""
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        # the reader checks for non-printable characters when it is built, so inside the try
+        _check_depth(text, file)
+        loader = _Loader(text)
         node = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, file) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -130,8 +166,11 @@ def load_yaml_text(text: str, file: str) -> tuple[Any, Positions]:
         raise ScenarioError(f"YAML syntax error: {problem}", file=file, line=line) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(f"not valid YAML: {exc}", file=file) from None
+    except RecursionError:  # a last guard: _check_depth should have refused it
+        raise ScenarioError("nested too deeply", file=file) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
         raise ScenarioError("the file is empty; expected a scenario mapping", file=file, line=1)
     _expanded_size(node, file, {}, set())
@@ -140,23 +179,49 @@ def load_yaml_text(text: str, file: str) -> tuple[Any, Positions]:
     return data, pos
 
 
-def read_yaml_file(path: str | Path) -> tuple[Any, Positions]:
-    """Read and parse a YAML file with clear errors for missing, unreadable or binary files."""
+def read_regular_file(path: str | Path, limit: int | None = None, what: str = "a YAML scenario file") -> bytes:
+    """The bytes of a regular file, refusing anything else and anything over ``limit`` bytes.
+
+    The limit counts the bytes actually read, not the size the file system reports: that is 0
+    for a device or a pipe, so a link to /dev/zero would otherwise fill memory. The file is
+    opened non-blocking, so a FIFO with no writer is refused at once instead of hanging.
+    """
+    limit = MAX_BYTES if limit is None else limit
     p = Path(path)
     name = str(path)
     if not p.exists():
         raise ScenarioError("no such file", file=name)
     if p.is_dir():
-        raise ScenarioError("is a directory, expected a YAML scenario file", file=name)
-    size = p.stat().st_size
-    if size > MAX_BYTES:
-        raise ScenarioError(
-            f"file is {size:,} bytes; scenario files are small (limit {MAX_BYTES:,})", file=name
-        )
+        raise ScenarioError(f"is a directory, expected {what}", file=name)
     try:
-        raw = p.read_bytes()
+        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise ScenarioError(f"cannot read: {exc.strerror}", file=name) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ScenarioError(f"not a regular file (a device, pipe or socket); expected {what}", file=name)
+        chunks: list[bytes] = []
+        got = 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+            if got > limit:
+                raise ScenarioError(f"file is more than {limit:,} bytes; expected {what} (they are small)",
+                                    file=name)
+    except OSError as exc:
+        raise ScenarioError(f"cannot read: {exc.strerror}", file=name) from None
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
+
+
+def read_yaml_file(path: str | Path) -> tuple[Any, Positions]:
+    """Read and parse a YAML file with clear errors for missing, unreadable or binary files."""
+    name = str(path)
+    raw = read_regular_file(path)
     if b"\x00" in raw:
         raise ScenarioError("not a YAML text file (binary content)", file=name)
     try:

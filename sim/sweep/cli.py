@@ -13,6 +13,7 @@ import typer
 
 from ..clitools import SetOpt, err_console, friendly, out_console
 from ..scenario.errors import ScenarioError
+from ..textsafe import plain, slug
 
 #: past these, a sweep asks for --yes
 MAX_HOURS = 2.0
@@ -63,8 +64,10 @@ def start(plan, folder: Path, *, workers: int, executor: str, scheduler: str | N
           resume_hint: str):
     """Run (or resume) a plan into ``folder``: refuse a used folder, ask past the size limits,
     and on an interruption say how to finish (exit 130)."""
+    from ..folders import check_out_target
     from .execute import run_sweep
 
+    check_out_target(folder)  # not a file, not the root folder
     if not resume:
         if folder.exists() and any(folder.iterdir()):
             raise ScenarioError("already exists and is not empty; choose another --out, or --resume",
@@ -72,9 +75,13 @@ def start(plan, folder: Path, *, workers: int, executor: str, scheduler: str | N
         confirm_size(plan, workers, yes)
     res = run_sweep(plan, folder, workers=workers, executor=executor, scheduler=scheduler, resume=resume,
                     console=err_console)
+    if res.interrupted and res.error:  # a failed write (a full disk): one line, with how to finish
+        err_console.print(f"error: {folder}: {res.error}; {res.runs}/{plan.n_runs} runs are saved; make room, "
+                          f"then finish with: {resume_hint} --resume --out {folder}", markup=False)
+        raise typer.Exit(2)
     if res.interrupted:
         err_console.print(f"interrupted: {res.runs}/{plan.n_runs} runs are saved in {folder}; "
-                          f"finish with: {resume_hint} --resume --out {folder}")
+                          f"finish with: {resume_hint} --resume --out {folder}", markup=False)
         raise typer.Exit(130)
     return res
 
@@ -102,7 +109,7 @@ def sweep_command(draw: Callable[[Path], object] | None = None) -> Callable[...,
 
         check_executor(workers, executor, resume, out)
         plan = build_plan(file, set_)
-        folder = out or Path("results") / f"{plan.name}-sweep-{dt.datetime.now():%Y%m%d-%H%M%S}"
+        folder = out or Path("results") / f"{slug(plan.name)}-sweep-{dt.datetime.now():%Y%m%d-%H%M%S}"
         res = start(plan, folder, workers=workers, executor=executor, scheduler=scheduler, resume=resume, yes=yes,
                     resume_hint=f"regime-sim sweep {file}")
         import pandas as pd
@@ -110,7 +117,7 @@ def sweep_command(draw: Callable[[Path], object] | None = None) -> Callable[...,
         summary = pd.read_parquet(folder / "summary.parquet")
         text = answer(summary, plan, runs=pd.read_parquet(folder / "runs.parquet"))
         (folder / "answer.txt").write_text(text + "\n")
-        out_console.print(text, markup=False)
+        out_console.print(plain(text), markup=False)
         if figures and draw is not None:
             draw(folder)
         rate = (res.runs - res.skipped) / max(res.wall_seconds, 1e-9)

@@ -7,6 +7,8 @@ interruption (Ctrl-C, or even ``kill -9``) loses at most the runs in flight.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import math
 import multiprocessing
 import time
@@ -19,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..scenario.errors import ScenarioError
+from ..textsafe import terminal
 from .plan import SweepPlan
 from .store import SweepStore
 from .worker import run_batch
@@ -32,6 +35,7 @@ class SweepResult:
     skipped: int
     wall_seconds: float
     interrupted: bool = False
+    error: str = ""  # why it stopped, when a write failed (a full disk): resume finishes it
     first_result_seconds: float = float("nan")  # start-up: until the first batch came back
     first_batch_runs: int = 0
 
@@ -122,7 +126,28 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int = 1, executor: str = "
     console = console or Console(stderr=True)
     store = SweepStore(out, plan)
     done = store.open(resume)
+    try:
+        return _run_and_compact(plan, store, done, workers, executor, scheduler, console)
+    except OSError as exc:
+        # a full disk (or a lost mount) mid-sweep: what is committed stays, and says so
+        with contextlib.suppress(OSError):
+            store.write_manifest("interrupted", done=store.done, failed=store.failed)
+        what = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        where = f" writing {exc.filename}" if exc.filename else ""
+        return SweepResult(Path(out), store.done, store.failed, len(done), 0.0, interrupted=True,
+                           error=f"{what}{where}")
+    finally:
+        store.unlock()
+
+
+def _run_and_compact(plan: SweepPlan, store: SweepStore, done: set[int], workers: int, executor: str,
+                     scheduler: str | None, console: Console) -> SweepResult:
+    out = store.out
     failed = store.failed_count()
+    if store.compacting:  # killed while compacting: every run is on disk, finish the compaction
+        store.finalize()
+        store.write_manifest("done", done=plan.n_runs, failed=failed)
+        return SweepResult(Path(out), plan.n_runs, failed, len(done), 0.0)
     t0 = time.perf_counter()
     key = plan.hash
     text = plan.scenario_text
@@ -138,7 +163,7 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int = 1, executor: str = "
         TextColumn("failed {task.fields[failed]}"), TextColumn("{task.fields[rate]:.2f} runs/s"),
         TimeRemainingColumn(), console=console, transient=False, disable=not console.is_terminal,
     )
-    task = progress.add_task(f"sweep {plan.name}", total=plan.n_runs, completed=finished, failed=failed, rate=0.0)
+    task = progress.add_task(f"sweep {terminal(plan.name)}", total=plan.n_runs, completed=finished, failed=failed, rate=0.0)
     last_note = time.perf_counter()
     first_at: float | None = None
     first_runs = 0
