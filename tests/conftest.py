@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,3 +63,21 @@ def chromium_page(width: int = 1280, height: int = 2000) -> Iterator[tuple[Any, 
             yield page, requests, errors
         finally:
             browser.close()
+
+
+def cli(*args: str, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
+    """``python -m sim ARGS`` in a fresh process, this checkout first on the path."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, timeout=timeout,
+                          cwd=cwd, env=env)
+
+
+def one_line(res: subprocess.CompletedProcess, *fragments: str) -> str:
+    """Bad input: exit 2, no traceback, one line on stderr holding every fragment."""
+    assert res.returncode == 2, (res.returncode, res.stderr[-2000:])
+    assert "Traceback" not in res.stderr
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, res.stderr[-2000:]
+    for frag in fragments:
+        assert frag in lines[0], (frag, lines[0])
+    return lines[0]

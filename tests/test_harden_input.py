@@ -7,8 +7,6 @@ exit status 2, no traceback.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,25 +15,9 @@ import pytest
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load_scenario
 
-from .conftest import ROOT, TINY
+from .conftest import ROOT, TINY, cli, one_line
 
 HEAD = "name: t\nbase: russia_2023\ndescription: {what_is_it: x}\n"
-
-
-def _cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, timeout=timeout,
-                          cwd=ROOT, env=env)
-
-
-def _one_line(res: subprocess.CompletedProcess, *fragments: str) -> str:
-    assert res.returncode == 2, (res.returncode, res.stderr[-2000:])
-    assert "Traceback" not in res.stderr
-    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1, res.stderr[-2000:]
-    for frag in fragments:
-        assert frag in lines[0], (frag, lines[0])
-    return lines[0]
 
 
 def _block_nesting(depth: int) -> str:
@@ -57,7 +39,7 @@ def test_bad_documents_give_one_line(tmp_path: Path, text: str, fragments: list[
     f = tmp_path / "bad.yaml"
     f.write_text(text)
     t0 = time.perf_counter()
-    line = _one_line(_cli("validate", str(f)), *fragments)
+    line = one_line(cli("validate", str(f)), *fragments)
     assert str(f) in line
     assert time.perf_counter() - t0 < 60
 
@@ -80,7 +62,7 @@ def test_nan_event_time_is_refused_not_silently_cancelling_later_events() -> Non
 def test_set_errors_name_the_option_not_a_line_of_the_file(tmp_path: Path, sets: list[str],
                                                            fragments: list[str]) -> None:
     args = [a for s in sets for a in ("--set", s)]
-    line = _one_line(_cli("run", str(TINY), *args, "--out", str(tmp_path / "o")), *fragments)
+    line = one_line(cli("run", str(TINY), *args, "--out", str(tmp_path / "o")), *fragments)
     assert "tiny.yaml:" not in line
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
 
@@ -102,8 +84,8 @@ def test_a_link_to_dev_zero_is_refused_at_once(tmp_path: Path) -> None:
 def test_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.yaml"
     os.mkfifo(fifo)
-    res = _cli("validate", str(fifo), timeout=60)
-    _one_line(res, str(fifo), "not a regular file")
+    res = cli("validate", str(fifo), timeout=60)
+    one_line(res, str(fifo), "not a regular file")
 
 
 def test_the_byte_limit_counts_bytes_read(tmp_path: Path, monkeypatch) -> None:

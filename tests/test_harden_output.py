@@ -4,30 +4,11 @@ from __future__ import annotations
 
 import errno
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, TINY
-
-
-def _cli(*args: str, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, timeout=timeout,
-                          cwd=cwd, env=env)
-
-
-def _one_line(res: subprocess.CompletedProcess, *fragments: str) -> str:
-    assert res.returncode == 2, (res.returncode, res.stderr[-2000:])
-    assert "Traceback" not in res.stderr
-    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1, res.stderr[-2000:]
-    for frag in fragments:
-        assert frag in lines[0], (frag, lines[0])
-    return lines[0]
+from .conftest import TINY, cli, one_line
 
 
 def _tiny_with(tmp_path: Path, extra: str = "", **replace: str) -> Path:
@@ -43,7 +24,7 @@ def _tiny_with(tmp_path: Path, extra: str = "", **replace: str) -> Path:
 def test_the_scenario_name_never_decides_where_results_go(tmp_path: Path, name: str) -> None:
     work = tmp_path / "work"
     work.mkdir()
-    res = _cli("run", str(TINY), "--set", f"name={name}", "--no-figures", "-q", cwd=work)
+    res = cli("run", str(TINY), "--set", f"name={name}", "--no-figures", "-q", cwd=work)
     assert res.returncode == 0, res.stderr
     made = list((work / "results").iterdir())
     assert len(made) == 1 and made[0].is_dir(), made
@@ -56,19 +37,19 @@ def test_run_out_never_overwrites_without_force_and_force_replaces_only_a_run(tm
     out = tmp_path / "o"
     out.mkdir()
     (out / "events.csv").write_text("mine\n")  # a user's file with a name a run writes
-    _one_line(_cli("run", str(TINY), "--no-figures", "-q", "--out", str(out)), str(out), "--force")
+    one_line(cli("run", str(TINY), "--no-figures", "-q", "--out", str(out)), str(out), "--force")
     # --force replaces a previous run, not a folder of someone's files
-    _one_line(_cli("run", str(TINY), "--no-figures", "-q", "--out", str(out), "--force"), "not a run's folder")
+    one_line(cli("run", str(TINY), "--no-figures", "-q", "--out", str(out), "--force"), "not a run's folder")
     assert (out / "events.csv").read_text() == "mine\n"
     # a previous run's folder: --force removes all it left, figures included
     run_dir = tmp_path / "r"
-    assert _cli("run", str(TINY), "-q", "--out", str(run_dir)).returncode == 0
+    assert cli("run", str(TINY), "-q", "--out", str(run_dir)).returncode == 0
     assert (run_dir / "map.png").exists()
     (run_dir / "notes.txt").write_text("mine")
-    _one_line(_cli("run", str(TINY), "--no-figures", "-q", "--out", str(run_dir), "--force"), "notes.txt")
+    one_line(cli("run", str(TINY), "--no-figures", "-q", "--out", str(run_dir), "--force"), "notes.txt")
     assert (run_dir / "notes.txt").read_text() == "mine" and (run_dir / "map.png").exists()
     (run_dir / "notes.txt").unlink()
-    res = _cli("run", str(TINY), "--no-figures", "-q", "--out", str(run_dir), "--force", "--seed", "5")
+    res = cli("run", str(TINY), "--no-figures", "-q", "--out", str(run_dir), "--force", "--seed", "5")
     assert res.returncode == 0, res.stderr
     assert not (run_dir / "map.png").exists()
     assert json.loads((run_dir / "manifest.json").read_text())["seed"] == 5
@@ -80,10 +61,10 @@ def test_run_never_writes_into_a_sweep_folder_or_the_root(tmp_path: Path) -> Non
     manifest = json.dumps({"kind": "sweep", "parameters": [], "status": "done"})
     (sweep / "manifest.json").write_text(manifest)
     (sweep / "scenario.yaml").write_text("name: sweep\n")
-    _one_line(_cli("run", str(TINY), "-q", "--out", str(sweep), "--force"), "sweep")
+    one_line(cli("run", str(TINY), "-q", "--out", str(sweep), "--force"), "sweep")
     assert (sweep / "manifest.json").read_text() == manifest
     assert (sweep / "scenario.yaml").read_text() == "name: sweep\n"
-    _one_line(_cli("run", str(TINY), "-q", "--out", "/", "--force"), "root folder")
+    one_line(cli("run", str(TINY), "-q", "--out", "/", "--force"), "root folder")
     assert not Path("/series.parquet").exists()
 
 
@@ -91,7 +72,7 @@ def test_markup_and_escapes_in_a_title_print_as_text(tmp_path: Path) -> None:
     f = _tiny_with(tmp_path, **{"name: tiny": 'name: "[bold]x[/bold] \\e[31mred"\ntitle: "[/bold] \\e]0;pwned\\a end"'})
     work = tmp_path / "work"
     work.mkdir()
-    res = _cli("run", str(f), "--no-figures", cwd=work)
+    res = cli("run", str(f), "--no-figures", cwd=work)
     assert res.returncode == 0, res.stderr
     assert "\x1b" not in res.stdout + res.stderr
     assert "[/bold]" in res.stdout  # printed as written, not taken for markup
@@ -107,7 +88,7 @@ def test_mathtext_in_a_title_and_a_region_without_pos_draw_their_figures(tmp_pat
                                                  "km: 100}",
     })
     out = tmp_path / "o"
-    res = _cli("run", str(f), "-q", "--out", str(out))
+    res = cli("run", str(f), "-q", "--out", str(out))
     assert res.returncode == 0, res.stderr
     man = json.loads((out / "manifest.json").read_text())
     assert "map.png" in man["files"] and (out / "map.png").exists() and (out / "timeline.png").exists()
