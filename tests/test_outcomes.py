@@ -12,7 +12,6 @@ import pytest
 
 from sim.model import actors, outcomes
 from sim.model.agents import NOBODY
-from sim.model.geography import Traveller
 from sim.model.model import RegimeModel
 from sim.model.outcomes import OUTCOMES, Outcome
 
@@ -188,7 +187,3 @@ def test_every_outcome_is_reached_by_a_test_here() -> None:
     reached = {"regime_survives", "unresolved", "mutiny_takes_power", "mutiny_crushed", "negotiated_settlement",
                "coup_succeeds", "coup_fails", "popular_revolution", "ruler_ousted", "civil_war"}
     assert reached == set(OUTCOMES)
-
-
-def test_traveller_is_importable_for_worlds() -> None:
-    assert Traveller(("a", "b"), 10.0).destination == "b"

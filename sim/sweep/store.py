@@ -67,15 +67,8 @@ def crash_point(name: str) -> None:
                 os._exit(137)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_file(path: Path) -> None:
+def _fsync(path: Path) -> None:
+    """Flush a file, or a folder's entries, to disk (a folder opens read-only like a file)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -85,10 +78,10 @@ def _fsync_file(path: Path) -> None:
 
 def _publish(tmp: Path, path: Path, step: str) -> None:
     """fsync the new file, rename it into place, fsync the folder (so the rename survives)."""
-    _fsync_file(tmp)
+    _fsync(tmp)
     crash_point(f"{step}:written")
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    _fsync(path.parent)
     crash_point(f"{step}:renamed")
 
 
@@ -424,7 +417,7 @@ class SweepStore:
         _remove_tree(self.runs_dir, "compact:remove-runs-parts")
         _remove_tree(self.timing_dir, "compact:remove-timing-parts")
         (self.out / JOURNAL).unlink()
-        _fsync_dir(self.out)
+        _fsync(self.out)
         crash_point("compact:journal-removed")
         return runs
 
@@ -459,7 +452,7 @@ class SweepStore:
         if chunk:
             self._stream(chunk, tmp / f"chunk-{index:05d}.parquet", ["run_id", "hour", "variable"],
                          "compact:series-chunk")
-        _fsync_dir(tmp)
+        _fsync(tmp)
 
     def _swap_series(self) -> None:
         """series/ -> .series-old/, then .series-compact/ -> series/: two renames, each of
@@ -469,11 +462,11 @@ class SweepStore:
             if old.exists():  # only possible if a previous swap finished: then new would not exist
                 shutil.rmtree(old)
             os.replace(cur, old)
-            _fsync_dir(self.out)
+            _fsync(self.out)
             crash_point("compact:series-moved-aside")
         if new.exists() and not cur.exists():
             os.replace(new, cur)
-            _fsync_dir(self.out)
+            _fsync(self.out)
             crash_point("compact:series-moved-in")
 
 
