@@ -268,14 +268,19 @@ def test_crowd_rule_values() -> None:
 
 # ============================================================================ ruler and challengers
 @settings(max_examples=300, deadline=None)
-@given(p1=unit, p2=unit, thr=unit, mine=st.floats(0.0, 1e5), theirs=st.floats(0.0, 1e5))
-def test_the_ruler_leaves_only_when_he_expects_to_lose_and_the_seat_is_not_defended(p1, p2, thr, mine, theirs):
+@given(p1=unit, p2=unit, thr=unit, mine=st.floats(0.0, 1e5), theirs=st.floats(0.0, 1e5),
+       share=st.floats(0.0, 0.99))
+def test_the_ruler_leaves_only_when_he_expects_to_lose_and_the_seat_is_not_defended(p1, p2, thr, mine, theirs,
+                                                                                      share):
     lo, hi = sorted((p1, p2))
-    if R.leaves_office(hi, thr, mine, theirs):
-        assert R.leaves_office(lo, thr, mine, theirs)
+    if R.leaves_office(hi, thr, mine, theirs, share):
+        assert R.leaves_office(lo, thr, mine, theirs, share)
     if mine > theirs:
-        assert not R.leaves_office(lo, thr, mine, theirs)
-    assert R.leaves_office(lo, thr, mine, theirs) == (lo < thr and mine <= theirs)
+        assert not R.leaves_office(lo, thr, mine, theirs, share)
+    abandoned = theirs > 0 and mine <= share * theirs
+    assert R.leaves_office(lo, thr, mine, theirs, share) == (abandoned or (lo < thr and mine <= theirs))
+    if abandoned:  # an abandoned seat is left whatever he believes
+        assert R.leaves_office(1.0, thr, mine, theirs, share)
 
 
 @settings(max_examples=300, deadline=None)

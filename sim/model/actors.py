@@ -437,7 +437,7 @@ def _leave_office(model: RegimeModel) -> None:
         return
     p = ruler_forecast(model, model.seat)
     mine, against = seat_balance(model)
-    if R.leaves_office(p, model.spec.ruler.resign_below, mine, against):
+    if R.leaves_office(p, model.spec.ruler.resign_below, mine, against, model.spec.elites.contest_share):
         armed = sum(model.power_loc[model.seat][s.index] for s in model.sides[1:] if s.active and s.armed)
         k.status = "fled" if armed > 0 else "resigned"
         verb = "flees" if k.status == "fled" else "resigns"

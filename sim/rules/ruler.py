@@ -85,13 +85,19 @@ def calls_crowds(threatened: bool, free: bool) -> bool:
     "ruler.leave_office",
     statement="The ruler leaves office (resigns, or flees if armed men close in) when his own "
     "forecast of prevailing falls below resign_below and the armed men at his seat no longer "
-    "defend him more strongly than those against him.",
+    "defend him more strongly than those against him, or, whatever his forecast, when his seat "
+    "is all but undefended: those defending it are at most contest_share of those against him.",
     mechanism="regime response",
     literature=["Svolik (2012): rulers exit when the inner circle withdraws support",
                 "Chenoweth & Stephan (2011): security-force defection is the path to success"],
     when_off="the ruler never leaves office by himself (he can still be captured)",
 )
-def leaves_office(p_ruler: float, threshold: float, defended: float, against: float) -> bool:
+def leaves_office(p_ruler: float, threshold: float, defended: float, against: float,
+                  abandoned_share: float) -> bool:
+    """``abandoned_share``: the ratio of defenders to attackers at or below which the seat is lost
+    whatever the ruler believes (his forecast blends in his reputation, which lags the facts)."""
+    if against > 0 and defended <= abandoned_share * against:
+        return True
     return p_ruler < threshold and defended <= against
 
 
