@@ -86,7 +86,7 @@ def collect(model: RegimeModel, wall: float) -> RunResult:
         scenario=model.spec,
         seed=model.seed,
         measures=model.measures(),
-        series=pd.DataFrame(model.rows),
+        series=model.rows.frame(),
         events=events,
         stances=stances,
         units=units,

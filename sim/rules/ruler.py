@@ -86,19 +86,26 @@ def calls_crowds(threatened: bool, free: bool) -> bool:
     statement="The ruler leaves office (resigns, or flees if armed men close in) when his own "
     "forecast of prevailing falls below resign_below and the armed men at his seat no longer "
     "defend him more strongly than those against him, or, whatever his forecast, when his seat "
-    "is all but undefended: those defending it are at most contest_share of those against him.",
+    "has been all but undefended (those defending it at most contest_share of those against "
+    "him) for abandoned_hours.",
     mechanism="regime response",
     literature=["Svolik (2012): rulers exit when the inner circle withdraws support",
                 "Chenoweth & Stephan (2011): security-force defection is the path to success"],
     when_off="the ruler never leaves office by himself (he can still be captured)",
 )
 def leaves_office(p_ruler: float, threshold: float, defended: float, against: float,
-                  abandoned_share: float) -> bool:
-    """``abandoned_share``: the ratio of defenders to attackers at or below which the seat is lost
-    whatever the ruler believes (his forecast blends in his reputation, which lags the facts)."""
-    if against > 0 and defended <= abandoned_share * against:
+                  abandoned_for: float, patience_hours: float) -> bool:
+    """``abandoned_for``: hours the seat has been all but undefended (see :func:`seat_abandoned`;
+    negative: it is defended); past ``patience_hours`` he leaves whatever he believes (his
+    forecast blends in his reputation, which lags the facts)."""
+    if abandoned_for >= 0 and abandoned_for >= patience_hours:
         return True
     return p_ruler < threshold and defended <= against
+
+
+def seat_abandoned(defended: float, against: float, share: float) -> bool:
+    """The seat is all but undefended: those defending it are at most ``share`` of those against."""
+    return against > 0 and defended <= share * against
 
 
 @rule(

@@ -245,6 +245,15 @@ class RulerSpec(Strict):
         "the ruler leaves office when his own forecast of prevailing falls below this and the "
         "seat's armed men do not defend him",
     )
+    abandoned_hours: float = param(
+        24.0,
+        "h",
+        "assumed (range 2-264): Ceausescu fled within hours of the army's switch (22 Dec 1989), Ben Ali "
+        "a day after the army stood back (14 Jan 2011), Mubarak 11 days after the army said it would "
+        "not fire (31 Jan - 11 Feb 2011)",
+        "how long the ruler holds on at an all-but-undefended seat before he leaves whatever he believes",
+        ge=0,
+    )
     war_cost: float = level(
         0.3, "assumed (range 0.1-0.6): Fearon (1995): fighting is costly to both sides",
         "what fighting a challenge at the seat's door costs the ruler (scaled by how close it is)",
