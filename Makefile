@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 EXTRAS ?= all
 JOBS ?= 2
 
-.PHONY: demo test bench lint docs patterns patterns-quick equivalence clean browser dashboard-assets dashboard
+.PHONY: demo test bench lint docs patterns patterns-quick equivalence history clean browser dashboard-assets dashboard
 
 $(STAMP): pyproject.toml
 	@set -e; \
@@ -37,6 +37,10 @@ patterns: $(STAMP)
 
 patterns-quick: $(STAMP)
 	$(BIN)/regime-sim patterns --quick
+
+# The README's table of the stand-alone worlds (Turkey 2016, Egypt 2011) beside history, 100 seeds each.
+history: $(STAMP)
+	$(BIN)/python tools/history_table.py --seeds 100 --workers $(JOBS)
 
 equivalence: $(STAMP)
 	$(BIN)/python benchmarks/equivalence_epstein.py
