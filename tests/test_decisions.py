@@ -60,3 +60,13 @@ def test_a_draw_at_the_top_of_the_range_picks_the_last_option() -> None:
     # rounding can leave the cumulative sum a hair under the draw: the last option, not past it
     assert U.logit_choice((0.0, 0.0, 0.0), 0, 0.0, 1.0, 1.0) == 2
     assert U.logit_choice((0.0, 0.0, 0.0), 0, 0.0, 1.0, 0.34) == 1  # 1/3 < 0.34 < 2/3
+
+
+def test_blame_grows_with_the_defeat_and_the_rank() -> None:
+    # a mid-rank commander (weight 0.6) after a defeat of severity 0.4:
+    # grievance 0.1 + 0.25 * 0.4 * 0.6 = 0.16, fear 0.5 + 0.15 * 0.4 * 0.6 = 0.536
+    g, f = U.blame(0.1, 0.5, 0.4, "mid")
+    assert (g, f) == pytest.approx((0.16, 0.536), abs=1e-12)
+    g, f = U.blame(0.1, 0.5, 0.4, "unit")  # weight 0.2
+    assert (g, f) == pytest.approx((0.12, 0.512), abs=1e-12)
+    assert U.blame(0.95, 0.95, 1.0, "top") == (1.0, 1.0)  # grievance and fear stay shares

@@ -127,6 +127,46 @@ def test_plotters_who_hold_the_seat_capture_a_ruler_who_is_there_undefended() ->
     assert m.ruler.status == "captured"
 
 
+@pytest.mark.parametrize("defended, captured", [(0.9, True), (1.1, False)])
+def test_a_ruler_at_the_seat_is_captured_only_below_contest_share_of_the_holders_power(
+        defended: float, captured: bool) -> None:
+    # the guard stays his, with power just under or just over contest_share x the plotters' power there
+    m = model("rules.disable=[coup.seize_sites]", "elites.contest_share=0.5")
+    _seize(m, 0.0)
+    m.tally()
+    holders = m.power_loc["Capital"][side(m, "plotters").index]
+    guard = next(u for u in m.units if u.key == "guard")
+    guard.side = 0
+    guard.strength = defended * 0.5 * holders / guard.combat_power
+    label = settle(m)
+    assert (m.ruler.status == "captured") is captured
+    assert (label == Outcome.COUP_SUCCEEDS) is captured
+    if not captured:
+        assert m.ruler.status == "in_office" and label is None
+
+
+@pytest.mark.parametrize("ratio, start, after", [(0.5, 0.0, 1 / 6), (2.0, 0.5, 0.5 - 1 / 3)])
+def test_a_seizure_advances_with_the_plotters_superiority_and_slips_back_when_outgunned(
+        ratio: float, start: float, after: float) -> None:
+    # seize_hours 3, one-hour steps. Loyal power at the seat = ratio x the plotters': at 0.5 their
+    # superiority (mine - against) / mine = 0.5 takes 0.5 / 3 of the seizure in an hour; at 2 they
+    # gain nothing and lose 1 / 3 of it
+    m = model("challengers.plotters.seize_hours=3")
+    plotters = side(m, "plotters")
+    open_(m, "plotters")
+    for u in m.units:
+        if u.region == "Capital" and u.side == 0:
+            u.side = NOBODY
+    mine = m.power_loc["Capital"][plotters.index]
+    guard = next(u for u in m.units if u.key == "guard")
+    guard.side, guard.engaged = 0, True  # it has taken the ruler's side in this crisis: it fights
+    guard.strength = ratio * mine / guard.combat_power
+    plotters.seize = start
+    settle(m)
+    assert plotters.seize == pytest.approx(after, abs=1e-9)
+    assert plotters.active and not plotters.holds_seat and m.outcome is None
+
+
 @pytest.mark.parametrize("left, fails", [(0.30, True), (0.40, False)])
 def test_plotters_who_fall_below_their_collapse_share_fail(left: float, fails: bool) -> None:
     m = model("challengers.plotters.collapse_share=0.35")
