@@ -27,6 +27,7 @@ Exit status: 0 when the score reaches ``--min-score`` (80 %), 1 below it, 2 on b
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -217,6 +218,14 @@ def run_tests(src: Path, tests: tuple[str, ...] | list[str], timeout: float, log
             sys.stderr.flush()
             os._exit(int(code))
     deadline = t0 + timeout
+    try:
+        return _wait(pid, t0, deadline)
+    finally:  # stopped: the child's tests go too
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+
+
+def _wait(pid: int, t0: float, deadline: float) -> tuple[str, float]:
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
@@ -245,6 +254,9 @@ def mutate_module(name: str, survivors_only: bool) -> None:
     import difflib
     import importlib
 
+    # a stopped run puts the module back (cosmic-ray restores it when the with-block is left)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: sys.exit(130))
     target = TARGETS[name]
     for mod in (*PRELOAD, *target.preload):
         importlib.import_module(mod)
