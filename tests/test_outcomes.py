@@ -68,6 +68,7 @@ def test_a_column_at_an_undefended_capital_takes_power_and_one_still_blocked_doe
             u.side = NOBODY  # nobody left to block it
     assert settle(m) == Outcome.MUTINY_TAKES_POWER
     assert m.capital_holder == "the warlord" and m.ruler.status == "fled"
+    assert side(m, "pmc").holds_seat and side(m, "pmc").status == "won"
     m = model()
     _march_at_capital(m)
     m.unit_by_key["guard"].engaged = True  # one loyal unit that has taken the ruler's side blocks it
@@ -221,6 +222,24 @@ def test_an_armed_split_that_lasts_civil_war_hours_is_a_civil_war(hours: float, 
     s.start_power = 1.0
     s.split_hours = hours
     assert (settle(m) == Outcome.CIVIL_WAR) is war
+
+
+def _split(*sets: str) -> RegimeModel:
+    m = model("elites.civil_war_hours=72", *sets)
+    s = side(m, "pmc")
+    open_(m, "pmc")
+    s.column, s.mode, s.target, s.start_power, s.split_hours = None, "seize", "Province", 1.0, 71.0
+    return m
+
+
+@pytest.mark.parametrize("margin, war", [(-0.01, True), (0.01, False)])
+def test_a_split_lasting_civil_war_hours_is_a_civil_war_only_above_civil_war_share(margin: float, war: bool):
+    m = _split()
+    share = m.defected_strength / m.total_strength  # the armed forces' share behind the warlord
+    assert 0.05 < share < 0.95
+    m = _split(f"elites.civil_war_share={share + margin}")
+    assert (settle(m) == Outcome.CIVIL_WAR) is war
+    assert side(m, "pmc").split_hours == (72.0 if war else 0.0)
 
 
 def test_every_outcome_is_reached_by_a_test_here() -> None:
