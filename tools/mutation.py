@@ -380,6 +380,7 @@ def report(names: list[str], show: bool = True) -> tuple[int, int]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.error = lambda message: fail(f"tools/mutation.py: {message}")  # one line, exit 2
     ap.add_argument("--module", action="append", choices=sorted(TARGETS), help="only these (repeatable)")
     ap.add_argument("--survivors", action="store_true", help="re-test only the survivors of the last run")
     ap.add_argument("--min-score", type=float, default=80.0, help="exit 1 below this percentage (80)")
@@ -387,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1, help="modules mutated side by side (1)")
     ap.add_argument("--_one", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.jobs < 1:
+        fail(f"tools/mutation.py: --jobs must be at least 1, not {args.jobs}")
     if args._one:
         mutate_module(args._one, args.survivors)
         return 0
