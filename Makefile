@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 EXTRAS ?= all
 JOBS ?= 2
 
-.PHONY: demo test bench lint docs patterns patterns-quick equivalence history clean browser dashboard-assets dashboard
+.PHONY: demo test bench lint docs patterns patterns-quick equivalence history clean browser dashboard-assets dashboard mutation
 
 $(STAMP): pyproject.toml
 	@set -e; \
@@ -45,6 +45,12 @@ history: $(STAMP)
 equivalence: $(STAMP)
 	$(BIN)/python benchmarks/equivalence_epstein.py
 
+# Mutation score of the decision, outcome, kernel and sweep-store code (not part of `make test`:
+# it takes long). MUTATION_ARGS, e.g. "--module kernel" or "--survivors --jobs 2". See docs/TESTING.md.
+mutation: $(STAMP)
+	@$(PY) -c "import cosmic_ray" 2>/dev/null || $(PY) -m pip install --quiet -e ".[mutation]" 2>&1 | grep -v "^WARNING: Location" || true
+	$(PY) tools/mutation.py $(MUTATION_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks
 
@@ -72,4 +78,4 @@ dashboard: dashboard-assets
 	$(BIN)/regime-sim dashboard
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis .mutation
