@@ -68,6 +68,8 @@ def plot_compare(table: pd.DataFrame, out: Path, label_a: str, label_b: str) -> 
     """Left: each outcome that occurred, B - A with its 95% paired interval. Right: for each
     quantity that varies, how many times smaller the variance of the difference is with common
     seeds than with independent seeds."""
+    from matplotlib.ticker import FuncFormatter
+
     from ..model.outcomes import LABELS, Outcome
 
     occ = table[(table["kind"] == "outcome") & ((table["a"] > 0) | (table["b"] > 0))]
@@ -85,12 +87,16 @@ def plot_compare(table: pd.DataFrame, out: Path, label_a: str, label_b: str) -> 
     ax1.set_title("Change in each outcome's probability")
     ax1.grid(axis="x", alpha=0.3)
     y2 = np.arange(len(ratios))
-    ax2.barh(y2, ratios["variance_ratio"].astype(float), color=GREEN)
+    r = ratios["variance_ratio"].astype(float).to_numpy()
+    ax2.barh(y2, r - 1, left=1, color=[GREEN if v >= 1 else VERMILION for v in r])
     ax2.axvline(1, color="black", lw=1, ls="--")
     ax2.set_xscale("log")
+    plain = FuncFormatter(lambda v, _: f"{v:g}")
+    ax2.xaxis.set_major_formatter(plain)
+    ax2.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if str(v)[0] in "25" else ""))
     ax2.set_yticks(y2, ratios["quantity"])
     ax2.invert_yaxis()
-    ax2.set_xlabel("var(independent) / var(paired) (log scale; 1 = no gain)")
+    ax2.set_xlabel("var(independent seeds) / var(common seeds)\n(log scale; 1 = no gain, green: a gain)")
     ax2.set_title("What the common seeds bought")
     ax2.grid(axis="x", alpha=0.3)
     fig.suptitle(f"A: {label_a}   vs   B: {label_b}  ({int(table['n'].iloc[0])} pairs of runs)")
