@@ -17,7 +17,15 @@ import pandas as pd
 
 from ..scenario.errors import ScenarioError
 from .arms import Arm, arm_from_file, read_runs
-from .stats import ACTS, CONTRARY, NONE, PAIRED_OUTCOMES, QUANTITIES, classify, detected, paired_table
+from .stats import (
+    ACTS,
+    CONTRARY,
+    NONE,
+    QUANTITIES,
+    classify,
+    detected,
+    paired_table,
+)
 
 ON = "on"
 
@@ -188,6 +196,3 @@ def markdown(audit: pd.DataFrame, manifest: dict, figure: str | None) -> str:
               "--run-id N` replays a run).", ""]
     return "\n".join(lines)
 
-
-__all__ = ["ON", "PAIRED_OUTCOMES", "analyse", "build_arms", "check_rules", "markdown", "scenario_names",
-           "stated_effects", "write_tables"]

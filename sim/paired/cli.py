@@ -21,6 +21,7 @@ Workers = Annotated[int, typer.Option(help="parallel workers (processes)")]
 Executor = Annotated[str, typer.Option(help="process or dask")]
 Scheduler = Annotated[str | None, typer.Option(help="address of a running Dask scheduler")]
 Resume = Annotated[bool, typer.Option("--resume", help="finish an interrupted run of this command in --out")]
+Out = Annotated[Path | None, typer.Option(help="results folder (default: a new one under results/)")]
 MasterSeed = Annotated[int, typer.Option("--seed", help="master seed: run i of every arm gets SeedSequence(seed, spawn_key=(i,))")]
 
 
@@ -65,7 +66,7 @@ def audit_command(draw: Callable[[object, Path], object] | None = None) -> Calla
         executor: Executor = "process",
         scheduler: Scheduler = None,
         seed: MasterSeed = 12345,
-        out: Annotated[Path | None, typer.Option(help="results folder (default: a new one under results/)")] = None,
+        out: Out = None,
         resume: Resume = False,
         markdown: Annotated[Path | None, typer.Option(
             help="also write the audit as Markdown here (docs/audit.md), its heat map beside it")] = None,
@@ -128,7 +129,7 @@ def compare_command(draw: Callable[..., object] | None = None,
         executor: Executor = "process",
         scheduler: Scheduler = None,
         seed: MasterSeed = 12345,
-        out: Annotated[Path | None, typer.Option(help="results folder (default: a new one under results/)")] = None,
+        out: Out = None,
         resume: Resume = False,
         figures: Annotated[bool, typer.Option("--figures/--no-figures", help="draw the figure and report.html")] = True,
     ) -> None:

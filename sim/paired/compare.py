@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..scenario.errors import ScenarioError
 from .arms import Arm, arm_from_file, read_runs
-from .stats import PAIRED_OUTCOMES, paired_table
+from .stats import paired_table
 
 
 def build_arms(file_a: str, file_b: str | None, sets_a: list[str] | None, sets_b: list[str] | None) -> list[Arm]:
@@ -38,9 +38,11 @@ def differences(a: dict, b: dict) -> list[tuple[str, object, object]]:
     from ..sweep.replay import _leaves
 
     la, lb = _leaves(a), _leaves(b)
-    skip = ("name", "title", "description", "base")
+    # what a run does not read: labels, where the content came from, the scenario's own seed
+    # (each arm's runs take the seeds of the comparison) and the output thinning
+    skip = ("name", "title", "description", "base", "seed", "outputs")
     return [(k, la.get(k), lb.get(k)) for k in sorted(set(la) | set(lb))
-            if la.get(k) != lb.get(k) and not k.split(".")[0].split("[")[0] in skip]
+            if la.get(k) != lb.get(k) and k.split(".")[0].split("[")[0] not in skip]
 
 
 def flips(root: Path, a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
@@ -94,5 +96,3 @@ def _ratio(v: float) -> str:
         return "n/a"
     return "inf" if v == float("inf") else f"{v:.2g}"
 
-
-__all__ = ["PAIRED_OUTCOMES", "analyse", "answer", "build_arms", "differences", "flips"]

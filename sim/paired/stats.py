@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.outcomes import OUTCOMES
+from ..sweep.summary import wilson
 
 #: the ruler lost power, whoever took it (a derived outcome the audit can name)
 CHALLENGE_WINS = ("mutiny_takes_power", "coup_succeeds", "popular_revolution", "ruler_ousted")
@@ -55,16 +56,6 @@ class Interval:
     estimate: float
     low: float
     high: float
-
-
-def wilson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for k successes in n trials (scipy's implementation)."""
-    from scipy import stats
-
-    if n == 0:
-        return (math.nan, math.nan)
-    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
-    return float(ci.low), float(ci.high)
 
 
 def newcombe_paired(both: int, only_a: int, only_b: int, neither: int, confidence: float = 0.95) -> Interval:
@@ -132,10 +123,7 @@ def variances(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
         return math.nan, math.nan, math.nan
     independent = float(a.var(ddof=1) + b.var(ddof=1))
     paired = float((b - a).var(ddof=1))
-    if paired == 0:
-        ratio = math.inf if independent > 0 else math.nan
-    else:
-        ratio = independent / paired
+    ratio = (math.inf if independent > 0 else math.nan) if paired == 0 else independent / paired
     return independent, paired, ratio
 
 
