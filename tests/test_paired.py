@@ -184,7 +184,7 @@ def test_a_flipped_run_replays_from_its_arm(compared: Path, tmp_path: Path) -> N
 
 
 def test_replay_refuses_the_comparison_folder_and_unknown_runs(compared: Path) -> None:
-    one_line(cli("run", "--from-sweep", str(compared), "--run-id", "0"), "not a finished sweep")
+    one_line(cli("run", "--from-sweep", str(compared), "--run-id", "0"), "not a finished sweep", "give one of its arms")
     one_line(cli("run", "--from-sweep", str(compared / "a"), "--run-id", "99"), "run id 99 does not exist")
 
 

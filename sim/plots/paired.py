@@ -54,7 +54,7 @@ def plot_audit(audit: pd.DataFrame, out: Path, title: str = "") -> Path:
     ax.invert_yaxis()
     ax.set_xlabel("scenario")
     ax.set_ylabel("rule switched off")
-    ax.set_title(title or "Rule audit: does switching each rule off do what its statement says?")
+    ax.set_title(title or "Rule audit: does switching each rule off\ndo what its statement says?")
     handles = [Patch(facecolor=AUDIT_STYLE[c][0], edgecolor="#888888", label=f"{c} ({AUDIT_STYLE[c][1] or 'blank'})")
                for c in classes]
     handles.append(Patch(facecolor="white", edgecolor="#BBBBBB", hatch="///", label="not audited (off in the scenario)"))
