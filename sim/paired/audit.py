@@ -147,7 +147,8 @@ def markdown(audit: pd.DataFrame, manifest: dict, figure: str | None) -> str:
         f"Every rule switched off in every scenario, on common random numbers: {seeds} seeds per arm "
         f"(master seed {manifest.get('master_seed')}), the same seeds for the scenario with every rule on "
         f"and with the rule off. Made {manifest.get('updated', dt.date.today().isoformat())[:10]} in "
-        f"{minutes:.0f} min with {manifest.get('workers', '?')} workers (commit {manifest.get('git_commit', '?')}).",
+        f"{minutes:.0f} min of arms' wall time on {manifest.get('workers', '?')} workers (commit "
+        f"{manifest.get('git_commit', '?')}).",
         "",
         "Each rule states in the registry what switching it off does (`direction`, from its *when off* text; "
         "`docs/rules.md`). The paired difference off - on of that quantity, with its 95% interval "
