@@ -8,6 +8,7 @@ PY    := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 EXTRAS ?= all
 JOBS ?= 2
+AUDIT_SEEDS ?= 40
 
 .PHONY: demo test bench lint docs patterns patterns-quick equivalence history clean browser dashboard-assets dashboard mutation
 
@@ -57,6 +58,8 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/regime-sim rules --markdown > docs/rules.md
 	$(BIN)/regime-sim schema --markdown > docs/parameters.md
+	rm -rf results/audit-docs
+	$(BIN)/regime-sim audit --seeds $(AUDIT_SEEDS) --workers $(JOBS) --out results/audit-docs --markdown docs/audit.md
 
 # Headless browser for the report and dashboard tests: Debian's chromium.
 browser:

@@ -18,6 +18,7 @@ import typer
 from .analysis import cli as analysis_cli
 from .clitools import SetOpt, err_console, fail, friendly, out_console
 from .dashboard import cli as dashboard_cli
+from .paired import cli as paired_cli
 from .patterns import cli as patterns_cli
 from .report import cli as report_cli
 from .scenario.errors import ScenarioError
@@ -298,7 +299,27 @@ def _draw_sweep(folder: Path) -> object:
     return plot_sweep(folder)
 
 
+def _draw_audit(table, png: Path) -> object:
+    from .plots.paired import plot_audit
+
+    return plot_audit(table, png)
+
+
+def _draw_compare(table, png: Path, label_a: str, label_b: str) -> object:
+    from .plots.paired import plot_compare
+
+    return plot_compare(table, png, label_a, label_b)
+
+
+def _compare_report(root: Path, **parts) -> object:
+    from .report.compare_html import write_compare_report
+
+    return write_compare_report(root, **parts)
+
+
 app.command("sweep")(sweep_cli.sweep_command(draw=_draw_sweep))
+app.command("audit")(paired_cli.audit_command(draw=_draw_audit))
+app.command("compare")(paired_cli.compare_command(draw=_draw_compare, report=_compare_report))
 app.command()(patterns_cli.patterns)
 app.command()(report_cli.plot)
 app.command()(report_cli.report)
