@@ -47,16 +47,16 @@ def unit_diameter(strength: float | np.ndarray) -> float | np.ndarray:
     return np.clip(5.0 + 4.0 * np.log10(np.maximum(strength, 1.0) / 300.0), 5.0, 18.0)
 
 
-def hour_label(hour: float, start: str | None) -> str:
-    """'day 1 21:00' and, when the scenario has a calendar start, the date ('24 Jun 2023 15:00')."""
-    text = clock(hour)
-    if start:
-        try:
-            when = dt.datetime.fromisoformat(str(start)) + dt.timedelta(hours=float(hour))
-        except ValueError:
-            return text
-        text += f" ({when:%d %b %Y %H:%M})"
-    return text
+def calendar_label(hour: float, start: str | None) -> str:
+    """The calendar time of ``hour`` ('24 Jun 2023 15:00') when the scenario names a start that
+    is a date, else ''."""
+    if not start:
+        return ""
+    try:
+        when = dt.datetime.fromisoformat(str(start)) + dt.timedelta(hours=float(hour))
+    except ValueError:
+        return ""
+    return f"{when:%d %b %Y %H:%M}"
 
 
 @dataclass(frozen=True)
@@ -398,14 +398,16 @@ class MapCanvas:
             disc.set_facecolor("#eeeeee" if share is None else self.cmap(self.norm(100.0 * share)))
         now = self.track[self.track["hour"] == hour]
         self._draw_column(hour, row, self._draw_units(now))
-        self._status(row, now, last=hour == self.hours[-1])
-        where = hour_label(hour, self.geo.start)
-        self._dynamic.append(self.fig.suptitle(f"{self.title}: {where}, hour {hour:g}", fontsize=17,
+        self._status(hour, row, now, last=hour == self.hours[-1])
+        # one clock in the title, as the log and the timeline print it; the calendar goes in the box
+        self._dynamic.append(self.fig.suptitle(f"{self.title}: {clock(hour)}", fontsize=17,
                                                fontweight="bold", x=0.045, ha="left", y=0.975))
         return self.fig
 
-    def _status(self, row: pd.Series, now: pd.DataFrame, last: bool) -> None:
-        lines = textwrap.wrap(f"OUTCOME: {self.ending}", 44) if last and self.ending else []
+    def _status(self, hour: float, row: pd.Series, now: pd.DataFrame, last: bool) -> None:
+        when = calendar_label(hour, self.geo.start)
+        lines = [f"hour {hour:g} of {self.hours[-1]:g}" + (f"  ({when})" if when else "")]
+        lines += textwrap.wrap(f"OUTCOME: {self.ending}", 44) if last and self.ending else []
         for stance in ("standing aside", "defected"):
             sub = now[now["stance"] == stance]
             if len(sub):

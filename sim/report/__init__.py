@@ -177,6 +177,36 @@ def load_run(path: Path) -> RunFolder:
     )
 
 
+def map_hour(run: RunFolder, at: str | float | None) -> float | None:
+    """The hour ``--at`` asks the map for: a number of hours ("20", "36h", "1.5d") or a clock
+    time ("day 3 03:00", as the log prints it); a :class:`ScenarioError` for a time that does
+    not parse or lies past the run's end (a map of an hour the run never reached would show its
+    last hour under a wrong title). ``None`` stays ``None`` (the turning point)."""
+    if at is None:
+        return None
+    from ..model.state import clock
+    from ..scenario.schema import parse_at
+
+    text = str(at).strip()
+    try:
+        hour = float(text) if isinstance(at, int | float) else parse_at(float(text) if _is_number(text) else text)
+    except ValueError as exc:
+        raise ScenarioError(str(exc), file="<command line>", field="--at") from None
+    last = float(run.series["hour"].max())
+    if hour > last + 1e-9:
+        raise ScenarioError(f"'{text}' is hour {hour:g}, past the end of this run at hour {last:g} ({clock(last)}); "
+                            f"choose a time from 0 to {last:g}", file="<command line>", field="--at")
+    return hour
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def figures(run: RunFolder, at: float | None = None) -> dict[str, Callable[[], Figure]]:
     """Every figure of a run, by file stem, with a function that draws it.
 

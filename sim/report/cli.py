@@ -11,10 +11,12 @@ import typer
 
 from ..clitools import friendly, out_console
 from ..textsafe import terminal
-from . import check_sweep_folder, draw_run_figures, folder_kind, load_run, write_run_gif
+from . import check_sweep_folder, draw_run_figures, folder_kind, load_run, map_hour, write_run_gif
 
 ResultsDir = Annotated[Path, typer.Argument(help="a results folder written by 'regime-sim run' or 'sweep'")]
-AtOpt = Annotated[float | None, typer.Option("--at", help="hour the map shows (default: the turning point)")]
+AtOpt = Annotated[str | None, typer.Option(
+    "--at", help="when the map shows: hours from the start (20, '36h') or a clock time as the log prints it "
+                 "('day 3 03:00'); default: the turning point")]
 
 
 def _figure_line(name: str, paths: list[str], seconds: float) -> None:
@@ -36,8 +38,9 @@ def plot(
         out_console.print(f"wrote {len(paths)} sweep figure files to {results_dir}")
         return
     run = load_run(results_dir)
+    hour = map_hour(run, at)
     out_console.print(f"[bold]{terminal(run.name)}[/bold] - seed {run.seed}: figures in {terminal(results_dir)}")
-    written = draw_run_figures(run, results_dir, at=at, gif=False, on_figure=_figure_line)
+    written = draw_run_figures(run, results_dir, at=hour, gif=False, on_figure=_figure_line)
     if gif:
         from rich.progress import (
             BarColumn,
@@ -70,8 +73,9 @@ def report(results_dir: ResultsDir, at: AtOpt = None) -> None:
         out_console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, self-contained)")
         return
     run = load_run(results_dir)
+    hour = map_hour(run, at)
     out_console.print(f"[bold]{terminal(run.name)}[/bold] - seed {run.seed}: drawing the figures for the report")
-    path = write_report(run, results_dir / "report.html", at=at,
+    path = write_report(run, results_dir / "report.html", at=hour,
                         on_figure=lambda name, s: out_console.print(f"  {name:9s} ({s:.1f} s)"))
     out_console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, self-contained: open it in a browser "
                       "or print it to PDF)")

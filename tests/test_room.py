@@ -1,0 +1,93 @@
+"""Issue 13, "for a room": one clock across the log, the series, the track and the map; `--at`
+as the log prints times; figures without empty panels, with counts as whole numbers, one
+protest scale per run, and a talk style readable at the back of a hall."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from .conftest import cli, one_line
+
+
+@pytest.fixture(scope="module")
+def mutiny():
+    """The bundled mutiny at its own seed, in memory."""
+    import sim
+
+    return sim.run(sim.load_scenario("wagner_mutiny_2023"))
+
+
+@pytest.fixture(scope="module")
+def mutiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mutiny's results folder, tables only (the figures are drawn by the tests)."""
+    out = tmp_path_factory.mktemp("room") / "mutiny"
+    res = cli("run", "wagner_mutiny_2023", "--out", str(out), "--no-figures", "-q")
+    assert res.returncode == 0, res.stderr
+    return out
+
+
+# ----------------------------------------------------------------------------- one clock
+def test_the_log_and_the_series_agree_on_where_the_column_is(mutiny) -> None:
+    """'reaches Voronezh (..., 485 km to Moscow)' is logged at the hour whose recorded row has
+    the column 485 km out (it was logged an hour before, with the column still 530 km out)."""
+    s = mutiny.series.set_index("hour")
+    reached = mutiny.events[mutiny.events["text"].str.contains(r"column reaches .* km to", regex=True)]
+    assert len(reached) > 0
+    for row in reached.itertuples():
+        km = float(re.search(r"([\d,]+) km to", row.text).group(1).replace(",", ""))
+        assert s.at[row.hour, "column_km_to_capital"] == pytest.approx(km), row.text
+
+
+def test_a_change_of_stance_shows_in_the_track_at_its_hour(mutiny) -> None:
+    track = mutiny.track.set_index(["hour", "unit"])
+    assert len(mutiny.stances) > 0
+    for ch in mutiny.stances.itertuples():
+        assert track.at[(ch.hour, ch.unit), "stance"] == ch.to, (ch.hour, ch.unit)
+        before = ch.hour - mutiny.scenario.time.step_hours
+        if (before, ch.unit) in track.index:
+            assert track.at[(before, ch.unit), "stance"] != ch.to, (ch.hour, ch.unit)
+
+
+def test_the_outcome_and_its_cause_share_an_hour(mutiny) -> None:
+    ev = mutiny.events
+    out = ev[ev["kind"] == "outcome"].iloc[0]
+    assert out["hour"] == mutiny.measures["time_to_outcome_h"] == mutiny.series["hour"].max()
+    reason = mutiny.measures["outcome_reason"]
+    cause = ev[(ev["kind"] != "outcome") & (ev["text"] == reason)]
+    assert len(cause) == 1 and cause.iloc[0]["hour"] == out["hour"]
+
+
+def test_map_title_has_one_clock_and_the_status_the_calendar(mutiny_dir: Path) -> None:
+    from sim.report import figures, load_run
+
+    run = load_run(mutiny_dir)
+    fig = figures(run, at=28.0)["map"]()
+    title = fig._suptitle.get_text()
+    assert title.endswith(": day 2 04:00"), title
+    assert "2023 " not in title.split(":")[-1] and "hour" not in title
+    texts = [t.get_text() for t in fig.texts]
+    assert any("hour 28 of 31" in t and "24 Jun 2023 22:00" in t for t in texts), texts
+
+
+def test_at_takes_the_clock_as_the_log_prints_it(mutiny_dir: Path) -> None:
+    from sim.report import load_run, map_hour
+
+    run = load_run(mutiny_dir)
+    assert map_hour(run, "day 2 04:00") == 28.0
+    assert map_hour(run, "20") == 20.0
+    assert map_hour(run, "1d") == 24.0
+    assert map_hour(run, None) is None
+
+
+@pytest.mark.parametrize(("at", "fragments"), [
+    ("500", ("--at", "past the end of this run at hour 31", "day 2 07:00")),
+    ("day 3 03:00", ("--at", "hour 51", "past the end")),
+    ("noon", ("--at", "expected a time such as")),
+])
+def test_at_refuses_a_time_the_run_never_reached(mutiny_dir: Path, at: str, fragments: tuple[str, ...]) -> None:
+    one_line(cli("plot", str(mutiny_dir), "--at", at, "--no-gif"), *fragments)
+    assert not (mutiny_dir / "map.png").exists()
