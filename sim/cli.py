@@ -43,31 +43,33 @@ def _load(path: str, sets: list[str] | None):
 
 
 def print_measures(measures: dict) -> None:
+    """The measures as the report words them: counts of people as whole numbers, casualties of
+    the crisis apart from the scripted losses at the front."""
     from rich.table import Table
 
+    from .report import MEASURES
     from .textsafe import terminal
 
     table = Table(title="Outcome and measures", show_header=True, header_style="bold")
     table.add_column("measure")
     table.add_column("value", justify="right")
-    skip = {"outcome", "outcome_reason"}
+    table.add_column("unit")
+    table.add_row("outcome", terminal(str(measures.get("outcome_label", ""))), "")
+    for key, (label, unit, fmt) in MEASURES.items():
+        if key in measures:
+            table.add_row(terminal(label), terminal(fmt(measures[key])), unit)
     for key, value in measures.items():
-        if key in skip or key.startswith("peak_protest__"):
-            continue
-        if isinstance(value, float):
-            if "share" in key:
-                text = f"{value:.3%}"
-            elif abs(value) >= 100:
-                text = f"{value:,.0f}"
-            else:
-                text = f"{value:.3f}"
-        else:
-            text = str(value)
-        table.add_row(terminal(key), text)
+        if key.startswith("status__"):
+            table.add_row(f"{terminal(key.split('__', 1)[1])} at the end", terminal(str(value).replace("_", " ")), "")
     peaks = {k.split("__", 1)[1]: v for k, v in measures.items() if k.startswith("peak_protest__") and v > 0}
     if peaks:
         top = sorted(peaks.items(), key=lambda kv: -kv[1])[:4]
-        table.add_row("peak protest by region", ", ".join(f"{terminal(k)} {v:.2%}" for k, v in top))
+        table.add_row("peak protest by region", ", ".join(f"{terminal(k)} {v:.2%}" for k, v in top), "")
+    dead = {k.split("__", 1)[1]: v for k, v in measures.items() if k.startswith("deaths__") and v >= 0.5}
+    if dead:
+        top = sorted(dead.items(), key=lambda kv: -kv[1])[:4]
+        table.add_row("killed in crowds, by region", ", ".join(f"{terminal(k)} {round(v):,}" for k, v in top),
+                      "people")
     out_console.print(table)
 
 

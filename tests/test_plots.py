@@ -198,11 +198,11 @@ def test_timeline_shows_institutions_the_street_and_the_dead(eventful: RunFolder
     assert "answering a call to rally, national" in legend
     assert eventful.series["crowd_deaths"].max() > 0
     assert "of them, killed in crowds fired on" in legend
-    assert "time" in fig.axes[3].get_xlabel()
+    assert "time" in fig.axes[-1].get_xlabel()
     # a quiet run says so instead of drawing empty stacks
     fig = timeline_figure(quiet.series, quiet.events, quiet.title, "Capital")
     texts = [t.get_text() for a in fig.axes for t in a.texts]
-    assert "every armed unit stays loyal" in texts
+    assert any("every armed unit stayed loyal" in t.get_text() for t in fig.texts)
 
 
 def test_event_labels_are_capped_and_do_not_pile_up() -> None:

@@ -91,3 +91,58 @@ def test_at_takes_the_clock_as_the_log_prints_it(mutiny_dir: Path) -> None:
 def test_at_refuses_a_time_the_run_never_reached(mutiny_dir: Path, at: str, fragments: tuple[str, ...]) -> None:
     one_line(cli("plot", str(mutiny_dir), "--at", at, "--no-gif"), *fragments)
     assert not (mutiny_dir / "map.png").exists()
+
+
+# ----------------------------------------------------------------------------- panels and numbers
+def _drawn(ax) -> bool:
+    """Whether a panel shows data: a line or a filled area above zero."""
+    lines = any(len(ln.get_ydata()) and max(abs(float(v)) for v in ln.get_ydata()) > 0 for ln in ax.get_lines()
+                if ln.get_linestyle() != "None" and ln.get_xydata().shape[0] > 2)
+    return lines or bool(ax.collections)
+
+
+def test_panels_with_nothing_to_show_are_left_out(mutiny) -> None:
+    from sim.plots.public import public_figure
+    from sim.plots.timeline import timeline_figure
+    from sim.report import RunFolder
+
+    run = RunFolder.from_result(mutiny, mutiny.scenario.model_dump(mode="json"))
+    fig = timeline_figure(run.series, run.events, run.title, "Moscow", None, 1e8)
+    titles = [ax.get_title() for ax in fig.axes]
+    # the mutiny: units stood aside and fought, no one protested, left or was called up
+    assert "The public in the streets" not in titles and "Leaving the country and called up" not in titles
+    assert "Casualties" in titles and "Armed units standing aside or defected" in titles
+    assert all(_drawn(ax) for ax in fig.axes), titles
+    # one y axis per panel: no twin axis sharing a panel's place
+    boxes = [tuple(round(v, 3) for v in ax.get_position().bounds) for ax in fig.axes]
+    assert len(boxes) == len(set(boxes))
+    note = " ".join(t.get_text() for t in fig.texts)
+    assert "no one protested" in note and "no one emigrated or was called up" in note
+    # the public figure of a run where the public stayed home is one line, not four empty panels
+    fig = public_figure(run.raw, run.series, run.events, run.title)
+    assert len(fig.axes) == 1 and not fig.axes[0].axison
+    assert "Nothing happened among the public" in fig.axes[0].texts[0].get_text()
+
+
+def test_casualties_of_the_crisis_are_apart_from_scripted_front_losses(mutiny) -> None:
+    from sim.plots.timeline import timeline_figure
+
+    s = mutiny.series
+    assert s["front_losses"].max() > 0 and s["casualties"].max() > 0
+    fig = timeline_figure(s, mutiny.events, "t", "Moscow")
+    ax = next(a for a in fig.axes if a.get_title() == "Casualties")
+    lines = {ln.get_label(): ln for ln in ax.get_lines() if not ln.get_label().startswith("_")}
+    crisis = lines["casualties of the crisis (fighting and crowds)"].get_ydata()
+    front = lines["losses at the front (scripted, counted apart)"].get_ydata()
+    assert max(crisis) == pytest.approx(s["casualties"].max())
+    assert max(front) == pytest.approx(s["front_losses"].max())
+
+
+def test_counts_of_people_print_as_whole_numbers(mutiny_dir: Path) -> None:
+    res = cli("run", "elite_coup", "--out", str(mutiny_dir.parent / "coup"), "--no-figures")
+    assert res.returncode == 0, res.stderr
+    table = res.stdout[res.stdout.index("Outcome and measures"):]
+    rows = {m.group(1).strip(): m.group(2) for m in re.finditer(r"│ ([a-z][^│]*?)\s*│\s*([^│]*?)\s*│", table)}
+    for key in ("arrests (cumulative)", "emigrated", "mobilized"):
+        assert re.fullmatch(r"\d{1,3}(,\d{3})*", rows[key]), (key, rows[key])
+    assert "casualties of the crisis" in table and "losses at the front" in table
