@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from .conftest import cli, one_line
@@ -145,3 +146,74 @@ def test_counts_of_people_print_as_whole_numbers(mutiny_dir: Path) -> None:
     for key in ("arrests (cumulative)", "emigrated", "mobilized"):
         assert re.fullmatch(r"\d{1,3}(,\d{3})*", rows[key]), (key, rows[key])
     assert "casualties of the crisis" in table and "losses at the front" in table
+
+
+# ----------------------------------------------------------------------------- sweeps: labels, answers
+def _synthetic_sweep(outcomes_at_point):
+    """The mutiny's sweep plan with runs whose outcomes are given per point (no model run)."""
+    from sim.sweep.plan import build_plan
+    from sim.sweep.summary import summarize
+
+    plan = build_plan("wagner_mutiny_2023", [])
+    rows = []
+    for point in plan.design["point"]:
+        for rep, outcome in enumerate(outcomes_at_point(plan.design.set_index("point").loc[point])):
+            rows.append({"run_id": len(rows), "point": int(point), "replication": rep, "status": "ok",
+                         "outcome": outcome})
+    runs = pd.DataFrame(rows)
+    return plan, runs, summarize(runs, plan)
+
+
+def test_the_answer_bounds_an_outcome_that_never_happened_and_names_every_other() -> None:
+    from sim.sweep.summary import answer
+
+    # the mutiny's answer asks about 'mutiny crushed'; here it never happens, and a popular
+    # revolution (rare: 1 run in 200) does
+    def outcomes(row):
+        out = ["negotiated_settlement" if row["mediator.enabled"] else "regime_survives"] * 20
+        if row["ruler.regime_strength"] == 0.2 and not row["mediator.enabled"]:
+            out[0] = "popular_revolution"
+        return out
+
+    plan, runs, summary = _synthetic_sweep(outcomes)
+    text = answer(summary, plan, runs=runs)
+    assert "Mutiny crushed never happened in 200 runs" in text
+    assert "at most 1.9% overall" in text and "at most 16% at any one design point (20 runs each)" in text
+    assert "ranges from 0%" not in text
+    for name in ("negotiated settlement 50% (100 runs)", "regime survives 50% (99 runs)",
+                 "popular revolution 0.5% (1 run)"):
+        assert name in text, name
+    assert "  popular revolution: from 0% at" in text
+    # swept parameters by their labels, switches as yes/no, never a raw path
+    assert "regime strength (elites' view) = 0.2, a mediator on hand = no" in text
+    assert "ruler.regime_strength" not in text and "mediator.enabled" not in text
+
+
+def test_swept_parameters_are_named_by_label_schema_or_words() -> None:
+    import sim
+    from sim.scenario.loader import param_label
+
+    scn = sim.load_scenario("elite_coup")
+    assert param_label(scn, "ruler.regime_strength") == "perceived regime strength"
+    assert param_label(scn, "ruler.regime_strength", "strength") == "strength"
+    assert param_label(scn, "units.fso_guard.loyalty").startswith("FSO Kremlin regiment: ")
+    assert param_label(scn, "events[1].at") == "strike on capital at hour 51: at"
+    assert param_label(scn, "no.such.path") == "no such path"
+
+
+def test_no_heat_map_of_an_outcome_that_never_happened(tmp_path: Path) -> None:
+    """A finished sweep folder whose asked-for outcome never happened: the heat map is drawn
+    for one that did, and the figures name the parameters by their labels."""
+    import json
+
+    from sim.plots.sweep import plot_sweep
+
+    plan, runs, summary = _synthetic_sweep(lambda row: ["negotiated_settlement"] * 15 + ["regime_survives"] * 5)
+    summary.to_parquet(tmp_path / "summary.parquet")
+    runs.assign(time_to_outcome_h=30.0).to_parquet(tmp_path / "runs.parquet")
+    (tmp_path / "scenario.yaml").write_text(plan.scenario_text)
+    (tmp_path / "manifest.json").write_text(json.dumps({"kind": "sweep", "parameters": [
+        {"path": f.path, "label": plan.labels[f.path]} for f in plan.factors]}))
+    written = [Path(p).name for p in plot_sweep(tmp_path)]
+    assert "sweep_heatmap_negotiated_settlement.png" in written
+    assert not any("mutiny_crushed" in w for w in written)

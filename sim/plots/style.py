@@ -96,21 +96,11 @@ def series_institutions(series: Any) -> list[str]:
 
 
 def param_label(path: str) -> str:
-    """A parameter's path in words: 'ruler.regime_strength' -> 'ruler regime strength',
-    'challengers.wagner.guarantee_value' -> 'wagner guarantee value', 'institutions.army.ties'
-    -> 'army ties', 'mediator.enabled' -> 'mediator enabled', 'events[3].severity' ->
-    'events[3] severity', 'public.people_power' -> 'people power'."""
-    parts = [p for p in path.split(".") if p]
-    if not parts:
-        return path
-    head = parts[0]
-    if head in ("challengers", "institutions", "units", "regions") and len(parts) >= 3:
-        words = parts[1:]  # the entry's id names it
-    elif head == "public" and len(parts) >= 2:
-        words = parts[1:]
-    else:
-        words = parts
-    return " ".join(words).replace("_", " ")
+    """A parameter's path in words (:func:`sim.scenario.loader.path_words`), for figures that
+    have no scenario at hand; with one, :func:`sim.scenario.loader.param_label` says more."""
+    from ..scenario.loader import path_words
+
+    return path_words(path)
 
 
 def apply() -> None:
