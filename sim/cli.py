@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from .analysis import cli as analysis_cli
-from .clitools import SetOpt, err_console, fail, friendly, out_console
+from .clitools import SetOpt, StyleOpt, check_style, err_console, fail, friendly, out_console
 from .dashboard import cli as dashboard_cli
 from .patterns import cli as patterns_cli
 from .report import cli as report_cli
@@ -90,6 +90,7 @@ def run(
     run_id: Annotated[int | None, typer.Option("--run-id", help="the run of --from-sweep to re-run")] = None,
     force: Annotated[bool, typer.Option("--force", help="replace the previous run in an existing --out folder")]
     = False,
+    style: StyleOpt = "paper",
 ) -> None:
     """Run a scenario once: print its timeline and outcome, write tables and figures.
 
@@ -102,6 +103,7 @@ def run(
     from .scenario.loader import estimate_seconds
     from .textsafe import plain, terminal
 
+    check_style(style)
     replay = None
     if from_sweep is not None or run_id is not None:
         replay = _sweep_run(file, from_sweep, run_id, seed, set_)
@@ -135,9 +137,17 @@ def run(
         f"outcome: [bold]{result.measures['outcome_label']}[/bold] after "
         f"{result.measures['time_to_outcome_h']:g} h - {terminal(result.measures['outcome_reason'])}"
     )
-    files = write_run(result, folder, source, raw, sets, started, figures=figures, gif=gif)
-    if replay is not None:
-        files += _finish_replay(replay, folder, figures)
+    if figures:
+        from .plots import style as plot_style
+
+        with plot_style.use(style):
+            files = write_run(result, folder, source, raw, sets, started, figures=figures, gif=gif)
+            if replay is not None:
+                files += _finish_replay(replay, folder, figures)
+    else:
+        files = write_run(result, folder, source, raw, sets, started, figures=figures, gif=gif)
+        if replay is not None:
+            files += _finish_replay(replay, folder, figures)
     out_console.print(f"wrote {len(files)} files to {folder}", markup=False)
     if replay is not None:
         differ = replay.differences(result.measures)
@@ -294,10 +304,12 @@ def demo(
 # ============================================================================ composition
 # The packages' commands are registered here: the command line composes the packages, which
 # never import it. What the sweep package must not do itself (draw) is passed in.
-def _draw_sweep(folder: Path) -> object:
+def _draw_sweep(folder: Path, style: str = "paper") -> object:
+    from .plots import style as plot_style
     from .plots.sweep import plot_sweep
 
-    return plot_sweep(folder)
+    with plot_style.use(style):
+        return plot_sweep(folder)
 
 
 app.command("sweep")(sweep_cli.sweep_command(draw=_draw_sweep))

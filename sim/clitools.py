@@ -26,6 +26,24 @@ SetOpt = Annotated[
 ]
 
 
+#: the figure styles (``sim/plots/style.py``), named here so a command checks ``--style``
+#: before it imports matplotlib or runs anything
+STYLES = ("paper", "talk")
+StyleOpt = Annotated[
+    str,
+    typer.Option("--style", help="figure style: paper (default), or talk - slides of 1920 x 1080 with text of "
+                                 "at least 18 pt, for a lecture hall"),
+]
+
+
+def check_style(name: str) -> str:
+    """``name`` if it is a figure style; else a one-line error naming ``--style``."""
+    if name not in STYLES:
+        raise ScenarioError(f"unknown style '{name}': use {' or '.join(STYLES)}", file="<command line>",
+                            field="--style")
+    return name
+
+
 def fail(message: str, code: int = 2) -> None:
     """Print ``error: message`` on stderr and exit with ``code`` (2: bad input)."""
     err_console.print(f"error: {message}", markup=False)

@@ -217,3 +217,37 @@ def test_no_heat_map_of_an_outcome_that_never_happened(tmp_path: Path) -> None:
     written = [Path(p).name for p in plot_sweep(tmp_path)]
     assert "sweep_heatmap_negotiated_settlement.png" in written
     assert not any("mutiny_crushed" in w for w in written)
+
+
+# ----------------------------------------------------------------------------- the talk style
+def _texts(fig):
+    return [t for t in fig.findobj(lambda a: hasattr(a, "get_fontsize") and hasattr(a, "get_text"))
+            if t.get_visible() and t.get_text().strip()]
+
+
+def test_talk_style_figures_have_no_text_under_18_pt_and_fit_a_slide_wide(mutiny, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from sim.plots import style
+    from sim.report import RunFolder, figures
+
+    run = RunFolder.from_result(mutiny, mutiny.scenario.model_dump(mode="json"))
+    with style.use("talk"):
+        for name, draw in figures(run).items():
+            fig = draw()
+            small = [(t.get_text()[:30], t.get_fontsize()) for t in _texts(fig) if t.get_fontsize() < 18]
+            assert not small, (name, small[:5])
+            png = style.save(fig, tmp_path / name)[0]
+            width, height = Image.open(png).size
+            assert width <= 1920 * 1.03, (name, width)
+            if name == "map":  # one slide
+                assert height <= 1080 * 1.03, (name, height)
+    # outside the context the paper style is back (and its small text with it)
+    fig = figures(run)["timeline"]()
+    assert min(t.get_fontsize() for t in _texts(fig)) < 18
+
+
+def test_style_option_is_checked_before_anything_runs(tmp_path: Path) -> None:
+    one_line(cli("run", "wagner_mutiny_2023", "--style", "poster", "--out", str(tmp_path / "x")),
+             "--style", "unknown style 'poster'", "paper or talk")
+    assert not (tmp_path / "x").exists()

@@ -81,9 +81,8 @@ def public_figure(scenario: Mapping[str, Any], series: pd.DataFrame, events: pd.
     measures = shown_measures(series)
     missing = [m[4].removesuffix(" in this run") for m in MEASURES if m not in measures]
     if not measures:  # a mutiny can leave the public at home: one panel says so
-        fig, ax = plt.subplots(figsize=(14, 4))
-        fig.suptitle(f"{title}\nthe public, region by region", fontsize=plt.rcParams["axes.titlesize"] + 2,
-                     fontweight="bold")
+        fig, ax = plt.subplots(figsize=style.figsize(14, 4))
+        style.title(fig, f"{title}\nthe public, region by region")
         ax.axis("off")
         ax.text(0.5, 0.5, "Nothing happened among the public in this run:\n" + "; ".join(missing) + ".",
                 transform=ax.transAxes, ha="center", va="center", fontsize=plt.rcParams["axes.titlesize"])
@@ -92,10 +91,9 @@ def public_figure(scenario: Mapping[str, Any], series: pd.DataFrame, events: pd.
     regions = ranked_regions(series, populated_regions(scenario))
     active = [r for r in regions if any(series.get(f"{p}__{r}", pd.Series([0.0])).max() > 0 for p, *_ in measures)]
     colored = {r: HIGHLIGHT[i] for i, r in enumerate(active[: len(HIGHLIGHT)])}
-    fig, axes = plt.subplots(len(measures), 1, figsize=(14, 1.6 + 2.4 * len(measures)), sharex=True, squeeze=False)
+    fig, axes = plt.subplots(len(measures), 1, figsize=style.figsize(14, 1.6 + 2.4 * len(measures)), sharex=True, squeeze=False)
     axes = axes[:, 0]
-    fig.suptitle(f"{title}\nthe public, region by region", fontsize=plt.rcParams["axes.titlesize"] + 2,
-                 fontweight="bold")
+    style.title(fig, f"{title}\nthe public, region by region")
     for i, (ax, (prefix, panel, ylabel, factor, _nothing)) in enumerate(zip(axes, measures, strict=True)):
         peak = 0.0
         for r in reversed(regions):  # highlighted regions last, so on top

@@ -49,7 +49,7 @@ def outcome_bands(summary: pd.DataFrame, param: str, others: list[str] | None = 
     xs = sorted(g[param].unique(), key=lambda v: (isinstance(v, str), v))
     numeric = all(isinstance(x, int | float | np.integer | np.floating) for x in xs)
     pos = np.array(xs, dtype=float) if numeric else np.arange(len(xs), dtype=float)
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(15, 6.5), gridspec_kw={"width_ratios": [1.25, 1]})
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=style.figsize(15, 6.5), gridspec_kw={"width_ratios": [1.25, 1]})
     bottom = np.zeros(len(xs))
     from ..sweep.summary import wilson
 
@@ -77,8 +77,7 @@ def outcome_bands(summary: pd.DataFrame, param: str, others: list[str] | None = 
     ax2.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
     n_runs = int(summary.drop_duplicates("point")["n"].sum())
     extra = f";\naveraged over {', '.join(_label(o, labels) for o in others)}" if others else ""
-    fig.suptitle(f"How the outcome depends on {_label(param, labels)} ({n_runs} runs{extra})",
-                 fontsize=plt.rcParams["axes.titlesize"] + 1, fontweight="bold")
+    style.title(fig, f"How the outcome depends on {_label(param, labels)} ({n_runs} runs{extra})", "large")
     fig.tight_layout()
     return fig
 
@@ -95,7 +94,7 @@ def outcome_heatmap(summary: pd.DataFrame, x: str, y: str, outcome: str, labels:
         i, j = ys.index(yv), xs.index(xv)
         grid[i, j] = k / n if n else np.nan
         runs[i, j] = n
-    fig, ax = plt.subplots(figsize=(11, 7.5))
+    fig, ax = plt.subplots(figsize=style.figsize(11, 7.5))
     im = ax.imshow(grid, origin="lower", cmap="cividis", vmin=0, vmax=1, aspect="auto")
     for i in range(len(ys)):
         for j in range(len(xs)):
@@ -129,7 +128,7 @@ def fan_charts(series: pd.DataFrame, runs: pd.DataFrame, variables: list[str] | 
     s["outcome"] = s["run_id"].map(outcome_of)
     horizon = s["hour"].max() if len(s) else 0.0
     scale, unit = (1.0, "hours") if horizon <= 72 else (24.0, "days")
-    fig, axes = plt.subplots(len(variables), 1, figsize=(13, 3.4 * len(variables)), sharex=True, squeeze=False)
+    fig, axes = plt.subplots(len(variables), 1, figsize=style.figsize(13, 3.4 * len(variables)), sharex=True, squeeze=False)
     for ax, var in zip(axes[:, 0], variables, strict=True):
         title, yunit, mult = FAN_VARS.get(var, (var, "value", 1.0))
         d = s[s["variable"] == var]
@@ -149,7 +148,7 @@ def fan_charts(series: pd.DataFrame, runs: pd.DataFrame, variables: list[str] | 
         ax.set_ylabel(yunit)
     axes[0, 0].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     axes[-1, 0].set_xlabel(f"time ({unit} from the start)")
-    fig.suptitle("Key series over time, split by outcome", fontsize=16, fontweight="bold")
+    style.title(fig, "Key series over time, split by outcome")
     fig.tight_layout()
     return fig
 
@@ -159,7 +158,7 @@ def resolution_times(runs: pd.DataFrame):
     style.apply()
     ok = runs[runs["status"] == "ok"]
     outcomes = [o for o in OUTCOMES if o in set(ok["outcome"])]
-    fig, ax = plt.subplots(figsize=(12, 6))
+    fig, ax = plt.subplots(figsize=style.figsize(12, 6))
     data = [ok[ok["outcome"] == o]["time_to_outcome_h"].to_numpy() for o in outcomes]
     scale, unit = (1.0, "hours") if max((d.max() for d in data if len(d)), default=0) <= 96 else (24.0, "days")
     bp = ax.boxplot([d / scale for d in data], orientation="horizontal", patch_artist=True, widths=0.5, showfliers=False,

@@ -8,7 +8,6 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
@@ -52,7 +51,7 @@ def annotate_events(ax, events: pd.DataFrame, scale: float, top: bool = True, ma
         groups = groups[: max_labels - 1] + groups[-1:]  # the first ones and the ending
     # each label goes on the highest row where it does not run into the label before it; the
     # text is a little smaller than the legends' (the talk style enlarges both)
-    size = 0.9 * FontProperties(size=plt.rcParams["legend.fontsize"]).get_size_in_points()
+    size = style.points("small")
     box = ax.get_window_extent()
     width_pt = box.width * 72.0 / ax.figure.dpi
     row_h = min(0.2, 1.45 * size / max(box.height * 72.0 / ax.figure.dpi, 1.0))  # a row, in axes fraction
@@ -115,11 +114,11 @@ def timeline_figure(series: pd.DataFrame, events: pd.DataFrame, title: str, capi
                                         ("no one emigrated or was called up", bool(flows)),
                                         ("no casualties", bool(deaths))) if not shown]
     heights = {"stack": 1.1, "loyalty": 1.0, "street": 1.0, "flows": 0.8, "deaths": 0.75}
-    fig, axes = plt.subplots(len(panels), 1, figsize=(13, 0.6 + 2.9 * sum(heights[p] for p in panels)),
+    fig, axes = plt.subplots(len(panels), 1, figsize=style.figsize(13, 0.6 + 2.9 * sum(heights[p] for p in panels)),
                              sharex=True, squeeze=False,
                              gridspec_kw={"height_ratios": [heights[p] for p in panels]})
     ax_of = dict(zip(panels, axes[:, 0], strict=True))
-    fig.suptitle(title, fontsize=plt.rcParams["axes.titlesize"] + 2, fontweight="bold")
+    style.title(fig, title)
     legend_size = plt.rcParams["legend.fontsize"]
 
     # strength not backing the ruler, by institution and stance
@@ -204,10 +203,11 @@ def timeline_figure(series: pd.DataFrame, events: pd.DataFrame, title: str, capi
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.set_ylabel("people\n(cumulative)")
         ax.set_title("Casualties")
-    for i, ax in enumerate(axes[:, 0]):
-        annotate_events(ax, events, scale, top=i == 0)
     axes[-1, 0].set_xlabel(xlabel)
     fig.tight_layout(rect=(0, 0.03 if missing else 0, 1, 1))
+    # after the layout: the labels are spaced by the panels' final widths
+    for i, ax in enumerate(axes[:, 0]):
+        annotate_events(ax, events, scale, top=i == 0)
     not_drawn_note(fig, missing)
     return fig
 

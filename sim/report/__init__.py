@@ -262,8 +262,9 @@ def figures(run: RunFolder, at: float | None = None) -> dict[str, Callable[[], F
 
 def draw_run_figures(run: RunFolder, out: Path, *, at: float | None = None, gif: bool = True,
                      on_figure: Callable[[str, list[str], float], None] | None = None) -> list[str]:
-    """Save the map, the public by region and the cascade (PNG and SVG) into ``out``, the
-    timeline if it is not there yet, and the animated map (``map.gif``) when ``gif``.
+    """Save the timeline, the map, the public by region and the cascade (PNG and SVG) into
+    ``out`` (in the active style, :func:`sim.plots.style.use`), and the animated map
+    (``map.gif``) when ``gif``.
     Return the file names written.
 
     ``on_figure(name, paths, seconds)`` is called after each figure.
@@ -272,8 +273,6 @@ def draw_run_figures(run: RunFolder, out: Path, *, at: float | None = None, gif:
 
     written: list[str] = []
     for name, draw in figures(run, at).items():
-        if name == "timeline" and (out / "timeline.png").exists():
-            continue
         t0 = time.perf_counter()
         paths = style.save(draw(), out / name)
         written += [Path(p).name for p in paths]
