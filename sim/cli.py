@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from .analysis import cli as analysis_cli
-from .clitools import SetOpt, StyleOpt, check_style, err_console, fail, friendly, out_console
+from .clitools import SetOpt, StyleOpt, check_style, err_console, fail, friendly, out_console, stdout_may_close
 from .dashboard import cli as dashboard_cli
 from .patterns import cli as patterns_cli
 from .report import cli as report_cli
@@ -124,19 +124,21 @@ def run(
         err_console.print(f"{scn.steps:,} steps: about {expected:,.0f} s (estimated)", markup=False)
     with RunProgress(err_console, f"run {terminal(scn.name)}") as progress:
         result = run_scenario(scn, seed=used_seed, on_step=progress)
-    if not quiet:
-        heading = f"[bold]{terminal(scn.title or scn.name)}[/bold] - seed {used_seed}"
-        if replay is not None:
-            heading += f" - run {replay.run_id} of the sweep in {terminal(replay.folder)} (point {replay.point})"
-        out_console.print(heading)
-        for line in result.timeline():
-            out_console.print("  " + plain(line), markup=False)
-        out_console.print()
-        print_measures(result.measures)
-    out_console.print(
-        f"outcome: [bold]{result.measures['outcome_label']}[/bold] after "
-        f"{result.measures['time_to_outcome_h']:g} h - {terminal(result.measures['outcome_reason'])}"
-    )
+    # a reader that stops early ('| head') loses the rest of the printout, not the results
+    with stdout_may_close():
+        if not quiet:
+            heading = f"[bold]{terminal(scn.title or scn.name)}[/bold] - seed {used_seed}"
+            if replay is not None:
+                heading += f" - run {replay.run_id} of the sweep in {terminal(replay.folder)} (point {replay.point})"
+            out_console.print(heading)
+            for line in result.timeline():
+                out_console.print("  " + plain(line), markup=False)
+            out_console.print()
+            print_measures(result.measures)
+        out_console.print(
+            f"outcome: [bold]{result.measures['outcome_label']}[/bold] after "
+            f"{result.measures['time_to_outcome_h']:g} h - {terminal(result.measures['outcome_reason'])}"
+        )
     if figures:
         from .plots import style as plot_style
 
@@ -148,7 +150,8 @@ def run(
         files = write_run(result, folder, source, raw, sets, started, figures=figures, gif=gif)
         if replay is not None:
             files += _finish_replay(replay, folder, figures)
-    out_console.print(f"wrote {len(files)} files to {folder}", markup=False)
+    with stdout_may_close():
+        out_console.print(f"wrote {len(files)} files to {folder}", markup=False)
     if replay is not None:
         differ = replay.differences(result.measures)
         if differ:  # the code changed since the sweep, or the replay is not exact

@@ -251,3 +251,27 @@ def test_style_option_is_checked_before_anything_runs(tmp_path: Path) -> None:
     one_line(cli("run", "wagner_mutiny_2023", "--style", "poster", "--out", str(tmp_path / "x")),
              "--style", "unknown style 'poster'", "paper or talk")
     assert not (tmp_path / "x").exists()
+
+
+# ----------------------------------------------------------------------------- a closed pipe
+def test_run_into_a_closed_pipe_still_writes_its_results(tmp_path: Path) -> None:
+    """`regime-sim run ... | head -1`: the printout stops, the results folder is complete and
+    the command exits 0 (it used to leave an empty folder and exit 1 without a word)."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    out = tmp_path / "piped"
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "run", "wagner_mutiny_2023", "--out", str(out),
+                             "--no-figures"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    first = proc.stdout.readline()
+    proc.stdout.close()  # what `head -1` does after its line
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=300)
+    assert first.strip()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    assert {"series.parquet", "events.csv", "measures.json", "manifest.json"} <= {p.name for p in out.iterdir()}
