@@ -16,7 +16,16 @@ from typing import Annotated
 import typer
 
 from .analysis import cli as analysis_cli
-from .clitools import SetOpt, StyleOpt, check_style, err_console, fail, friendly, out_console, stdout_may_close
+from .clitools import (
+    SetOpt,
+    StyleOpt,
+    check_style,
+    err_console,
+    fail,
+    friendly,
+    out_console,
+    stdout_may_close,
+)
 from .dashboard import cli as dashboard_cli
 from .patterns import cli as patterns_cli
 from .report import cli as report_cli

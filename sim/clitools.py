@@ -20,6 +20,7 @@ from rich.console import Console
 
 from .scenario.errors import ScenarioError
 
+
 class _Console(Console):
     """rich's console, except that a closed output pipe raises :class:`BrokenPipeError` (rich
     exits with status 1 without a word): :func:`stdout_may_close` and :func:`friendly` decide."""
