@@ -84,8 +84,10 @@ def test_map_has_title_axes_colour_bar_with_units_and_legend(eventful: RunFolder
     institutions = sorted(set(eventful.units["institution"]))
     assert institutions == ["army", "guard", "pmc", "police"]  # tiny.yaml: no labels, so the ids name them
     for want in ("loyal", "standing aside", "defected", "institution (shape)", *institutions,
-                 "the capital", "marching column and its path", "region without civilians"):
+                 "marching column and its path", "region without civilians"):
         assert want in labels, want
+    # the capital is named on the map itself, not in the legend
+    assert any("(capital)" in t.get_text() for t in ax.texts)
     # every unit is drawn once: one marker per unit across the institutions' scatters
     units = [c for c in ax.collections if c.get_zorder() == 8]
     assert sum(len(c.get_offsets()) for c in units) == eventful.track["unit"].nunique()

@@ -275,3 +275,21 @@ def test_run_into_a_closed_pipe_still_writes_its_results(tmp_path: Path) -> None
     assert proc.returncode == 0, err
     assert "Traceback" not in err and "Exception ignored" not in err, err
     assert {"series.parquet", "events.csv", "measures.json", "manifest.json"} <= {p.name for p in out.iterdir()}
+
+
+def test_one_protest_colour_scale_for_every_map_of_a_run() -> None:
+    """The coup's protest peaks at 6% in one region and is near zero elsewhere and at other
+    hours: every map of the run (any --at, every frame of the GIF) uses the run's scale."""
+    import sim
+    from sim.plots.map import MapCanvas
+    from sim.report import RunFolder
+
+    res = sim.run(sim.load_scenario("elite_coup"))
+    run = RunFolder.from_result(res, res.scenario.model_dump(mode="json"))
+    tops = set()
+    for hour in (0.0, 30.0, 60.0, float(run.series["hour"].max())):
+        canvas = MapCanvas(run.raw, run.series, run.track, run.units, "t")
+        canvas.show(hour)
+        tops.add(canvas.norm.vmax)
+    peak = 100 * run.series.filter(like="protest__").to_numpy().max()
+    assert len(tops) == 1 and tops.pop() >= peak > 1.0

@@ -221,6 +221,7 @@ class MapCanvas:
         self.looks = style.institution_styles(self.institution.values(), style.institution_labels(units))
         self.title = title
         self.ending = ending
+        self.horizon: float | None = None  # a live run (the dashboard) counts hours to its horizon
         self.fig = plt.figure(figsize=figsize, dpi=dpi)
         # the talk style's larger text needs a wider side column for the legend
         self.talk = style.active() == "talk"
@@ -358,7 +359,7 @@ class MapCanvas:
                            orientation="horizontal")
         bar.set_label("disc colour: protesting (% of the region's population)", fontsize="small")
         cax.tick_params(labelsize="small")
-        lax = fig.add_axes((0.665, 0.0, 0.335, 0.70) if talk else (0.72, 0.0, 0.27, 0.56))
+        lax = fig.add_axes((0.665, 0.0, 0.335, 0.62) if talk else (0.72, 0.0, 0.27, 0.56))
         lax.axis("off")
 
         heads: set[str] = set()
@@ -380,8 +381,7 @@ class MapCanvas:
         rows += [head("strength (size)")]
         rows += [dot(f"{n:,} men", markersize=float(unit_diameter(n)), markerfacecolor="#dddddd")
                  for n in SIZE_KEYS]
-        if not talk:  # on a slide the capital's own label says it
-            rows += [head("map"), dot("the capital", markersize=15, markerfacecolor="white", markeredgewidth=3)]
+        # the capital's own label says which it is ("\u2605 Moscow (capital)")
         if "column_lon" in self.series and self.series["column_lon"].notna().any():
             rows.append((Line2D([], [], color=style.BLACK, linestyle="--", linewidth=2.5, marker="o", markersize=15,
                                 markerfacecolor="white", markeredgewidth=2.5), "marching column and its path"))
@@ -389,7 +389,7 @@ class MapCanvas:
             rows.append((Patch(facecolor="#eeeeee", edgecolor="#555555", hatch="////"), "region without civilians"))
         handles, labels = zip(*rows, strict=True)
         leg = lax.legend(handles, labels, loc="upper left", frameon=False, fontsize="small" if talk else "medium",
-                         ncols=1, handletextpad=0.6, labelspacing=0.3 if talk else 0.55, borderaxespad=0.2)
+                         ncols=1, handletextpad=0.6, labelspacing=0.25 if talk else 0.45, borderaxespad=0.2)
         for text in leg.get_texts():
             if text.get_text() in heads:
                 text.set_fontweight("bold")
@@ -424,13 +424,13 @@ class MapCanvas:
 
     def _status(self, hour: float, row: pd.Series, now: pd.DataFrame, last: bool) -> None:
         when = calendar_label(hour, self.geo.start)
-        lines = [f"hour {hour:g} of {self.hours[-1]:g}" + (f"  ({when})" if when else "")]
+        lines = [f"hour {hour:g} of {self.horizon or self.hours[-1]:g}" + (f"  ({when})" if when else "")]
         lines += [f"OUTCOME: {self.ending}"] if last and self.ending else []
         for stance in ("standing aside", "defected"):
             sub = now[now["stance"] == stance]
             if len(sub):
                 lines.append(f"{stance}: {len(sub)} unit{'s' if len(sub) > 1 else ''}, {sub['strength'].sum():,.0f} men")
-        lines.append(f"protesting nationally: {100 * row.get('protest_share', 0.0):.2f}% of the population")
+        lines.append(f"protesting: {100 * row.get('protest_share', 0.0):.2f}% of all people")
         if np.isfinite(row.get("column_lon", np.nan)):
             lines.append(f"the column: {row.get('column_strength', 0):,.0f} men, "
                          f"{row.get('column_km_to_capital', 0):,.0f} km to {self.geo.capital}")
