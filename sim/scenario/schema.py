@@ -786,6 +786,10 @@ class SweepParam(Strict):
     range: tuple[float, float] | None = None
     values: list[Any] | None = None
     type: Literal["float", "int", "categorical"] | None = None
+    label: str = Field(
+        "", description="how figures and answers name the parameter (default: from the schema's description "
+                        "of the field, else its path)"
+    )
 
 
 class SweepSpec(Strict):

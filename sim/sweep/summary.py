@@ -11,6 +11,19 @@ from .design import DUMMY_PREFIX
 from .plan import SweepPlan
 
 
+def manifest_labels(manifest: dict, scenario: object = None) -> dict[str, str]:
+    """Each swept path's name in words, for a finished sweep's folder: the label its manifest
+    recorded; for a sweep written before labels were, the sweep's ``label:`` or the schema's
+    description (``scenario``, the folder's validated scenario) or the path in words."""
+    from ..scenario.loader import param_label
+
+    sw = getattr(scenario, "sweep", None)
+    given = sw.parameters if sw is not None else {}
+    return {p["path"]: p.get("label") or param_label(scenario, p["path"],  # type: ignore[arg-type]
+                                                       given[p["path"]].label if p["path"] in given else "")
+            for p in manifest.get("parameters", [])}
+
+
 def wilson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for k successes in n trials (scipy's implementation)."""
     if n == 0:
@@ -42,6 +55,7 @@ def summarize(runs: pd.DataFrame, plan: SweepPlan) -> pd.DataFrame:
 def measure_answer(runs: pd.DataFrame, plan: SweepPlan, measure: str) -> list[str]:
     """Mean of a measure per design point (with a 95% t interval) and what drives it."""
     ok = runs[runs["status"] == "ok"]
+    labels = plan.labels
     params = [f.path for f in plan.factors if not f.path.startswith(DUMMY_PREFIX)]
     g = ok.groupby("point")[measure].agg(["mean", "sem", "count"])
     design = plan.design.set_index("point")
@@ -50,7 +64,7 @@ def measure_answer(runs: pd.DataFrame, plan: SweepPlan, measure: str) -> list[st
     lo_i, hi_i = g["mean"].idxmin(), g["mean"].idxmax()
 
     def where(i: int) -> str:
-        return ", ".join(f"{p} = {_fmt(g.at[i, p])}" for p in params)
+        return ", ".join(f"{labels[p]} = {_fmt(g.at[i, p])}" for p in params)
 
     lines = [f"Mean {measure} ranges from {_fmt(g.at[lo_i, 'mean'])} (+/- {_fmt(half[lo_i])}) at {where(lo_i)} "
              f"to {_fmt(g.at[hi_i, 'mean'])} (+/- {_fmt(half[hi_i])}) at {where(hi_i)}."]
@@ -63,68 +77,111 @@ def measure_answer(runs: pd.DataFrame, plan: SweepPlan, measure: str) -> list[st
     if effects:
         effects.sort(reverse=True)
         _, p, rho = effects[0]
-        lines.append(f"Answer: {measure} {'rises' if rho > 0 else 'falls'} with {p} (Spearman rho = {rho:+.2f}), "
-                     "the strongest of the swept parameters.")
-        lines += [f"  {p2}: rho = {r2:+.2f}." for _, p2, r2 in effects[1:]]
+        lines.append(f"Answer: {measure} {'rises' if rho > 0 else 'falls'} with {labels[p]} (Spearman rho = "
+                     f"{rho:+.2f}), the strongest of the swept parameters.")
+        lines += [f"  {labels[p2]}: rho = {r2:+.2f}." for _, p2, r2 in effects[1:]]
     return lines
+
+
+def share_text(k: int, n: int) -> str:
+    """'55% (110 runs)'; a rare outcome keeps a decimal ('0.5% (1 run)') instead of reading 0%."""
+    p = k / n if n else float("nan")
+    pct = f"{100 * p:.0f}%" if p >= 0.095 or p == 0 else f"{100 * p:.1f}%"
+    return f"{pct} ({k} run{'s' if k != 1 else ''})"
+
+
+def never_text(label: str, n_all: int, n_point: int) -> str:
+    """What 'never happened' bounds: with no case in n runs, the chance is below the Wilson 95%
+    upper bound (close to the rule of three, 3/n)."""
+    text = f"{label} never happened in {n_all} runs: its chance is at most {wilson(0, n_all)[1]:.1%} overall"
+    if 0 < n_point < n_all:
+        text += f" and at most {wilson(0, n_point)[1]:.0%} at any one design point ({n_point} runs each)"
+    return text + " (95% upper bounds, Wilson)."
 
 
 def answer(summary: pd.DataFrame, plan: SweepPlan, outcome: str | None = None,
            runs: pd.DataFrame | None = None) -> str:
-    """A few sentences that answer the sweep's question from its summary."""
+    """A few sentences that answer the sweep's question from its summary: every outcome that
+    occurred with its share; for the outcome asked about, where its chance is lowest and
+    highest and which parameter moves it most - or, if it never occurred, a bound on its
+    chance; then the same, shortly, for each other outcome that occurred."""
     sw = plan.scenario.sweep
+    labels = plan.labels
     if sw.answer_measure and runs is not None and outcome is None:
         n_all = int((runs["status"] == "ok").sum())
         common = runs["outcome"].value_counts()
-        spread = ", ".join(f"{LABELS[Outcome(o)]} {k / n_all:.0%}" for o, k in common.items())
+        spread = ", ".join(f"{LABELS[Outcome(o)]} {share_text(int(k), n_all)}" for o, k in common.items())
         return "\n".join([f"Question: {sw.question}", f"Over all {n_all} runs: {spread}.",
                           *measure_answer(runs, plan, sw.answer_measure)])
     target = outcome or sw.answer_outcome
     question = sw.question or "What do the swept parameters change?"
     lines = [f"Question: {question}"]
     total = summary.groupby("outcome")[["k", "n"]].sum()
-    n_all = int(summary.drop_duplicates("point")["n"].sum())
+    points = summary.drop_duplicates("point")
+    n_all = int(points["n"].sum())
+    n_point = int(points["n"].max()) if len(points) else 0
     common = total["k"].sort_values(ascending=False)
-    spread = ", ".join(f"{LABELS[Outcome(o)]} {k / n_all:.0%}" for o, k in common.items() if k > 0)
+    occurred = [o for o, k in common.items() if k > 0]
+    spread = ", ".join(f"{LABELS[Outcome(o)]} {share_text(int(common[o]), n_all)}" for o in occurred)
     lines.append(f"Over all {n_all} runs: {spread}.")
     if target is None:
         target = common.index[0]
-    t = summary[summary["outcome"] == target].copy()
-    label = LABELS[Outcome(target)]
     params = [f.path for f in plan.factors if not f.path.startswith(DUMMY_PREFIX)]
-    if t["p"].notna().any():
-        lo_row = t.loc[t["p"].idxmin()]
-        hi_row = t.loc[t["p"].idxmax()]
 
-        def where(row: pd.Series) -> str:
-            return ", ".join(f"{p} = {_fmt(row[p])}" for p in params)
+    def where(row: pd.Series) -> str:
+        return ", ".join(f"{labels[p]} = {_fmt(row[p])}" for p in params)
 
-        lines.append(
-            f"P({label}) ranges from {lo_row['p']:.0%} [{lo_row['ci_low']:.0%}, {lo_row['ci_high']:.0%}] "
-            f"at {where(lo_row)} to {hi_row['p']:.0%} [{hi_row['ci_low']:.0%}, {hi_row['ci_high']:.0%}] "
-            f"at {where(hi_row)}.")
-        effects = []
+    def effects_of(t: pd.DataFrame) -> list[tuple[float, str, float, float]]:
+        out = []
         for p in params:
             x = pd.to_numeric(t[p], errors="coerce")
             if x.notna().all() and x.nunique() > 1 and t["p"].nunique() > 1:
                 rho = stats.spearmanr(x, t["p"]).statistic
                 means = t.groupby(p)["p"].mean()
-                effects.append((abs(rho), p, rho, means.max() - means.min()))
+                out.append((abs(rho), p, rho, means.max() - means.min()))
+        return sorted(out, reverse=True)
+
+    label = LABELS[Outcome(target)]
+    t = summary[summary["outcome"] == target].copy()
+    if int(common.get(target, 0)) == 0:
+        lines.append(never_text(label[0].upper() + label[1:], n_all, n_point))
+    elif t["p"].notna().any():
+        lo_row = t.loc[t["p"].idxmin()]
+        hi_row = t.loc[t["p"].idxmax()]
+        lines.append(
+            f"P({label}) ranges from {lo_row['p']:.0%} [{lo_row['ci_low']:.0%}, {lo_row['ci_high']:.0%}] "
+            f"at {where(lo_row)} to {hi_row['p']:.0%} [{hi_row['ci_low']:.0%}, {hi_row['ci_high']:.0%}] "
+            f"at {where(hi_row)}.")
+        effects = effects_of(t)
         if effects:
-            effects.sort(reverse=True)
             _, p, rho, span = effects[0]
             direction = "rises" if rho > 0 else "falls"
-            lines.append(f"Answer: the chance of {label} {direction} with {p} (Spearman rho = {rho:+.2f}; "
+            lines.append(f"Answer: the chance of {label} {direction} with {labels[p]} (Spearman rho = {rho:+.2f}; "
                          f"its mean moves by {span:.0%} across the range), the strongest of the swept parameters.")
             for _, p2, rho2, span2 in effects[1:]:
-                lines.append(f"  {p2}: rho = {rho2:+.2f}, mean moves by {span2:.0%}.")
-    failed = int(summary.drop_duplicates("point")["failed"].sum())
+                lines.append(f"  {labels[p2]}: rho = {rho2:+.2f}, mean moves by {span2:.0%}.")
+    others = [o for o in occurred if o != target]
+    if others:
+        lines.append("The other outcomes:")
+    for o in others:
+        t = summary[summary["outcome"] == o]
+        lo_row, hi_row = t.loc[t["p"].idxmin()], t.loc[t["p"].idxmax()]
+        text = (f"  {LABELS[Outcome(o)]}: from {lo_row['p']:.0%} at {where(lo_row)} "
+                f"to {hi_row['p']:.0%} at {where(hi_row)}")
+        effects = effects_of(t)
+        if effects:
+            _, p, rho, _span = effects[0]
+            text += f"; {'rises' if rho > 0 else 'falls'} most with {labels[p]} (rho = {rho:+.2f})"
+        lines.append(text + ".")
+    failed = int(points["failed"].sum())
     if failed:
         lines.append(f"{failed} runs failed and are not counted.")
     return "\n".join(lines)
 
 
 def _fmt(v: object) -> str:
+    if isinstance(v, bool | np.bool_):
+        return "yes" if v else "no"
     if isinstance(v, float | np.floating):
         return f"{v:.3g}"
     return str(v)
