@@ -601,8 +601,8 @@ def _fig_outcomes(by: dict[str, list[dict]], outcome: str | tuple[str, ...], tit
         k, n = _outcome_share(by[name], outcome)
         a, b = wilson(k, n)
         share.append(k / n)
-        lo.append(k / n - a)
-        hi.append(b - k / n)
+        lo.append(max(0.0, k / n - a))  # scipy's bound can sit a rounding error past k/n
+        hi.append(max(0.0, b - k / n))
     first = outcome if isinstance(outcome, str) else outcome[0]
     ax.bar(x, share, color=OUTCOME_COLORS[first], width=0.6, label=ylabel)
     ax.errorbar(x, share, yerr=[lo, hi], fmt="none", ecolor="black", capsize=5, lw=1.5,

@@ -389,7 +389,7 @@ class MapCanvas:
             rows.append((Patch(facecolor="#eeeeee", edgecolor="#555555", hatch="////"), "region without civilians"))
         handles, labels = zip(*rows, strict=True)
         leg = lax.legend(handles, labels, loc="upper left", frameon=False, fontsize="small" if talk else "medium",
-                         ncols=1, handletextpad=0.6, labelspacing=0.25 if talk else 0.45, borderaxespad=0.2)
+                         ncols=1, handletextpad=0.6, labelspacing=0.08 if talk else 0.45, borderaxespad=0.2)
         for text in leg.get_texts():
             if text.get_text() in heads:
                 text.set_fontweight("bold")
