@@ -194,6 +194,22 @@ def provenance_of(field: Any) -> Provenance | None:
     return None
 
 
+def provenance_label(extra: dict) -> tuple[str, str]:
+    """(short label, full text) of a field's provenance from its schema extras, for tables."""
+    kind = extra.get("provenance")
+    if kind is None:
+        return "-", ""
+    if kind == "assumed":
+        lo, hi = extra["range"]
+        return f"assumed ({_num(lo)}-{_num(hi)})", extra["reason"]
+    if kind == "sourced":
+        c = extra["cite"]
+        src = f"article {c['source']}" if c["source"] in ARTICLES else c["source"].split(")")[0] + (
+            ")" if "(" in c["source"] else "")
+        return f"sourced: {src}", extra["source"]
+    return kind, extra.get("reason", "")
+
+
 @dataclass(frozen=True)
 class AssumedParameter:
     """One assumed default: where it is, its value, unit, range and reason."""
