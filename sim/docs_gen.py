@@ -174,7 +174,7 @@ def params_markdown() -> str:
         "the default, and what it means; then every event type and the outcome ids. A default is "
         "**sourced** (a source states the figure: an article of `shared/sources` by id, or a "
         "publication, with where), *assumed* (nobody measured it: a plausible range and a reason; "
-        "`sim.scenario.params.assumed_parameters()` lists them, and `regime-sim sweep SCENARIO "
+        "`sim.scenario.schema.assumed_parameters()` lists them, and `regime-sim sweep SCENARIO "
         "--design priors` draws them), `data` (the world file gives it) or `setting` (how a run is "
         "made). Paths are what `--set` and `sweep.parameters` take (e.g. `public.vision`, "
         "`regions.Moscow.legitimacy`, `units.taman_division.loyalty`, `events[0].severity`); "

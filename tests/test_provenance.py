@@ -17,13 +17,12 @@ from sim.scenario.params import (
     Setting,
     Sourced,
     assumed,
-    assumed_parameters,
     param,
     provenance_of,
     setting,
     sourced,
-    walk_fields,
 )
+from sim.scenario.schema import assumed_parameters, walk_fields
 
 from .conftest import SOURCES as SOURCE_DIR
 from .conftest import TINY

@@ -24,7 +24,16 @@ FAN_VARS = {
 def _label(path: str) -> str:
     """'ruler.regime_strength' -> 'ruler regime strength', 'challengers.wagner.offer' ->
     'wagner offer', 'institutions.army.ties' -> 'army ties' (:func:`style.param_label`)."""
+    if ".*." in path:  # a priors factor: one value for every entry that leaves the default
+        section, field = path.split(".*.", 1)
+        return f"{field.replace('_', ' ')} (all {section})"
     return style.param_label(path)
+
+
+#: past this many distinct values of a numeric parameter (a Latin hypercube gives one per point),
+#: the bands are drawn over BINS quantile bins so that each has runs enough to read
+MAX_LEVELS = 8
+BINS = 5
 
 
 def _present(summary: pd.DataFrame) -> list[str]:
@@ -37,6 +46,13 @@ def outcome_bands(summary: pd.DataFrame, param: str, others: list[str] | None = 
     Wilson 95% whiskers on each outcome's own probability."""
     style.apply()
     outcomes = _present(summary)
+    binned = False
+    values = pd.to_numeric(summary[param], errors="coerce")
+    if values.notna().all() and values.nunique() > MAX_LEVELS:
+        # each bin is drawn at the mean of its values: P(outcome) over the runs whose draw fell in it
+        bins = pd.qcut(values, BINS, duplicates="drop")
+        summary = summary.assign(**{param: values.groupby(bins, observed=True).transform("mean")})
+        binned = True
     g = summary.groupby([param, "outcome"])[["k", "n"]].sum().reset_index()
     xs = sorted(g[param].unique(), key=lambda v: (isinstance(v, str), v))
     numeric = all(isinstance(x, int | float | np.integer | np.floating) for x in xs)
@@ -58,7 +74,7 @@ def outcome_bands(summary: pd.DataFrame, param: str, others: list[str] | None = 
         ax2.errorbar(pos, p, yerr=[p - ci[:, 0], ci[:, 1] - p], color=color, marker="o", capsize=4,
                      label=LABELS[Outcome(o)])
     for a in (ax, ax2):
-        a.set_xlabel(_label(param))
+        a.set_xlabel(_label(param) + (f" ({len(xs)} bins by quantile)" if binned else ""))
         a.set_ylim(0, 1.02)
         if not numeric:
             a.set_xticks(pos, [str(x) for x in xs])
@@ -68,7 +84,8 @@ def outcome_bands(summary: pd.DataFrame, param: str, others: list[str] | None = 
     ax2.set_title("Each outcome with its interval")
     ax2.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
     n_runs = int(summary.drop_duplicates("point")["n"].sum())
-    extra = f"; averaged over {', '.join(_label(o) for o in others)}" if others else ""
+    extra = (f"; averaged over the other {len(others)} parameters" if others and len(others) > 3 else
+             f"; averaged over {', '.join(_label(o) for o in others)}" if others else "")
     fig.suptitle(f"How the outcome depends on {_label(param)} ({n_runs} runs{extra})", fontsize=16,
                  fontweight="bold")
     fig.tight_layout()
@@ -189,10 +206,14 @@ def plot_sweep(folder: Path | str, outcome: str | None = None) -> list[str]:
     man = json.loads((folder / "manifest.json").read_text())
     params = [p["path"] for p in man["parameters"] if not p["path"].startswith("dummy")]
     written: list[str] = []
+    target = outcome or _answer_outcome(folder) or summary.groupby("outcome")["k"].sum().idxmax()
+    from ..sweep.summary import MANY_PARAMETERS
+
+    if len(params) > MANY_PARAMETERS:  # a priors design: bands for the strongest few, not for a hundred
+        params = strongest(summary, params, target)[:MANY_PARAMETERS]
     for p in params:
         others = [q for q in params if q != p]
         written += style.save(outcome_bands(summary, p, others), folder / f"sweep_outcomes_{param_stem(p)}")
-    target = outcome or _answer_outcome(folder) or summary.groupby("outcome")["k"].sum().idxmax()
     if len(params) >= 2:
         written += style.save(outcome_heatmap(summary, params[0], params[1], target),
                               folder / f"sweep_heatmap_{target}")
@@ -204,6 +225,20 @@ def plot_sweep(folder: Path | str, outcome: str | None = None) -> list[str]:
     if ok.any():  # a sweep whose runs all failed has no times to show
         written += style.save(resolution_times(runs), folder / "sweep_times")
     return written
+
+
+def strongest(summary: pd.DataFrame, params: list[str], target: str) -> list[str]:
+    """The numeric parameters ordered by how strongly P(target) follows them over the design
+    points (|Spearman rho|), strongest first."""
+    from scipy import stats
+
+    t = summary[summary["outcome"] == target]
+    scored = []
+    for p in params:
+        x = pd.to_numeric(t[p], errors="coerce")
+        if x.notna().all() and x.nunique() > 1 and t["p"].nunique() > 1:
+            scored.append((abs(float(stats.spearmanr(x, t["p"]).statistic)), p))
+    return [p for _, p in sorted(scored, key=lambda s: (-s[0], s[1]))]
 
 
 def _answer_outcome(folder: Path) -> str | None:

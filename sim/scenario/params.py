@@ -9,7 +9,7 @@ Every numeric field of the schema is declared with :func:`param` (or ``prob``/``
 - :func:`assumed` - nobody measured it: a plausible range ``(low, high)`` that contains the
   default and lies within the field's bounds (checked here, when the schema is imported), and
   one line of reason. These ranges are the priors of a ``--design priors`` sweep and of
-  calibration (:func:`assumed_parameters`);
+  calibration (``sim.scenario.schema.assumed_parameters``);
 - :func:`data` - a fact of the world a scenario file describes (a census figure, a road's
   length, a unit's strength): the world file gives it, with its own comment;
 - :func:`setting` - how a run is made, not a claim about the world: a seed, a design's size,
@@ -22,11 +22,10 @@ number nobody decided.
 from __future__ import annotations
 
 import math
-import typing
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 #: the articles of shared/sources by id (the ids the rules' evidence uses: sim/rules/registry.py)
 ARTICLES = {
@@ -208,82 +207,3 @@ def provenance_label(extra: dict) -> tuple[str, str]:
             ")" if "(" in c["source"] else "")
         return f"sourced: {src}", extra["source"]
     return kind, extra.get("reason", "")
-
-
-@dataclass(frozen=True)
-class AssumedParameter:
-    """One assumed default: where it is, its value, unit, range and reason."""
-
-    path: str  #: dotted path; ``<id>`` stands for any entry of a mapping, ``events[<type>]`` for an event
-    section: str  #: the schema class that declares it (``ElitesSpec``, ``Unit``, ``Defeat``)
-    name: str  #: the field's name
-    default: float
-    low: float
-    high: float
-    unit: str
-    reason: str
-    integer: bool  #: the field takes whole numbers
-
-
-def walk_fields(root: type[BaseModel] | None = None) -> list[tuple[str, type[BaseModel], str, Any]]:
-    """Every field of the schema under ``root`` (default: the scenario) as
-    (dotted path, declaring class, field name, FieldInfo); nested sections are followed."""
-    if root is None:
-        from .schema import Scenario
-
-        root = Scenario
-    out: list[tuple[str, type[BaseModel], str, Any]] = []
-    seen: set[type] = set()
-
-    def models(ann: Any) -> list[tuple[str, type[BaseModel]]]:
-        """The models a field holds, with how the path goes into them."""
-        found = []
-        origin, args = typing.get_origin(ann), typing.get_args(ann)
-        if origin is typing.Annotated:
-            return models(args[0])
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            return [("", ann)]
-        if origin is dict:
-            return [(".<id>", m) for _, m in models(args[1])]
-        if origin is list:
-            subs = models(args[0]) if args else []
-            return [(f"[<{_event_tag(m)}>]" if len(subs) > 1 else "[<i>]", m) for _, m in subs]
-        for a in args:
-            found += models(a)
-        return found
-
-    def walk(cls: type[BaseModel], prefix: str) -> None:
-        seen.add(cls)
-        for name, f in cls.model_fields.items():
-            path = f"{prefix}.{name}" if prefix else name
-            subs = models(f.annotation)
-            if subs:
-                for how, m in subs:
-                    if m not in seen:
-                        walk(m, path + how)
-                continue
-            out.append((path, cls, name, f))
-
-    walk(root, "")
-    return out
-
-
-def _event_tag(cls: type[BaseModel]) -> str:
-    ann = cls.model_fields.get("type")
-    if ann is not None and typing.get_origin(ann.annotation) is Literal:
-        return str(typing.get_args(ann.annotation)[0])
-    return cls.__name__
-
-
-def assumed_parameters() -> list[AssumedParameter]:
-    """Every parameter whose default is assumed, with its dotted path, range and unit: the priors
-    of a ``--design priors`` sweep and of calibration."""
-    out = []
-    for path, cls, name, f in walk_fields():
-        prov = provenance_of(f)
-        if isinstance(prov, Assumed):
-            extra = f.json_schema_extra
-            integer = f.annotation is int
-            out.append(AssumedParameter(path, cls.__name__, name, f.default, prov.low, prov.high,
-                                        extra["unit"], prov.reason, integer))
-    return out

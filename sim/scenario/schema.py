@@ -10,12 +10,24 @@ publication), ``assumed`` (a plausible range and a reason), ``data`` (the world 
 from __future__ import annotations
 
 import re
+import typing
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .params import assumed, data, level, param, prob, setting, share, sourced
-
+from .params import (
+    Assumed,
+    assumed,
+    data,
+    level,
+    param,
+    prob,
+    provenance_of,
+    setting,
+    share,
+    sourced,
+)
 
 
 class Strict(BaseModel):
@@ -830,3 +842,81 @@ class Scenario(Strict):
     @property
     def steps(self) -> int:
         return int(round(self.time.horizon_days * 24.0 / self.time.step_hours))
+
+
+# ----------------------------------------------------------------------------- the assumed defaults
+@dataclass(frozen=True)
+class AssumedParameter:
+    """One assumed default: where it is, its value, unit, range and reason."""
+
+    path: str  #: dotted path; ``<id>`` stands for any entry of a mapping, ``events[<type>]`` for an event
+    section: str  #: the schema class that declares it (``ElitesSpec``, ``Unit``, ``Defeat``)
+    name: str  #: the field's name
+    default: float
+    low: float
+    high: float
+    unit: str
+    reason: str
+    integer: bool  #: the field takes whole numbers
+
+
+def walk_fields(root: type[BaseModel] | None = None) -> list[tuple[str, type[BaseModel], str, Any]]:
+    """Every field of the schema under ``root`` (default: the scenario) as
+    (dotted path, declaring class, field name, FieldInfo); nested sections are followed."""
+    if root is None:
+        root = Scenario
+    out: list[tuple[str, type[BaseModel], str, Any]] = []
+    seen: set[type] = set()
+
+    def models(ann: Any) -> list[tuple[str, type[BaseModel]]]:
+        """The models a field holds, with how the path goes into them."""
+        found = []
+        origin, args = typing.get_origin(ann), typing.get_args(ann)
+        if origin is typing.Annotated:
+            return models(args[0])
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            return [("", ann)]
+        if origin is dict:
+            return [(".<id>", m) for _, m in models(args[1])]
+        if origin is list:
+            subs = models(args[0]) if args else []
+            return [(f"[<{_event_tag(m)}>]" if len(subs) > 1 else "[<i>]", m) for _, m in subs]
+        for a in args:
+            found += models(a)
+        return found
+
+    def walk(cls: type[BaseModel], prefix: str) -> None:
+        seen.add(cls)
+        for name, f in cls.model_fields.items():
+            path = f"{prefix}.{name}" if prefix else name
+            subs = models(f.annotation)
+            if subs:
+                for how, m in subs:
+                    if m not in seen:
+                        walk(m, path + how)
+                continue
+            out.append((path, cls, name, f))
+
+    walk(root, "")
+    return out
+
+
+def _event_tag(cls: type[BaseModel]) -> str:
+    ann = cls.model_fields.get("type")
+    if ann is not None and typing.get_origin(ann.annotation) is Literal:
+        return str(typing.get_args(ann.annotation)[0])
+    return cls.__name__
+
+
+def assumed_parameters() -> list[AssumedParameter]:
+    """Every parameter whose default is assumed, with its dotted path, range and unit: the priors
+    of a ``--design priors`` sweep and of calibration."""
+    out = []
+    for path, cls, name, f in walk_fields():
+        prov = provenance_of(f)
+        if isinstance(prov, Assumed):
+            extra = f.json_schema_extra
+            integer = f.annotation is int
+            out.append(AssumedParameter(path, cls.__name__, name, f.default, prov.low, prov.high,
+                                        extra["unit"], prov.reason, integer))
+    return out
