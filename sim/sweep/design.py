@@ -85,7 +85,7 @@ _MAPPINGS = ("regions", "institutions", "units", "challengers")
 
 def priors_factors(scn: Any, raw: dict) -> list[Factor]:
     """One factor per assumed default the scenario relies on, over its assumed range
-    (``sim.scenario.params.assumed_parameters``).
+    (``sim.scenario.schema.assumed_parameters``).
 
     What counts as relied on: a field of a section (``ruler``, ``elites``, ``public``, and
     ``mediator``/``sponsor`` when enabled) that the scenario file (with its base and ``--set``)
