@@ -15,7 +15,7 @@ from sim.patterns.suite import KNOWN_FAILURES, PatternResult
 def test_patterns_quick_runs_as_expected_and_writes_its_results(tmp_path: Path) -> None:
     out = tmp_path / "patterns"
     res = subprocess.run([sys.executable, "-m", "sim", "patterns", "--quick", "--workers", "1", "--out", str(out)],
-                         capture_output=True, text=True, timeout=600)
+                         capture_output=True, text=True, timeout=900)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     data = json.loads((out / "patterns.json").read_text())
     rows = {r["key"]: r for r in data["patterns"]}
