@@ -33,7 +33,9 @@ def rules_markdown() -> str:
         "words from the source articles in `shared/sources` (a test checks them). Each carries a grade: "
         "*states* (read in its context, the source says the rule's behaviour happens) or *context* (it "
         "only sets the scene the rule acts in). A rule with no *states* passage is marked **literature "
-        "only**: its form comes from the literature column, not from the sources.",
+        "only**: its form comes from the literature column, not from the sources. Under *when off*, "
+        "*audit* names what switching the rule off should do to an outcome's probability or a measure; "
+        "`regime-sim audit` tests it on every scenario (`docs/audit.md`).",
         "",
         "Sources: " + "; ".join(f"`{k}` = `{v}`" for k, v in SOURCES.items()) + " (see `docs/sources.md`).",
         "",
@@ -48,8 +50,8 @@ def rules_markdown() -> str:
             ev = "<br>".join((["**literature only**"] if r.literature_only else [])
                              + [f"`{e.source}` ({e.grade}): \"{_cell(e.quote)}\"" for e in r.evidence])
             lit = "<br>".join(_cell(x) for x in r.literature) or "-"
-            lines.append(f"| `{r.id}` | {_cell(r.statement)} | {ev} | {lit} | {_cell(r.when_off)} | "
-                         f"`{r.where}` |")
+            lines.append(f"| `{r.id}` | {_cell(r.statement)} | {ev} | {lit} | {_cell(r.when_off)}"
+                         f"{'<br>audit: ' + _cell(r.direction) if r.direction else ''} | `{r.where}` |")
         lines.append("")
     return "\n".join(lines)
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sim.model.outcomes import OUTCOMES
+
 from .conftest import TINY, chromium_page, cli, one_line, require_chromium
 
 
@@ -55,7 +57,9 @@ def test_a_priors_sweep_end_to_end_on_the_tiny_world(tmp_path: Path) -> None:
             assert sorted(strata) == list(range(6)), p["path"]
     text = (out / "answer.txt").read_text()
     assert "with every assumed parameter drawn from its range" in text and "draws of 2 seeds" in text
-    assert len(text.splitlines()) < 15  # not one line per parameter
+    head = text.split("The other outcomes:")[0]
+    assert len(head.splitlines()) < 15  # not one line per parameter
+    assert len(text.splitlines()) < 15 + len(OUTCOMES)  # then at most a line per other outcome that occurred
     bands = list(out.glob("sweep_outcomes_*.png"))
     assert 1 <= len(bands) <= 6  # the strongest few, not a hundred
 

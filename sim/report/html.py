@@ -33,30 +33,8 @@ from ..rules import RULES
 from ..scenario.params import provenance_label
 from ..scenario.schema import Scenario
 from ..sweep.summary import wilson
-from . import RunFolder, figures
+from . import MEASURES, RunFolder, figures
 
-#: measures.json keys: (label, unit, how to show the value)
-MEASURES: dict[str, tuple[str, str, Callable[[Any], str]]] = {
-    "time_to_outcome_h": ("time to resolution", "hours", lambda v: f"{v:,.0f}"),
-    "resolved_before_horizon": ("resolved before the horizon", "", lambda v: "yes" if v else "no"),
-    "capital_holder": ("who holds the capital", "", str),
-    "ruler_status": ("the ruler at the end", "", lambda v: str(v).replace("_", " ")),
-    "peak_protest_share": ("peak protest, national", "% of population", lambda v: f"{100 * v:.2f}"),
-    "emigrants": ("emigrated", "people", lambda v: f"{v:,.0f}"),
-    "mobilized": ("mobilized", "people", lambda v: f"{v:,.0f}"),
-    "arrests": ("arrests (cumulative)", "arrests", lambda v: f"{v:,.0f}"),
-    "defected_strength_peak": ("strength that defected, peak", "men", lambda v: f"{v:,.0f}"),
-    "defected_share_peak": ("share of armed strength that defected, peak", "% of armed men",
-                            lambda v: f"{100 * v:.1f}"),
-    "closest_approach_km": ("closest a column came to its target", "km",
-                            lambda v: f"{v:,.0f}" if isinstance(v, int | float) and math.isfinite(v) else "-"),
-    "casualties": ("casualties of the crisis (fighting and crowds)", "people", lambda v: f"{v:,.0f}"),
-    "crowd_deaths": ("of them, killed in crowds fired on", "people", lambda v: f"{v:,.0f}"),
-    "front_losses": ("losses at the front (counted apart)", "men", lambda v: f"{v:,.0f}"),
-    "final_legitimacy": ("legitimacy at the end (public, national)", "level 0-1", lambda v: f"{v:.2f}"),
-    "final_regime_strength": ("regime strength at the end (elites' view)", "level 0-1", lambda v: f"{v:.2f}"),
-    "budget_spent": ("the ruler's budget spent", "USD million", lambda v: f"{v:,.0f}"),
-}
 #: scenario sections whose numbers are parameters (the rest is story, sweep or display)
 PARAM_SECTIONS = ("time", "regions", "institutions", "units", "ruler", "challengers", "mediator", "sponsor", "public",
                   "elites")

@@ -251,6 +251,15 @@ class RulerSpec(Strict):
         "the ruler leaves office when his own forecast of prevailing falls below this and the "
         "seat's armed men do not defend him",
     )
+    abandoned_hours: float = param(
+        24.0,
+        "h",
+        assumed(2.0, 264.0, "Ceausescu fled within hours of the army's switch (22 Dec 1989), Ben Ali "
+                "a day after the army stood back (14 Jan 2011), Mubarak 11 days after the army said it "
+                "would not fire (31 Jan - 11 Feb 2011)"),
+        "how long the ruler holds on at an all-but-undefended seat before he leaves whatever he believes",
+        ge=0,
+    )
     war_cost: float = level(
         0.3, assumed(0.1, 0.6, "Fearon (1995): fighting is costly to both sides"),
         "what fighting a challenge at the seat's door costs the ruler (scaled by how close it is)",
@@ -778,6 +787,10 @@ class SweepParam(Strict):
     range: tuple[float, float] | None = None
     values: list[Any] | None = None
     type: Literal["float", "int", "categorical"] | None = None
+    label: str = Field(
+        "", description="how figures and answers name the parameter (default: from the schema's description "
+                        "of the field, else its path)"
+    )
 
 
 class SweepSpec(Strict):

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from ..clitools import SetOpt, err_console, friendly, out_console
+from ..clitools import SetOpt, StyleOpt, check_style, err_console, friendly, out_console
 from ..scenario.errors import ScenarioError
 from ..textsafe import plain, slug
 
@@ -86,8 +86,8 @@ def start(plan, folder: Path, *, workers: int, executor: str, scheduler: str | N
     return res
 
 
-def sweep_command(draw: Callable[[Path], object] | None = None) -> Callable[..., None]:
-    """The ``regime-sim sweep`` command; with ``--figures`` it calls ``draw(folder)`` on the
+def sweep_command(draw: Callable[[Path, str], object] | None = None) -> Callable[..., None]:
+    """The ``regime-sim sweep`` command; with ``--figures`` it calls ``draw(folder, style)`` on the
     finished sweep's folder. The command line passes the drawing in (``sim/plots/sweep.py``):
     this package runs sweeps and never draws."""
 
@@ -108,12 +108,14 @@ def sweep_command(draw: Callable[[Path], object] | None = None) -> Callable[...,
         samples: Annotated[int | None, typer.Option(help="design points (lhs, priors; default 64 for priors)")] = None,
         reps: Annotated[int | None, typer.Option(help="replications (seeds) per design point (default 4 for priors)")]
         = None,
+        style: StyleOpt = "paper",
     ) -> None:
         """Run the scenario's sweep: a design of parameter values, each point replicated with its own seed."""
         from .design import DESIGNS
         from .plan import build_plan
         from .summary import answer
 
+        check_style(style)
         check_executor(workers, executor, resume, out)
         if design is not None and design not in DESIGNS:
             raise ScenarioError(f"unknown design '{design}': use one of {', '.join(DESIGNS)}", field="--design")
@@ -134,7 +136,7 @@ def sweep_command(draw: Callable[[Path], object] | None = None) -> Callable[...,
         (folder / "answer.txt").write_text(text + "\n")
         out_console.print(plain(text), markup=False)
         if figures and draw is not None:
-            draw(folder)
+            draw(folder, style)
         rate = (res.runs - res.skipped) / max(res.wall_seconds, 1e-9)
         out_console.print(f"{res.runs} runs ({res.failed} failed) in {res.wall_seconds:.1f} s ({rate:.2f} runs/s) "
                           f"-> {folder}")

@@ -59,6 +59,15 @@ class SweepPlan:
     extra: dict = field(default_factory=dict)
 
     @property
+    def labels(self) -> dict[str, str]:
+        """Each swept path's name in words: the sweep's ``label:``, else from the schema."""
+        from ..scenario.loader import param_label
+
+        given = self.scenario.sweep.parameters if self.scenario.sweep is not None else {}
+        return {f.path: param_label(self.scenario, f.path, given[f.path].label if f.path in given else "")
+                for f in self.factors}
+
+    @property
     def n_points(self) -> int:
         return len(self.design)
 

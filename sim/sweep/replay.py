@@ -127,6 +127,10 @@ def load_sweep_run(folder: Path | str, run_id: int) -> SweepRun:
                             field="--from-sweep")
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():
+        if (folder / "paired.json").exists():  # regime-sim compare / audit: each arm is a sweep
+            arms = sorted(p.name for p in folder.iterdir() if p.is_dir())
+            raise _not_finished(folder, "this is the folder of a comparison or an audit; give one of its arms, "
+                                        f"a sub-folder ({', '.join(arms[:4])}{', ...' if len(arms) > 4 else ''})")
         raise _not_finished(folder, "no manifest.json (give a folder written by 'regime-sim sweep')")
     try:
         manifest = json.loads(manifest_path.read_text())
