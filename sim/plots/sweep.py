@@ -23,8 +23,15 @@ FAN_VARS = {
 
 def _label(path: str, labels: dict[str, str] | None = None) -> str:
     """The swept parameter's name in words: its label (the sweep's ``label:`` or the schema's
-    description, :func:`sim.sweep.summary.manifest_labels`), else its path in words."""
-    return (labels or {}).get(path) or style.param_label(path)
+    description, :func:`sim.sweep.summary.manifest_labels`), else its path in words
+    ('challengers.wagner.offer' -> 'wagner offer'; a priors factor 'units.*.fear' -> 'fear (all units)')."""
+    given = (labels or {}).get(path)
+    if given:
+        return given
+    if ".*." in path:  # a priors factor: one value for every entry that leaves the default
+        section, field = path.split(".*.", 1)
+        return f"{field.replace('_', ' ')} (all {section})"
+    return style.param_label(path)
 
 
 def _tick(v: object) -> str:
@@ -32,6 +39,12 @@ def _tick(v: object) -> str:
     if isinstance(v, bool | np.bool_):
         return "yes" if v else "no"
     return f"{v:.3g}" if isinstance(v, float | np.floating) else str(v)
+
+
+#: past this many distinct values of a numeric parameter (a Latin hypercube gives one per point),
+#: the bands are drawn over BINS quantile bins so that each has runs enough to read
+MAX_LEVELS = 8
+BINS = 5
 
 
 def _present(summary: pd.DataFrame) -> list[str]:
@@ -45,6 +58,13 @@ def outcome_bands(summary: pd.DataFrame, param: str, others: list[str] | None = 
     Wilson 95% whiskers on each outcome's own probability."""
     style.apply()
     outcomes = _present(summary)
+    binned = False
+    values = pd.to_numeric(summary[param], errors="coerce")
+    if values.notna().all() and values.nunique() > MAX_LEVELS:
+        # each bin is drawn at the mean of its values: P(outcome) over the runs whose draw fell in it
+        bins = pd.qcut(values, BINS, duplicates="drop")
+        summary = summary.assign(**{param: values.groupby(bins, observed=True).transform("mean")})
+        binned = True
     g = summary.groupby([param, "outcome"])[["k", "n"]].sum().reset_index()
     xs = sorted(g[param].unique(), key=lambda v: (isinstance(v, str), v))
     numeric = all(isinstance(x, int | float | np.integer | np.floating) for x in xs)
@@ -66,7 +86,7 @@ def outcome_bands(summary: pd.DataFrame, param: str, others: list[str] | None = 
         ax2.errorbar(pos, p, yerr=[p - ci[:, 0], ci[:, 1] - p], color=color, marker="o", capsize=4,
                      label=LABELS[Outcome(o)])
     for a in (ax, ax2):
-        a.set_xlabel(_label(param, labels))
+        a.set_xlabel(_label(param, labels) + (f" ({len(xs)} bins by quantile)" if binned else ""))
         a.set_ylim(0, 1.02)
         if not numeric or any(isinstance(x, bool | np.bool_) for x in xs):
             a.set_xticks(pos, [_tick(x) for x in xs])
@@ -76,7 +96,8 @@ def outcome_bands(summary: pd.DataFrame, param: str, others: list[str] | None = 
     ax2.set_title("Each outcome with its interval")
     ax2.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
     n_runs = int(summary.drop_duplicates("point")["n"].sum())
-    extra = f";\naveraged over {', '.join(_label(o, labels) for o in others)}" if others else ""
+    extra = (f";\naveraged over the other {len(others)} parameters" if others and len(others) > 3 else
+             f";\naveraged over {', '.join(_label(o, labels) for o in others)}" if others else "")
     style.title(fig, f"How the outcome depends on {_label(param, labels)} ({n_runs} runs{extra})", "large")
     fig.tight_layout()
     return fig
@@ -197,13 +218,17 @@ def plot_sweep(folder: Path | str, outcome: str | None = None) -> list[str]:
     params = [p["path"] for p in man["parameters"] if not p["path"].startswith("dummy")]
     labels = folder_labels(folder, man)
     written: list[str] = []
-    for p in params:
-        others = [q for q in params if q != p]
-        written += style.save(outcome_bands(summary, p, others, labels), folder / f"sweep_outcomes_{param_stem(p)}")
     totals = summary.groupby("outcome")["k"].sum()
     target = outcome or _answer_outcome(folder) or totals.idxmax()
     if totals.get(target, 0) == 0:  # a map of zeros says nothing: the answer bounds it instead
         target = totals.idxmax()
+    from ..sweep.summary import MANY_PARAMETERS
+
+    if len(params) > MANY_PARAMETERS:  # a priors design: bands for the strongest few, not for a hundred
+        params = strongest(summary, params, target)[:MANY_PARAMETERS]
+    for p in params:
+        others = [q for q in params if q != p]
+        written += style.save(outcome_bands(summary, p, others, labels), folder / f"sweep_outcomes_{param_stem(p)}")
     if len(params) >= 2 and totals.get(target, 0) > 0:
         written += style.save(outcome_heatmap(summary, params[0], params[1], target, labels),
                               folder / f"sweep_heatmap_{target}")
@@ -215,6 +240,20 @@ def plot_sweep(folder: Path | str, outcome: str | None = None) -> list[str]:
     if ok.any():  # a sweep whose runs all failed has no times to show
         written += style.save(resolution_times(runs), folder / "sweep_times")
     return written
+
+
+def strongest(summary: pd.DataFrame, params: list[str], target: str) -> list[str]:
+    """The numeric parameters ordered by how strongly P(target) follows them over the design
+    points (|Spearman rho|), strongest first."""
+    from scipy import stats
+
+    t = summary[summary["outcome"] == target]
+    scored = []
+    for p in params:
+        x = pd.to_numeric(t[p], errors="coerce")
+        if x.notna().all() and x.nunique() > 1 and t["p"].nunique() > 1:
+            scored.append((abs(float(stats.spearmanr(x, t["p"]).statistic)), p))
+    return [p for _, p in sorted(scored, key=lambda s: (-s[0], s[1]))]
 
 
 def folder_labels(folder: Path, man: dict) -> dict[str, str]:

@@ -30,6 +30,7 @@ from ..plots import style
 from ..plots.map import key_hour, nearest_hour
 from ..plots.public import populated_regions
 from ..rules import RULES
+from ..scenario.params import provenance_label
 from ..scenario.schema import Scenario
 from ..sweep.summary import wilson
 from . import MEASURES, RunFolder, figures
@@ -136,8 +137,9 @@ class ParamRow:
     value: Any
     default: Any
     unit: str
-    source: str
+    source: str  # short: "assumed (0.3-0.9)", "sourced: article 001"
     meaning: str
+    source_note: str = ""  # in full: the reason, or the figure and where it is stated
 
 
 def _walk(model: BaseModel, ref: BaseModel | None, path: str) -> Iterator[ParamRow]:
@@ -162,8 +164,8 @@ def _walk(model: BaseModel, ref: BaseModel | None, path: str) -> Iterator[ParamR
         else:
             default = f.default
         if value != default:
-            yield ParamRow(where, value, default, extra.get("unit", "on/off"), extra.get("source", "-"),
-                           f.description or "")
+            short, full = provenance_label(extra)
+            yield ParamRow(where, value, default, extra.get("unit", "on/off"), short, f.description or "", full)
 
 
 def _base_scenario(scn: Scenario) -> Scenario | None:
@@ -230,7 +232,8 @@ def parameters_table(rows: list[ParamRow], overrides: list[str]) -> str:
         title = f' title="{html.escape(r.meaning)}"' if r.meaning else ""
         body.append(f"<tr><td><code{title}>{html.escape(r.path)}</code>{tag}</td>"
                     f"<td class=num>{html.escape(_show(r.value))}</td><td class=num>{html.escape(_show(r.default))}</td>"
-                    f"<td>{html.escape(r.unit)}</td><td class=src>{html.escape(r.source)}</td></tr>")
+                    f'<td>{html.escape(r.unit)}</td><td class=src title="{html.escape(r.source_note)}">'
+                    f"{html.escape(r.source)}</td></tr>")
     return ("<table class=params><thead><tr><th>parameter</th><th>value</th><th>default</th><th>unit</th>"
             "<th>where the default comes from</th></tr></thead><tbody>" + "".join(body) + "</tbody></table>")
 

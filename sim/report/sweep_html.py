@@ -17,6 +17,7 @@ from ..model.outcomes import LABELS, Outcome
 from ..rules import RULES
 from ..scenario.errors import ScenarioError
 from ..scenario.loader import field_meta, split_path, validate_raw
+from ..scenario.params import provenance_label
 from ..sweep.summary import manifest_labels
 from ..textsafe import param_stem
 from .html import (
@@ -114,20 +115,32 @@ def _notice(name: str, folder: Path, summary: pd.DataFrame, runs: pd.DataFrame, 
     return ""
 
 
-def _swept_table(raw: dict, params: list[dict], labels: dict[str, str]) -> str:
+def _swept_table(raw: dict, params: list[dict], labels: dict[str, str], design: str = "") -> str:
     rows = []
     for p in params:
         path = p["path"]
-        meta = field_meta(tuple(split_path(path)), raw) if not path.startswith("dummy") else {
+        where = (p.get("targets") or [path])[0]  # a priors factor (units.*.fear): read its field's notes
+        meta = field_meta(tuple(split_path(where)), raw) if not path.startswith("dummy") else {
             "unit": "-", "source": "a parameter the model never reads: the noise floor"}
+        short, full = provenance_label(meta)
+        if short == "-":
+            short, full = str(meta.get("source", "")), ""
         values = (", ".join(_fmt(v) for v in p["values"]) if p.get("values")
                   else f"{_fmt(p['low'])} to {_fmt(p['high'])}")
-        rows.append(f"<tr><td>{html.escape(labels.get(path, path))}<br><code>{html.escape(path)}</code></td>"
+        n = len(p.get("targets") or [])
+        at = f" <span class=tag>{n} entr{'y' if n == 1 else 'ies'}</span>" if n else ""
+        rows.append(f"<tr><td>{html.escape(labels.get(path, path))}<br><code>{html.escape(path)}</code>{at}</td>"
                     f"<td>{html.escape(values)}</td>"
                     f"<td>{html.escape(str(meta.get('unit', '')))}</td>"
-                    f"<td class=src>{html.escape(str(meta.get('source', '')))}</td></tr>")
-    return ("<table><tr><th>swept parameter</th><th>values</th><th>unit</th><th>source of the default</th></tr>"
-            + "".join(rows) + "</table>")
+                    f'<td class=src title="{html.escape(full)}">{html.escape(short)}'
+                    + (f"<br>{html.escape(full)}" if full and design == "priors" else "") + "</td></tr>")
+    table = ("<table><tr><th>swept parameter</th><th>values</th><th>unit</th><th>source of the default</th></tr>"
+             + "".join(rows) + "</table>")
+    if design == "priors":  # ~100 rows: folded, with what they are in one line
+        return (f"<details><summary>{len(params)} assumed parameters, each drawn from its assumed range "
+                "(<code>units.*.fear</code>: one value for every unit that does not state its own); the values "
+                "the scenario states are not drawn</summary>" + table + "</details>")
+    return table
 
 
 def write_sweep_report(folder: Path) -> Path:
@@ -198,7 +211,7 @@ master seed {man['master_seed']}</p>
 <section id=scenario><h2>The scenario</h2>{_description(scn)}</section>
 <section id=figures><h2>Figures</h2><div class=figures>{"".join(figs)}</div></section>
 <section id=parameters><h2>Parameters</h2>
-{_swept_table(raw, man["parameters"], labels)}
+{_swept_table(raw, man["parameters"], labels, man["design"])}
 <h3>Other parameters that differ from the defaults</h3>
 {parameters_table(changed_parameters(scn), [])}
 <h3>Scripted events</h3>{events_list(scn)}

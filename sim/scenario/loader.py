@@ -367,6 +367,9 @@ def param_label(scn: Scenario | None, path: str, given: str = "") -> str:
     hour 51: delta'); else the path in words (:func:`path_words`)."""
     if given:
         return given
+    if ".*." in path:  # a priors factor: one value for every entry that leaves the default
+        section, field_name = path.split(".*.", 1)
+        return f"{field_name.replace('_', ' ')} (all {section})"
     if scn is None:
         return path_words(path)
     try:

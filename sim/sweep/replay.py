@@ -162,9 +162,13 @@ def load_sweep_run(folder: Path | str, run_id: int) -> SweepRun:
                             "to replay", file=str(folder), field="--run-id")
     point = int(rec["point"])
     # the swept values, as the sweep's plan gave them to the worker (SweepPlan.overrides)
-    paths = [p["path"] for p in manifest.get("parameters", []) if not p["path"].startswith("dummy")]
+    params = [p for p in manifest.get("parameters", []) if not p["path"].startswith("dummy")]
     values = design.set_index("point").loc[point]
-    overrides = {p: (values[p].item() if hasattr(values[p], "item") else values[p]) for p in paths}
+    overrides = {}
+    for p in params:  # a priors factor (units.*.fear) was set at each of its targets
+        v = values[p["path"]]
+        for target in p.get("targets") or [p["path"]]:
+            overrides[target] = v.item() if hasattr(v, "item") else v
 
     raw, pos = read_yaml_file(folder / "scenario.yaml")
     # as the worker: the sweep and the dashboard's controls are not part of a run

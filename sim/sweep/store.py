@@ -325,7 +325,8 @@ class SweepStore:
             "plan_hash": p.hash,
             "design": p.design_name,
             "parameters": [{"path": f.path, "label": p.labels[f.path], "kind": f.kind, "low": f.low,
-                            "high": f.high, "values": list(f.values)} for f in p.factors],
+                            "high": f.high, "values": list(f.values), **({"targets": list(f.targets)} if f.targets else {})}
+                           for f in p.factors],
             "points": p.n_points,
             "replications": p.replications,
             "runs": p.n_runs,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -9,6 +11,25 @@ from scipy import stats
 from ..model.outcomes import LABELS, OUTCOMES, Outcome
 from .design import DUMMY_PREFIX
 from .plan import SweepPlan
+
+#: past this many swept parameters, the answer names design points instead of listing every
+#: value, and lists only the strongest TOP_EFFECTS associations (a priors design draws ~100)
+MANY_PARAMETERS = 6
+TOP_EFFECTS = 5
+
+
+def _where(params: list[str], value: Callable[[str], object], point: object,
+           labels: dict[str, str] | None = None) -> str:
+    """Where in the design: every parameter's value (named by its label), or the design point
+    when there are many."""
+    if len(params) > MANY_PARAMETERS:
+        return f"design point {point} (its {len(params)} values are in design.parquet)"
+    labels = labels or {}
+    return ", ".join(f"{labels.get(p, p)} = {_fmt(value(p))}" for p in params)
+
+
+def _more(n: int) -> list[str]:
+    return [f"  ... and {n} more parameters: see summary.csv and design.parquet."] if n > 0 else []
 
 
 def manifest_labels(manifest: dict, scenario: object = None) -> dict[str, str]:
@@ -64,7 +85,7 @@ def measure_answer(runs: pd.DataFrame, plan: SweepPlan, measure: str) -> list[st
     lo_i, hi_i = g["mean"].idxmin(), g["mean"].idxmax()
 
     def where(i: int) -> str:
-        return ", ".join(f"{labels[p]} = {_fmt(g.at[i, p])}" for p in params)
+        return _where(params, lambda p: g.at[i, p], i, labels)
 
     lines = [f"Mean {measure} ranges from {_fmt(g.at[lo_i, 'mean'])} (+/- {_fmt(half[lo_i])}) at {where(lo_i)} "
              f"to {_fmt(g.at[hi_i, 'mean'])} (+/- {_fmt(half[hi_i])}) at {where(hi_i)}."]
@@ -79,7 +100,8 @@ def measure_answer(runs: pd.DataFrame, plan: SweepPlan, measure: str) -> list[st
         _, p, rho = effects[0]
         lines.append(f"Answer: {measure} {'rises' if rho > 0 else 'falls'} with {labels[p]} (Spearman rho = "
                      f"{rho:+.2f}), the strongest of the swept parameters.")
-        lines += [f"  {labels[p2]}: rho = {r2:+.2f}." for _, p2, r2 in effects[1:]]
+        lines += [f"  {labels[p2]}: rho = {r2:+.2f}." for _, p2, r2 in effects[1:TOP_EFFECTS]]
+        lines += _more(len(effects) - TOP_EFFECTS)
     return lines
 
 
@@ -129,7 +151,7 @@ def answer(summary: pd.DataFrame, plan: SweepPlan, outcome: str | None = None,
     params = [f.path for f in plan.factors if not f.path.startswith(DUMMY_PREFIX)]
 
     def where(row: pd.Series) -> str:
-        return ", ".join(f"{labels[p]} = {_fmt(row[p])}" for p in params)
+        return _where(params, lambda p: row[p], row["point"], labels)
 
     def effects_of(t: pd.DataFrame) -> list[tuple[float, str, float, float]]:
         out = []
@@ -143,6 +165,17 @@ def answer(summary: pd.DataFrame, plan: SweepPlan, outcome: str | None = None,
 
     label = LABELS[Outcome(target)]
     t = summary[summary["outcome"] == target].copy()
+    if plan.design_name == "priors" and n_all and t["p"].notna().any():
+        # runs of one draw share its parameters: the interval is over draws (a t interval of the
+        # draws' shares), not over runs, so parameter uncertainty is not mistaken for seed noise
+        per_draw = t["p"].dropna().to_numpy()
+        mean = float(per_draw.mean())
+        half = (float(stats.t.ppf(0.975, per_draw.size - 1) * per_draw.std(ddof=1) / np.sqrt(per_draw.size))
+                if per_draw.size > 1 else float("nan"))
+        lines.append(f"P({label}) with every assumed parameter drawn from its range: {mean:.0%} "
+                     f"[{max(0.0, mean - half):.0%}, {min(1.0, mean + half):.0%}] (95% t interval over "
+                     f"{per_draw.size} draws of {plan.replications} seeds each); between draws it spans "
+                     f"{per_draw.min():.0%} to {per_draw.max():.0%}.")
     if int(common.get(target, 0)) == 0:
         lines.append(never_text(label[0].upper() + label[1:], n_all, n_point))
     elif t["p"].notna().any():
@@ -153,13 +186,24 @@ def answer(summary: pd.DataFrame, plan: SweepPlan, outcome: str | None = None,
             f"at {where(lo_row)} to {hi_row['p']:.0%} [{hi_row['ci_low']:.0%}, {hi_row['ci_high']:.0%}] "
             f"at {where(hi_row)}.")
         effects = effects_of(t)
-        if effects:
+        if effects and plan.design_name == "priors":
+            n = int(t["p"].notna().sum())
+            tc = stats.t.ppf(0.975, max(n - 2, 1))
+            crit = tc / np.sqrt(max(n - 2, 1) + tc * tc)
+            chance = sum(r > crit for r, *_ in effects)
+            lines.append(f"Assumed parameters most associated with P({label}) over the draws (Spearman rho; one "
+                         f"parameter would pass |rho| > {crit:.2f} by chance 5% of the time, so about "
+                         f"{0.05 * len(effects):.0f} of these {len(effects)} would by chance alone; {chance} do):")
+            lines += [f"  {labels[p2]}: rho = {rho2:+.2f}." for _, p2, rho2, _span in effects[:TOP_EFFECTS]]
+            lines += _more(len(effects) - TOP_EFFECTS)
+        elif effects:
             _, p, rho, span = effects[0]
             direction = "rises" if rho > 0 else "falls"
             lines.append(f"Answer: the chance of {label} {direction} with {labels[p]} (Spearman rho = {rho:+.2f}; "
                          f"its mean moves by {span:.0%} across the range), the strongest of the swept parameters.")
-            for _, p2, rho2, span2 in effects[1:]:
+            for _, p2, rho2, span2 in effects[1:TOP_EFFECTS]:
                 lines.append(f"  {labels[p2]}: rho = {rho2:+.2f}, mean moves by {span2:.0%}.")
+            lines += _more(len(effects) - TOP_EFFECTS)
     others = [o for o in occurred if o != target]
     if others:
         lines.append("The other outcomes:")
