@@ -34,7 +34,6 @@ from .geography import Geography
 from .outcomes import Outcome
 from .state import Ending, EventLog, Incursion, MobilizationState, clock
 
-
 #: The series' first columns, in the order record() writes them; per region, institution and side next.
 SERIES_COLUMNS = [
     "hour", "regime_strength", "legitimacy", "protest_share", "emigrated", "mobilized", "arrests", "casualties",
