@@ -376,7 +376,7 @@ def test_firing_on_crowds_records_deaths_by_region_and_backfires_only_when_on(ba
 
 
 def test_an_open_challenge_at_the_horizon_is_unresolved_and_a_quiet_one_survives() -> None:
-    m = _model([*QUIET, "events=[{at: 1, type: challenge, actor: pmc}]", "time.horizon_days=0.25"],
+    m = _model([*QUIET, "events=[{at: 1, type: challenge, actor: pmc}]", "time.horizon_days=0.125"],
                ("bargain.offer", "challenger.give_up"))
     m.run()
     assert m.sides[m.side_index["pmc"]].active
@@ -418,3 +418,71 @@ def test_a_scripted_challenge_opens_and_its_units_follow_it(seed: int) -> None:
     assert pmc.status in ("active", "won", "crushed", "gave_up")
     if pmc.active:
         assert m.unit_by_key["pmc"].side == pmc.index and m.unit_by_key["pmc"].in_column
+
+
+# ============================================================================ who obeys, who reads what
+COUP_SCN = ROOT / "scenarios" / "elite_coup.yaml"
+
+
+def _coup_open() -> tuple[RegimeModel, object]:
+    from sim.model.actors import open_challenge
+
+    m = RegimeModel(load_scenario(COUP_SCN, ["ruler.recall_radius_km=5000"]), seed=1)
+    plotters = m.sides[m.side_index["plotters"]]
+    for u in m.units:
+        if u.travel is not None:
+            u.travel = None
+    open_challenge(m, plotters)
+    return m, plotters
+
+
+@pytest.mark.parametrize("picks, sets_out", [(0, True), (-1, False)])
+def test_a_unit_ordered_to_the_seat_sets_out_only_if_it_chooses_the_ruler(monkeypatch, picks, sets_out) -> None:
+    # opening the coup makes the ruler recall every mobile unit within the radius; each decides
+    # then: those who back him travel, those who stand aside stay where they are and say so
+    from sim.model import actors as A
+    from sim.model.agents import NOBODY
+
+    asked = []
+
+    def choose(model, u):
+        asked.append(u.key)
+        return 0 if picks == 0 else NOBODY
+
+    monkeypatch.setattr(A, "choose", choose)
+    m, _ = _coup_open()
+    ordered = [u for u in m.units if u.key in asked]
+    assert len(ordered) >= 3
+    assert all((u.travel is not None) is sets_out for u in ordered)
+    assert all(u.engaged and u.side == (0 if sets_out else NOBODY) for u in ordered)
+    text = " ".join(e.text for e in m.log.entries)
+    assert any(f"{u.label}" in text and "stand" in text for u in ordered) is not sets_out
+
+
+def test_without_stance_choice_every_unit_ordered_to_the_seat_obeys(monkeypatch) -> None:
+    from sim.model import actors as A
+
+    def choose(model, u):
+        raise AssertionError("nobody decides with units.stance_choice off")
+
+    monkeypatch.setattr(A, "choose", choose)
+    from sim.model.actors import open_challenge
+
+    m = RegimeModel(load_scenario(COUP_SCN, ["ruler.recall_radius_km=5000", "rules.disable=[units.stance_choice]"]),
+                    seed=1)
+    plotters = m.sides[m.side_index["plotters"]]
+    open_challenge(m, plotters)
+    assert sum(u.travel is not None for u in m.units) >= 3
+
+
+def test_a_challenger_reads_the_contest_where_its_leaders_stand() -> None:
+    # plotters read it in the capital they strike; the forecast differs from the national picture
+    from sim.model.actors import own_forecast, stands_at
+
+    m, plotters = _coup_open()
+    m.tally()
+    sides = m.active_sides()
+    i = sides.index(plotters)
+    assert stands_at(m, plotters) == plotters.target
+    assert own_forecast(m, plotters) == pytest.approx(St.forecast(m, plotters.target, sides)[i])
+    assert St.forecast(m, plotters.target, sides)[i] != pytest.approx(St.forecast(m, None, sides)[i])

@@ -138,6 +138,7 @@ def test_a_ruler_at_the_seat_is_captured_only_below_contest_share_of_the_holders
     holders = m.power_loc["Capital"][side(m, "plotters").index]
     guard = next(u for u in m.units if u.key == "guard")
     guard.side = 0
+    guard.engaged = True  # it has declared for him, so counts at full power (units.wait_and_see)
     guard.strength = defended * 0.5 * holders / guard.combat_power
     label = settle(m)
     assert (m.ruler.status == "captured") is captured

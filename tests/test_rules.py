@@ -76,6 +76,7 @@ def test_unit_rules_alone() -> None:
     assert U.seen_shares([0.0, 0.0, 0.0], [], 0.5) == pytest.approx([1 / 3] * 3)
     assert U.fact_shift(True, True, 0.2) == 0.2 and U.fact_shift(False, True, 0.2) == 0.1
     assert U.fact_shift(False, False, 0.2) == 0.0
+    assert U.declared_weight(True, 0.3) == 1.0 and U.declared_weight(False, 0.3) == 0.3
     even = U.win_probabilities([0.5, 0.5], 2.0, 0.0, [0.9, 0.1], [0.0, 0.0])
     assert even == pytest.approx([0.5, 0.5])
     assert U.win_probabilities([0.8, 0.2], 2.0, 0.0, [0.5, 0.5], [0.0, 0.0])[0] > 0.9  # decisive majority
@@ -314,6 +315,21 @@ def check_off(rule: str, monkeypatch) -> None:  # noqa: C901 - a table of cases
             _until_open(m, "wagner")
             ps = {round(St.forecast(m, r)[0], 6) for r in ("Rostov-on-Don", "Moscow", "Siberia and Far East")}
             assert (len(ps) > 1) == differ, (rule, disable, ps)
+    elif rule == "units.wait_and_see":
+        # on: once a challenge is open, a unit that has not declared counts at undeclared_weight of its
+        # power in the tally; off: at full power. Engaged units count fully either way.
+        for disable in ((), (rule,)):
+            m = _model(COUP, disable)
+            w = m.spec.elites.undeclared_weight
+            _until_open(m, "plotters")
+            far = next(u for u in m.units if not u.engaged and u.side == 0 and u.strength > 0
+                       and m.unit_region(u) != "Moscow")
+            where = m.unit_region(far)
+            before = m.power_loc[where][0]
+            far.engaged = True
+            m.tally()
+            gained = m.power_loc[where][0] - before
+            assert gained == pytest.approx((1 - w) * far.power if not disable else 0.0), (disable, gained)
     elif rule == "units.make_a_fact":
         from sim.model import stances as St
 

@@ -16,7 +16,7 @@ from ..rules import ruler as R
 from ..rules import units as U
 from .agents import NOBODY
 from .geography import Traveller
-from .stances import forecast, ruler_forecast
+from .stances import apply_side, choose, forecast, report_changes, ruler_forecast
 from .state import Ending
 
 if TYPE_CHECKING:
@@ -36,11 +36,22 @@ def act(model: RegimeModel) -> None:
 
 
 # ============================================================================ challengers
+def stands_at(model: RegimeModel, s: Side) -> str | None:
+    """Where a challenger's leaders stand, and so read the contest from: plotters in the capital
+    they strike, a marching leader with his column; a movement reads the national picture."""
+    if s.mode == "seize":
+        return s.target
+    if s.column is not None:
+        return s.column.at
+    return None
+
+
 def own_forecast(model: RegimeModel, s: Side) -> float:
-    """A challenger's own forecast of prevailing. Before it acts: its men against the ruler's."""
+    """A challenger's own forecast of prevailing: once it acts, the forecast any commander makes
+    where its leaders stand; before it acts, its men against the ruler's."""
     if s.active:
         sides = model.active_sides()
-        p = forecast(model, None, sides)[sides.index(s)]
+        p = forecast(model, stands_at(model, s), sides)[sides.index(s)]
     else:
         mine = sum(model.distance_weight[model.unit_region(u)] * u.power
                    for u in model.units if u.plot == s.index and u.strength > 0)
@@ -401,7 +412,7 @@ def _offers(model: RegimeModel) -> None:
             continue
         if s.next_offer_at is not None and model.hour < s.next_offer_at:
             continue
-        p_r = ruler_forecast(model)
+        p_r = ruler_forecast(model, model.ruler.location if model.ruler.location in model.regions else None)
         threat = _progress(model, s) if s.column is not None else s.seize
         if not B.ruler_prefers_deal(p_r, kr.war_cost, threat, kr.deal_concession):
             continue
@@ -489,15 +500,33 @@ def _reinforce(model: RegimeModel, target: str) -> None:
 
 
 def _recall_to_seat(model: RegimeModel) -> None:
+    """The ruler orders the mobile units within recall_radius_km to his seat. Obeying is a
+    decision: with units.stance_choice on, each commander ordered chooses his side now, and only
+    those who back the ruler set out (Singh 2014: in a coup an order is obeyed by those who
+    expect its author to prevail)."""
     kr = model.spec.ruler
-    sent = []
-    for u in model.units:
-        if (u.side == 0 and u.mobile and u.reach_km == 0 and u.travel is None and u.region != model.seat
-                and model.geo.km(u.region, model.seat) <= kr.recall_radius_km):
+    ordered = [u for u in model.units
+               if u.side == 0 and u.mobile and u.reach_km == 0 and u.travel is None and u.region != model.seat
+               and u.strength > 0 and model.geo.km(u.region, model.seat) <= kr.recall_radius_km]
+    if not ordered:
+        return
+    model.say("ruler", f"{model.ruler.name} orders {', '.join(u.label for u in ordered)} to {model.seat}",
+              actor=model.ruler.name)
+    decide = model.rules.on("units.stance_choice")
+    changes = []
+    for u in ordered:
+        if decide:
+            new = choose(model, u)
+            u.engaged = True
+            if new != u.side:
+                old = u.side
+                apply_side(model, u, new)
+                changes.append((u, old, new))
+                model.tally()
+        if u.side == 0:
             u.travel = Traveller(model.geo.path(u.region, model.seat), kr.redeploy_speed_kmh)
-            sent.append(u.label)
-    if sent:
-        model.say("ruler", f"{model.ruler.name} orders {', '.join(sent)} to {model.seat}", actor=model.ruler.name)
+    if changes:
+        report_changes(model, changes)
 
 
 def purge_unit(model: RegimeModel, u: Unit, why: str) -> None:

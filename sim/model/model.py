@@ -26,7 +26,7 @@ from ..public.grid import TickParams
 from ..rules import RuleSwitch
 from ..rules import legitimacy as L
 from ..rules.public import mobilization_hardship, social_weight
-from ..rules.units import drift, loyalty_target
+from ..rules.units import declared_weight, drift, loyalty_target
 from ..scenario.schema import Scenario
 from . import actors, conflict, crowds, events, outcomes, stances
 from .agents import NOBODY, RegionPublic, Side, Unit
@@ -214,6 +214,8 @@ class RegimeModel(mesa.Model):
         self.aside_loc: dict[str, float] = {name: 0.0 for name in self.regions}
         total = 0.0
         defected = 0.0
+        silent = self.spec.elites.undeclared_weight if (
+            self.rules.on("units.wait_and_see") and self.challenge_open()) else 1.0
         for u in self.units:
             if u.strength <= 0:
                 continue
@@ -224,8 +226,9 @@ class RegimeModel(mesa.Model):
                 continue
             if u.side > 0:
                 defected += u.strength
-            self.power_w[u.side] += self.distance_weight[where] * u.power
-            self.power_loc[where][u.side] += u.power
+            power = u.power * declared_weight(u.engaged, silent)
+            self.power_w[u.side] += self.distance_weight[where] * power
+            self.power_loc[where][u.side] += power
         for inc in self.incursions:
             if inc.side is not None:
                 self.power_w[inc.side] += self.distance_weight[inc.region] * inc.strength

@@ -175,7 +175,7 @@ def units_reconsider(model: RegimeModel) -> None:
             model.tally()
     forced.clear()
     if changes:
-        _report_changes(model, changes)
+        report_changes(model, changes)
 
 
 def apply_side(model: RegimeModel, u: Unit, new: int) -> None:
@@ -207,7 +207,7 @@ def apply_side(model: RegimeModel, u: Unit, new: int) -> None:
             u.region = s.column.at
 
 
-def _report_changes(model: RegimeModel, changes: list[tuple[Unit, int, int]]) -> None:
+def report_changes(model: RegimeModel, changes: list[tuple[Unit, int, int]]) -> None:
     groups: dict[tuple[str, int], list[Unit]] = defaultdict(list)
     for u, _old, new in changes:
         groups[(model.unit_region(u), new)].append(u)

@@ -95,6 +95,21 @@ def win_probabilities(shares: Sequence[float], decisiveness: float, prior_weight
 
 
 @rule(
+    "units.wait_and_see",
+    direction="coup_succeeds: lower",
+    statement="While a challenge is open, a unit that has not yet taken a side in it counts in "
+    "everyone's forecasts at undeclared_weight of its power: commanders read what others have "
+    "done, not the allegiance they owe, so a silent army is not yet an army for the ruler.",
+    mechanism="coordination",
+    literature=["Singh (2014) Seizing Power, ch. 2: a coup is a coordination game played on expectations "
+                "of what other officers will do"],
+    when_off="every unit counts at full power for the side it formally backs, declared or not",
+)
+def declared_weight(engaged: bool, undeclared_weight: float) -> float:
+    return 1.0 if engaged else undeclared_weight
+
+
+@rule(
     "units.pay_and_immunity",
     direction="defected_share_peak: lower",
     statement="Cash offered to defectors adds a concave appeal w c/(c + c_half); promised "

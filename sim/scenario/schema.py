@@ -549,6 +549,12 @@ class ElitesSpec(Strict):
         0.5, assumed(0.2, 1.0, "a plotter who has not acted yet can still deny, in part"),
         "share of the ruler's punishment that falls on a committed plotter who has not acted for his side yet",
     )
+    undeclared_weight: float = share(
+        0.5,
+        assumed(0.2, 1.0, "Singh (2014) ch. 2: in a crisis officers read what others have done, not their formal "
+                "allegiance; how much a silent unit still counts is not measured (1: as if it had declared)"),
+        "weight in every forecast of a unit that has not yet taken a side in the crisis (rule units.wait_and_see)",
+    )
     unmoved_inertia: float = share(
         0.25, assumed(0.0, 1.0, "a commander who has not moved yet is held by part of the switch cost"), "share of switch_cost that holds a commander who has not yet changed stance in the crisis",
     )
