@@ -244,3 +244,23 @@ def test_audit_end_to_end_on_the_tiny_world(tmp_path: Path) -> None:
     assert "`public.exit`" in text and "4 seeds" in text and (tmp_path / "audit_heatmap.png").exists()
     one_line(cli("audit", str(TINY), "--seeds", "4", "--rule", "public.exit", "--out", str(out), "--resume"),
              "refusing to resume")
+
+
+def test_a_rule_the_runs_never_ask_about_gets_no_arm_and_no_effect(tmp_path: Path) -> None:
+    # the tiny world has no raid: nothing ever asks whether legitimacy.raid_shock is on, so switched
+    # off every run would be the same run; its arm is not run and the pair reads "no effect", marked
+    from sim.paired.arms import arm_from_file
+    from sim.paired.audit import rules_asked
+
+    asked = rules_asked(arm_from_file("x", "x", str(TINY), []), 3, 12345)
+    assert "legitimacy.raid_shock" not in asked and "public.exit" in asked and "units.stance_choice" in asked
+    out = tmp_path / "audit"
+    md = tmp_path / "audit.md"
+    res = cli("audit", str(TINY), "--seeds", "3", "--rule", "public.exit", "--rule", "legitimacy.raid_shock",
+              "--out", str(out), "--markdown", str(md))
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert sorted(p.name for p in (out / "tiny").iterdir()) == ["off-public.exit", "on"]
+    audit = pd.read_csv(out / "audit.csv").set_index("rule")
+    assert not audit.at["legitimacy.raid_shock", "asked"] and audit.at["legitimacy.raid_shock", "class"] == NONE
+    assert audit.at["public.exit", "asked"]
+    assert "| `legitimacy.raid_shock` |" in md.read_text() and "never ask" in md.read_text()

@@ -90,8 +90,55 @@ def build_arms(scenarios: list[str], rules: list[str]) -> tuple[list[Arm], list[
     return arms, pairs
 
 
+def _asked_in_run(raw: dict, source: str, seed: int) -> frozenset[str]:
+    """The rules one run of a scenario asks about (``RuleSwitch.on``), in this process."""
+    from ..model.model import RegimeModel
+    from ..rules.registry import RuleSwitch
+    from ..scenario.loader import validate_raw
+
+    asked: set[str] = set()
+    plain = RuleSwitch.on
+
+    def tracing(self: RuleSwitch, rule_id: str) -> bool:
+        asked.add(rule_id)
+        return plain(self, rule_id)
+
+    RuleSwitch.on = tracing  # type: ignore[method-assign]
+    try:
+        RegimeModel(validate_raw(raw, {}, source), seed=seed, record_track=False).run()
+    finally:
+        RuleSwitch.on = plain  # type: ignore[method-assign]
+    return frozenset(asked)
+
+
+def rules_asked(arm: Arm, seeds: int, master_seed: int, workers: int = 1) -> set[str]:
+    """Every rule that any of the audit's runs of this scenario (its 'on' arm, the same seeds)
+    asks about. A rule never asked about cannot act there: switched off, each of those runs
+    would be the same run, draw for draw, so its arm need not be run."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ..sweep.plan import seed_for
+
+    jobs = [(arm.raw, arm.source, seed_for(master_seed, i)) for i in range(seeds)]
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            found = list(pool.map(_asked_in_run, *zip(*jobs, strict=True)))
+    else:
+        found = [_asked_in_run(*job) for job in jobs]
+    return set().union(*found)
+
+
+def skip_unasked(arms: list[Arm], pairs: list[tuple[str, str, str]], asked: dict[str, set[str]]
+                 ) -> tuple[list[Arm], list[tuple[str, str, str]], list[tuple[str, str]]]:
+    """Drop the arms of rules a scenario never asks about; return them as (scenario, rule)."""
+    skipped = [(key, rid) for key, rid, _ in pairs if rid not in asked[key]]
+    gone = {name for key, rid, name in pairs if rid not in asked[key]}
+    return ([a for a in arms if a.name not in gone], [p for p in pairs if p[2] not in gone], skipped)
+
+
 def analyse(root: Path, arms: list[Arm], pairs: list[tuple[str, str, str]],
-            effects: dict[str, tuple[str, str]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+            effects: dict[str, tuple[str, str]], skipped: list[tuple[str, str]] = ()
+            ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(audit: one row per rule and scenario with its class; effects: every outcome and
     measure's paired difference off - on, for every pair)."""
     by_name = {a.name: a for a in arms}
@@ -111,7 +158,13 @@ def analyse(root: Path, arms: list[Arm], pairs: list[tuple[str, str, str]],
         rows.append({"rule": rid, "scenario": key, "stated_quantity": target, "stated_when_off": sign,
                      "kind": t["kind"], "n": int(t["n"]), "on": t["a"], "off": t["b"], "diff": t["diff"],
                      "low": t["low"], "high": t["high"], "class": classify(t["low"], t["high"], sign),
-                     "other_effects": ", ".join(others), "dropped_pairs": int(t["dropped_pairs"])})
+                     "other_effects": ", ".join(others), "dropped_pairs": int(t["dropped_pairs"]),
+                     "asked": True})
+    for key, rid in skipped:  # never asked about: off is the same run as on, seed for seed
+        target, sign = effects[rid]
+        rows.append({"rule": rid, "scenario": key, "stated_quantity": target, "stated_when_off": sign,
+                     "kind": "", "n": 0, "on": float("nan"), "off": float("nan"), "diff": 0.0, "low": 0.0,
+                     "high": 0.0, "class": NONE, "other_effects": "", "dropped_pairs": 0, "asked": False})
     return pd.DataFrame(rows), pd.concat(long, ignore_index=True)
 
 
@@ -122,7 +175,7 @@ def write_tables(root: Path, audit: pd.DataFrame, effects: pd.DataFrame) -> None
     effects.to_csv(root / "effects.csv", index=False)
 
 
-SYMBOL = {ACTS: "yes", NONE: "·", CONTRARY: "**NO**"}
+SYMBOL = {ACTS: "yes", NONE: "·", CONTRARY: "**NO**", "never asked": "–"}
 
 
 def _fmt_effect(row: pd.Series) -> str:
@@ -155,7 +208,8 @@ def markdown(audit: pd.DataFrame, manifest: dict, figure: str | None) -> str:
         "(outcomes: Newcombe's interval for paired proportions; measures: the t interval of the paired "
         "differences), classes each pair: **yes** acts as stated (the interval excludes 0 on the stated side), "
         "**·** no detectable effect here (it includes 0), **NO** contrary to its statement (it excludes 0 on "
-        "the other side); blank: the scenario itself switches the rule off.",
+        "the other side); **–** the scenario's runs never ask whether the rule is on (on these seeds), so switched "
+        "off every run is the same run and its arm is not run; blank: the scenario itself switches the rule off.",
         "",
     ]
     if seeds is not None and int(seeds) < 40:
@@ -168,6 +222,9 @@ def markdown(audit: pd.DataFrame, manifest: dict, figure: str | None) -> str:
     if figure:
         lines += [f"![rules x scenarios]({figure})", ""]
     grid = audit.pivot(index="rule", columns="scenario", values="class")
+    if "asked" in audit.columns:  # a rule the scenario never asks about cannot act there: a dash
+        for _, row in audit[~audit["asked"].astype(bool)].iterrows():
+            grid.at[row["rule"], row["scenario"]] = "never asked"
     lines += ["| rule | stated when off | " + " | ".join(f"`{s}`" for s in scenarios) + " |",
               "|---|---|" + "---|" * len(scenarios)]
     for rid in [r for r in RULES if r in grid.index]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -73,21 +74,31 @@ def audit_command(draw: Callable[[object, Path], object] | None = None) -> Calla
     ) -> None:
         """Switch each rule off in each scenario on the same seeds and test what its statement says it does."""
         from . import audit as au
-        from .arms import open_root
+        from .arms import MANIFEST, open_root
 
         _check(seeds, workers, executor, resume, out, seed)
         rules = au.check_rules(rule)
         effects = au.stated_effects(rules)
         names = au.scenario_names(scenarios)
         arms, pairs = au.build_arms(names, rules)
+        ons = [a for a in arms if a.name.endswith(f"/{au.ON}")]
+        out_console.print(f"audit: which rules {len(ons)} scenarios ask about, on {seeds} seeds ...", markup=False)
+        t_probe = time.perf_counter()
+        asked = {a.name.split("/")[0]: au.rules_asked(a, seeds, seed, workers) for a in ons}
+        t_probe = time.perf_counter() - t_probe
+        arms, pairs, skipped = au.skip_unasked(arms, pairs, asked)
         root = out or Path("results") / f"audit-{dt.datetime.now():%Y%m%d-%H%M%S}"
         open_root(root, "audit", arms, seeds, seed, resume, extra={"rules": rules})
-        out_console.print(f"audit: {len(rules)} rules x {len(names)} scenarios = {len(pairs)} pairs, "
-                          f"{len(arms)} arms x {seeds} seeds = {len(arms) * seeds:,} runs -> {root}", markup=False)
+        out_console.print(f"audit: {len(rules)} rules x {len(names)} scenarios = {len(pairs) + len(skipped)} pairs, "
+                          f"{len(skipped)} never asked about (not run), {len(arms)} arms x {seeds} seeds = "
+                          f"{len(arms) * seeds:,} runs -> {root}", markup=False)
         _, man = _run(root, arms, seeds, seed, workers, executor, scheduler, False,
                       f"regime-sim audit {' '.join(names)} --seeds {seeds} --seed {seed}"
                       + "".join(f" --rule {r}" for r in rule or []))
-        table, long = au.analyse(root, arms, pairs, effects)
+        man["wall_seconds"] = round(float(man.get("wall_seconds", 0.0)) + t_probe, 1)  # the probe is part of it
+        man["probe_seconds"] = round(t_probe, 1)
+        (root / MANIFEST).write_text(json.dumps(man, indent=2) + "\n")
+        table, long = au.analyse(root, arms, pairs, effects, skipped)
         au.write_tables(root, table, long)
         png = root / "audit_heatmap.png"
         if draw is not None:
