@@ -330,24 +330,24 @@ class RegimeModel(mesa.Model):
         self._next_public = self.hour + hours
         on = self.rules.on
         jail_ticks = int(round(pub.max_jail_days * 24.0 / hours))
+        # the rules' switches, read once a tick rather than once a region
+        arrest_risk, social_proof, hesitancy, hardship, grievance, activation = (on(rule) for rule in (
+            "public.arrest_risk", "public.social_proof", "public.police_hesitancy", "public.mobilization_hardship",
+            "public.grievance", "public.activation"))
         for r in self.regions.values():
             if r.grid.n_citizens == 0:
                 continue
             boost = r.focal_boost if self.hour < r.focal_until else 0.0
             params = TickParams(
-                legitimacy=r.legitimacy,
-                threshold=pub.active_threshold,
-                k=pub.arrest_constant if on("public.arrest_risk") else 0.0,
+                legitimacy=r.legitimacy if grievance else 1.0,
+                threshold=pub.active_threshold if activation else 1e9,
+                k=pub.arrest_constant if arrest_risk else 0.0,
                 use_round=pub.round_arrest_ratio,
-                social_w=social_weight(pub.social_influence, boost) if on("public.social_proof") else 0.0,
-                hesitancy=r.hesitancy if on("public.police_hesitancy") else 0.0,
-                extra_hardship=r.extra_hardship if on("public.mobilization_hardship") else 0.0,
+                social_w=social_weight(pub.social_influence, boost) if social_proof else 0.0,
+                hesitancy=r.hesitancy if hesitancy else 0.0,
+                extra_hardship=r.extra_hardship if hardship else 0.0,
                 max_jail=jail_ticks,
             )
-            if not on("public.grievance"):
-                params.legitimacy = 1.0
-            if not on("public.activation"):
-                params.threshold = 1e9
             before = r.protest_share
             r.tick(hours, params)
             actors.note_protest(self, r, before)
