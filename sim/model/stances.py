@@ -155,8 +155,9 @@ def units_reconsider(model: RegimeModel) -> None:
     rate = min(1.0, el.reconsider_per_hour * model.dt)
     forced = model.forced_decisions
     changes: list[tuple[Unit, int, int]] = []
-    nearness: dict[str, float] = {}
     where_fought = fronts(model)
+    # distances are fixed: each set of fronts' nearness by region is worked out once a run
+    nearness = model.nearness.setdefault(frozenset(where_fought), {})
     far = el.far_reconsider_share
     draw = model.rng.random
     # a change of side changes tallies, not which challenges are under way: the sides are
