@@ -160,9 +160,6 @@ def units_reconsider(model: RegimeModel) -> None:
     nearness = model.nearness.setdefault(frozenset(where_fought), {})
     far = el.far_reconsider_share
     draw = model.rng.random
-    # a change of side changes tallies, not which challenges are under way: the sides are
-    # the same for every commander this hour
-    sides = model.active_sides()
     for u in model.units:
         if u.strength <= 0:
             continue
@@ -174,7 +171,7 @@ def units_reconsider(model: RegimeModel) -> None:
             near = nearness[where] = far + (1.0 - far) * near_weight(model, where, where_fought)
         if not must and draw() >= rate * near:
             continue
-        new = choose(model, u, sides)
+        new = choose(model, u)
         u.engaged = True
         if new != u.side:
             old = u.side
