@@ -55,27 +55,33 @@ def _against(model: RegimeModel, region: str, side: int) -> dict[int, float]:
     return {k: v for k, v in out.items() if v > 0}
 
 
-def _orders(model: RegimeModel, region: str) -> dict[int, list]:
+def _orders(model: RegimeModel, region: str, here: list | None = None,
+            against_ruler: dict[int, float] | None = None) -> dict[int, list]:
     """Which units are ordered to clear the crowds here: the ruler's repressive units (all his
-    units there once escalate_after_hours have passed), and any armed challenger's units."""
+    units there once escalate_after_hours have passed), and any armed challenger's units.
+
+    ``here``: the units in ``region``, in the model's order (default: found here);
+    ``against_ruler``: ``_against(model, region, 0)`` if the caller has it."""
     on = model.rules.on
     kr = model.spec.ruler
     r = model.regions[region]
     out: dict[int, list] = {}
-    against_ruler = sum(_against(model, region, 0).values())
+    if here is None:
+        here = [u for u in model.units if model.unit_region(u) == region]
+    if against_ruler is None:
+        against_ruler = _against(model, region, 0)
     if on("ruler.repress") and model.ruler.in_office and r.stayers > 0 and \
-            against_ruler / r.stayers >= kr.repress_trigger:
+            sum(against_ruler.values()) / r.stayers >= kr.repress_trigger:
         if r.clear_since is None:
             r.clear_since = model.hour
         everyone = model.hour - r.clear_since >= kr.escalate_after_hours
-        out[0] = [u for u in model.units if u.side == 0 and u.region == region and u.travel is None
+        out[0] = [u for u in here if u.side == 0 and u.travel is None
                   and u.reach_km == 0 and u.strength > 0 and (u.repressive or everyone)]
     else:
         r.clear_since = None
     for s in model.sides[1:]:
         if s.active and s.armed:
-            mine = [u for u in model.units if u.side == s.index and model.unit_region(u) == region
-                    and u.reach_km == 0 and u.strength > 0]
+            mine = [u for u in here if u.side == s.index and u.reach_km == 0 and u.strength > 0]
             if mine:
                 out[s.index] = mine
     return out
@@ -86,14 +92,19 @@ def repression(model: RegimeModel) -> None:
     on = model.rules.on
     el = model.spec.elites
     pub = model.spec.public
+    # the units in each region, in the model's order, sorted once an hour, not per region
+    here: dict[str, list] = {}
     for u in model.units:
         u.firing = False
+        here.setdefault(model.unit_region(u), []).append(u)
     for name, r in model.regions.items():
         if r.protesters <= 0 and not any(r.rally):
             r.clear_since = None
             continue
-        for side, units in _orders(model, name).items():
-            victims = _against(model, name, side)
+        against_ruler = _against(model, name, 0)
+        for side, units in _orders(model, name, here.get(name, []), against_ruler).items():
+            # nothing changes the crowds between _orders and here for the first side ordered
+            victims = against_ruler if side == 0 else _against(model, name, side)
             crowd = sum(victims.values())
             if crowd <= 0 or not units:
                 continue

@@ -26,7 +26,7 @@ from ..public.grid import TickParams
 from ..rules import RuleSwitch
 from ..rules import legitimacy as L
 from ..rules.public import mobilization_hardship, social_weight
-from ..rules.units import declared_weight, drift, loyalty_target
+from ..rules.units import ASIDE, DEFECTED, LOYAL, STANCES, declared_weight, drift, loyalty_target
 from ..scenario.schema import Scenario
 from . import actors, conflict, crowds, events, outcomes, stances
 from .agents import NOBODY, RegionPublic, Side, Unit
@@ -40,6 +40,9 @@ SERIES_COLUMNS = [
     "front_losses", "crowd_deaths", "budget", "defected_strength", "challenge", "capital_holder", "ruler_status",
     "column_km_to_capital", "column_strength", "column_lon", "column_lat",
 ]
+
+#: a unit's stance name by (side == ruler, side == nobody, else), as Unit.stance_name gives it
+_STANCE_NAMES = (STANCES[LOYAL], STANCES[ASIDE], STANCES[DEFECTED])
 
 
 class SeriesRows(Sequence):
@@ -77,6 +80,7 @@ class RegimeModel(mesa.Model):
         super().__init__(rng=self.seed)
         self.spec = scenario
         self.rules = RuleSwitch(scenario.rules.disable)
+        self._people_power = self.rules.on("public.people_power")  # asked at every tally
         self.dt = scenario.time.step_hours
         self.hour = 0.0
         self.horizon = scenario.time.horizon_days * 24.0
@@ -119,6 +123,7 @@ class RegimeModel(mesa.Model):
         self.stance_changes: list[dict] = []
         self.forced_decisions: set[str] = set()
         self.forecasts: dict = {}  # (tally, region, sides, ...) -> forecast, see stances.forecast
+        self.nearness: dict = {}  # fronts -> region -> how often its commanders reconsider, see stances
         self._rows: list[list] = []  # see record() and series_columns
         self.track: list[tuple] = []  # (hour, unit, region, stance, strength, lon, lat, in_column)
         self._events = sorted(scenario.events, key=lambda e: e.at)
@@ -209,42 +214,53 @@ class RegimeModel(mesa.Model):
         and crowds when rule public.people_power is on)."""
         n = len(self.sides)
         self.tallies = getattr(self, "tallies", 0) + 1  # forecasts made from an older tally are stale
-        self.power_w = [0.0] * n
-        self.power_loc: dict[str, list[float]] = {name: [0.0] * n for name in self.regions}
-        self.aside_loc: dict[str, float] = {name: 0.0 for name in self.regions}
+        # called several times an hour (after every change of side): locals, and the unit's
+        # region and power inlined (same sums in the same order as unit_region() and u.power)
+        power_w = [0.0] * n
+        power_loc: dict[str, list[float]] = {name: [0.0] * n for name in self.regions}
+        aside_loc: dict[str, float] = dict.fromkeys(self.regions, 0.0)
+        weight = self.distance_weight
         total = 0.0
         defected = 0.0
         silent = self.spec.elites.undeclared_weight if (
             self.rules.on("units.wait_and_see") and self.challenge_open()) else 1.0
         for u in self.units:
-            if u.strength <= 0:
+            strength = u.strength
+            if strength <= 0:
                 continue
-            where = self.unit_region(u)
-            total += u.strength
-            if u.side == NOBODY:
-                self.aside_loc[where] += u.power
+            where = u.travel.at if u.travel is not None else u.region
+            total += strength
+            side = u.side
+            power = strength * u.combat_power
+            if side == NOBODY:
+                aside_loc[where] += power
                 continue
-            if u.side > 0:
-                defected += u.strength
-            power = u.power * declared_weight(u.engaged, silent)
-            self.power_w[u.side] += self.distance_weight[where] * power
-            self.power_loc[where][u.side] += power
+            if side > 0:
+                defected += strength
+            if silent != 1.0:
+                power *= declared_weight(u.engaged, silent)
+            power_w[side] += weight[where] * power
+            power_loc[where][side] += power
+        self.power_w = power_w
+        self.power_loc = power_loc
+        self.aside_loc = aside_loc
         for inc in self.incursions:
             if inc.side is not None:
-                self.power_w[inc.side] += self.distance_weight[inc.region] * inc.strength
-                self.power_loc[inc.region][inc.side] += inc.strength
-        if self.rules.on("public.people_power"):
+                power_w[inc.side] += weight[inc.region] * inc.strength
+                power_loc[inc.region][inc.side] += inc.strength
+        if self._people_power:
             pp = self.spec.public.people_power
             street = self._street if self._street is not None and self.sides[self._street].active else None
             for name, r in self.regions.items():
                 if r.protest_share <= 0 and not any(r.rally):
                     continue
-                w = self.distance_weight[name]
+                w = weight[name]
+                loc = power_loc[name]
                 for s in self.sides:
                     n = r.rally[s.index] + (r.protesters if s.index == street else 0.0)
                     if n > 0 and (s.is_ruler or s.standing):
-                        self.power_w[s.index] += w * n * pp
-                        self.power_loc[name][s.index] += n * pp
+                        power_w[s.index] += w * n * pp
+                        loc[s.index] += n * pp
         self.total_strength = total
         self.defected_strength = defected
         self.peak_defected = max(self.peak_defected, defected)
@@ -319,24 +335,24 @@ class RegimeModel(mesa.Model):
         self._next_public = self.hour + hours
         on = self.rules.on
         jail_ticks = int(round(pub.max_jail_days * 24.0 / hours))
+        # the rules' switches, read once a tick rather than once a region
+        arrest_risk, social_proof, hesitancy, hardship, grievance, activation = (on(rule) for rule in (
+            "public.arrest_risk", "public.social_proof", "public.police_hesitancy", "public.mobilization_hardship",
+            "public.grievance", "public.activation"))
         for r in self.regions.values():
             if r.grid.n_citizens == 0:
                 continue
             boost = r.focal_boost if self.hour < r.focal_until else 0.0
             params = TickParams(
-                legitimacy=r.legitimacy,
-                threshold=pub.active_threshold,
-                k=pub.arrest_constant if on("public.arrest_risk") else 0.0,
+                legitimacy=r.legitimacy if grievance else 1.0,
+                threshold=pub.active_threshold if activation else 1e9,
+                k=pub.arrest_constant if arrest_risk else 0.0,
                 use_round=pub.round_arrest_ratio,
-                social_w=social_weight(pub.social_influence, boost) if on("public.social_proof") else 0.0,
-                hesitancy=r.hesitancy if on("public.police_hesitancy") else 0.0,
-                extra_hardship=r.extra_hardship if on("public.mobilization_hardship") else 0.0,
+                social_w=social_weight(pub.social_influence, boost) if social_proof else 0.0,
+                hesitancy=r.hesitancy if hesitancy else 0.0,
+                extra_hardship=r.extra_hardship if hardship else 0.0,
                 max_jail=jail_ticks,
             )
-            if not on("public.grievance"):
-                params.legitimacy = 1.0
-            if not on("public.activation"):
-                params.threshold = 1e9
             before = r.protest_share
             r.tick(hours, params)
             actors.note_protest(self, r, before)
@@ -372,13 +388,19 @@ class RegimeModel(mesa.Model):
                 r.extra_hardship += (target - r.extra_hardship) * min(1.0, dt / 48.0)
         el = spec.elites
         if on("units.loyalty_drift"):
+            # the parameters read once an hour, not once a unit
+            strength = k.strength
+            base, w_pay, w_s, w_g = (el.loyalty_base, el.loyalty_pay_weight, el.loyalty_strength_weight,
+                                     el.loyalty_grievance_weight)
+            per_day = el.loyalty_adjust_per_day
             for u in self.units:
-                target = loyalty_target(u.pay, k.strength, u.grievance, el.loyalty_base, el.loyalty_pay_weight,
-                                        el.loyalty_strength_weight, el.loyalty_grievance_weight)
-                u.loyalty = drift(u.loyalty, target, el.loyalty_adjust_per_day, dt)
+                target = loyalty_target(u.pay, strength, u.grievance, base, w_pay, w_s, w_g)
+                u.loyalty = drift(u.loyalty, target, per_day, dt)
         decay = el.grievance_decay_per_day * dt / 24.0
         for u in self.units:
-            u.grievance = max(0.0, u.grievance - decay * u.grievance)
+            g = u.grievance
+            if g != 0.0:  # max(0.0, 0.0 - decay * 0.0) is 0.0: nothing to do
+                u.grievance = max(0.0, g - decay * g)
 
     # ------------------------------------------------------------------ outcomes
     def resolve(self, outcome: Outcome, reason: str) -> None:
@@ -446,16 +468,26 @@ class RegimeModel(mesa.Model):
         self._rows.append(row)
         if not self.record_track:
             return
+        # one tuple per unit and recorded hour: the unit's region and stance name inlined
+        # (what unit_region() and Unit.stance_name give)
         pos = self._node_pos
+        hour = self.hour
+        append = self.track.append
+        names = _STANCE_NAMES
         for u in self.units:
-            if u.travel is not None:
-                ulon, ulat = u.travel.position(self.geo)
-            elif u.in_column and col is not None:
-                ulon, ulat = lon, lat
+            travel = u.travel
+            if travel is not None:
+                ulon, ulat = travel.position(self.geo)
+                where = travel.at
             else:
-                ulon, ulat = pos[u.region]
-            self.track.append((self.hour, u.key, self.unit_region(u), u.stance_name, u.strength, ulon, ulat,
-                               u.in_column))
+                where = u.region
+                if u.in_column and col is not None:
+                    ulon, ulat = lon, lat
+                else:
+                    ulon, ulat = pos[where]
+            side = u.side
+            append((hour, u.key, where, names[0 if side == 0 else 1 if side == NOBODY else 2], u.strength,
+                    ulon, ulat, u.in_column))
 
     @property
     def rows(self) -> SeriesRows:

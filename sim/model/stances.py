@@ -113,9 +113,11 @@ def utilities(model: RegimeModel, u: Unit, sides: list[Side]) -> list[float]:
                               el.challenger_punishment, el.aside_penalty, exposure, own)
 
 
-def choose(model: RegimeModel, u: Unit) -> int:
-    """The side a commander backs now (an index into model.sides, or NOBODY)."""
-    sides = model.active_sides()
+def choose(model: RegimeModel, u: Unit, sides: list[Side] | None = None) -> int:
+    """The side a commander backs now (an index into model.sides, or NOBODY); ``sides``: the
+    active sides, if the caller has them."""
+    if sides is None:
+        sides = model.active_sides()
     util = utilities(model, u, sides)
     options = [s.index for s in sides] + [NOBODY]
     current = options.index(u.side) if u.side in options else len(options) - 1
@@ -153,18 +155,21 @@ def units_reconsider(model: RegimeModel) -> None:
     rate = min(1.0, el.reconsider_per_hour * model.dt)
     forced = model.forced_decisions
     changes: list[tuple[Unit, int, int]] = []
-    nearness: dict[str, float] = {}
     where_fought = fronts(model)
+    # distances are fixed: each set of fronts' nearness by region is worked out once a run
+    nearness = model.nearness.setdefault(frozenset(where_fought), {})
+    far = el.far_reconsider_share
+    draw = model.rng.random
     for u in model.units:
         if u.strength <= 0:
             continue
         must = u.key in forced
-        where = model.unit_region(u)
-        if where not in nearness:
-            nearness[where] = near_weight(model, where, where_fought)
-        # commanders far from the fighting wait and see: they reconsider less often
-        near = el.far_reconsider_share + (1.0 - el.far_reconsider_share) * nearness[where]
-        if not must and model.rng.random() >= rate * near:
+        where = u.travel.at if u.travel is not None else u.region  # model.unit_region(u)
+        near = nearness.get(where)
+        if near is None:
+            # commanders far from the fighting wait and see: they reconsider less often
+            near = nearness[where] = far + (1.0 - far) * near_weight(model, where, where_fought)
+        if not must and draw() >= rate * near:
             continue
         new = choose(model, u)
         u.engaged = True

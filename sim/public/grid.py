@@ -21,6 +21,7 @@ from .kernel import (
     QUIET,
     REMOVED,
     offsets,
+    state_counts,
     tick,
 )
 
@@ -148,8 +149,7 @@ class RegionGrid:
     # ------------------------------------------------------------------ counts
     def counts(self) -> tuple[int, int, int, int]:
         """(quiet, active, jailed, removed) citizens."""
-        c = np.bincount(self.cit_state, minlength=4)
-        return int(c[QUIET]), int(c[ACTIVE]), int(c[JAILED]), int(c[REMOVED])
+        return state_counts(self.cit_state)
 
     @property
     def n_citizens(self) -> int:

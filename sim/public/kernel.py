@@ -116,6 +116,66 @@ def _scan(x: int, y: int, width: int, kind: np.ndarray, wrap_x: np.ndarray, wrap
     return n_empty, seen, n_act, n_cops
 
 
+# Packed tallies. A cell's kind bits 0-3 (citizen, active, policeman on duty, empty) are
+# spread into four 16-bit lanes of one integer by a multiply and a mask (bit i lands at bit
+# 16 i; the shifted copies of a 4-bit value never overlap), so one add per visited cell
+# tallies all four counts at once. Lanes hold up to 65535; tick() uses this only for
+# neighbourhoods of fewer than 32768 cells (vision up to 127 even with Moore's), else _scan.
+_SPREAD = 0x0000200040008001  # 1 + 2^15 + 2^30 + 2^45
+_LANES = 0x0001000100010001
+_LANE = 0xFFFF
+#: the lane (shift) of each count and the kind bit it counts
+SHIFT_CIT, SHIFT_ACT, SHIFT_COP, SHIFT_EMPTY = 0, 16, 32, 48
+BIT_ACT, BIT_EMPTY = 2, 8
+MAX_PACKED = 32768
+
+
+@njit(cache=True, inline="always")
+def _count(x: int, y: int, width: int, kind: np.ndarray, wrap_x: np.ndarray, wrap_y: np.ndarray, rad: int,
+           row_dy: np.ndarray, row_lo: np.ndarray, row_hi: np.ndarray, n_rows: int, row_acc: np.ndarray) -> int:
+    """Look around (x, y) and tally what is seen, row by row: ``row_acc[ri]`` the packed
+    counts of row ``ri``; returns their sum. Same cells, same order as :func:`_scan`, which
+    lists the empty and active cells as it goes; here :func:`_kth` finds the one drawn."""
+    total = 0
+    for ri in range(n_rows):
+        base = wrap_y[y + rad + row_dy[ri]]
+        x0 = x + row_lo[ri]
+        x1 = x + row_hi[ri]
+        acc = 0
+        if x0 >= 0 and x1 < width:  # the row does not wrap: its cells are consecutive
+            for c in range(base + x0, base + x1 + 1):
+                acc += ((kind[c] & 15) * _SPREAD) & _LANES
+        else:
+            for xx in range(x0, x1 + 1):
+                acc += ((kind[base + wrap_x[xx + rad]] & 15) * _SPREAD) & _LANES
+        row_acc[ri] = acc
+        total += acc
+    return total
+
+
+@njit(cache=True, inline="always")
+def _kth(x: int, y: int, width: int, kind: np.ndarray, wrap_x: np.ndarray, wrap_y: np.ndarray, rad: int,
+         row_dy: np.ndarray, row_lo: np.ndarray, row_hi: np.ndarray, n_rows: int, row_acc: np.ndarray,
+         shift: int, bit: int, k: int) -> int:
+    """The cell of the ``k``-th (from 0) seen cell whose kind has ``bit``, in scan order: the
+    row from the counts :func:`_count` left, then the cell within it."""
+    ri = 0
+    while ri < n_rows:
+        n = (row_acc[ri] >> shift) & _LANE
+        if k < n:
+            break
+        k -= n
+        ri += 1
+    base = wrap_y[y + rad + row_dy[ri]]
+    for xx in range(x + row_lo[ri], x + row_hi[ri] + 1):
+        c = base + wrap_x[xx + rad]
+        if kind[c] & bit:
+            if k == 0:
+                return c
+            k -= 1
+    return -1  # not reached: the row holds at least k + 1 such cells
+
+
 @njit(cache=True)
 def tick(
     width: int,
@@ -185,6 +245,8 @@ def tick(
         n_rows += 1
     empties = np.empty(n_off, dtype=np.int64)
     seen_active = np.empty(n_off, dtype=np.int64)
+    packed = n_off < MAX_PACKED
+    row_acc = np.empty(2 * rad + 2, dtype=np.int64)
     n_arrests = 0
     n_active = 0
     for i in range(n_cit):
@@ -221,8 +283,15 @@ def tick(
                         kind[c] = K_CIT
                         cit_pos[i] = c
                 continue
-            n_empty, seen, n_act, n_cops = _scan(x, y, width, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi,
-                                                 n_rows, empties, seen_active)
+            if packed:
+                acc = _count(x, y, width, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows, row_acc)
+                n_empty = (acc >> SHIFT_EMPTY) & _LANE
+                seen = acc & _LANE
+                n_act = (acc >> SHIFT_ACT) & _LANE
+                n_cops = (acc >> SHIFT_COP) & _LANE
+            else:
+                n_empty, seen, n_act, n_cops = _scan(x, y, width, kind, wrap_x, wrap_y, rad, row_dy, row_lo,
+                                                     row_hi, n_rows, empties, seen_active)
             cops = float(n_cops)
             actives = 1.0 + n_act
             p = arrest_probability(cops, actives, k, use_round)
@@ -240,7 +309,12 @@ def tick(
                     n_active -= 1
             kind[pos] = kd
             if movement and n_empty > 0:
-                c = empties[int(u_move[idx] * n_empty)]
+                m = int(u_move[idx] * n_empty)
+                if packed:
+                    c = _kth(x, y, width, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows, row_acc,
+                             SHIFT_EMPTY, BIT_EMPTY, m)
+                else:
+                    c = empties[m]
                 cell[pos] = EMPTY
                 kind[pos] = K_EMPTY
                 cell[c] = i
@@ -265,10 +339,20 @@ def tick(
                         cell[c] = -2 - j
                         cop_pos[j] = c
                 continue
-            n_empty, _, n_act, _ = _scan(x, y, width, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows,
-                                         empties, seen_active)
+            if packed:
+                acc = _count(x, y, width, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows, row_acc)
+                n_empty = (acc >> SHIFT_EMPTY) & _LANE
+                n_act = (acc >> SHIFT_ACT) & _LANE
+            else:
+                n_empty, _, n_act, _ = _scan(x, y, width, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi,
+                                             n_rows, empties, seen_active)
             if duty == COP_ON and n_act > 0 and arrests(hesitancy, u_hes[idx]):
-                tc = seen_active[int(u_pick[idx] * n_act)]
+                m = int(u_pick[idx] * n_act)
+                if packed:
+                    tc = _kth(x, y, width, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows, row_acc,
+                              SHIFT_ACT, BIT_ACT, m)
+                else:
+                    tc = seen_active[m]
                 t = cell[tc]
                 cit_jail[t] = jail_draw[idx]
                 cit_state[t] = JAILED
@@ -276,10 +360,33 @@ def tick(
                 n_active -= 1
                 n_arrests += 1
             if movement and n_empty > 0:
-                c = empties[int(u_move[idx] * n_empty)]
+                # the arrest turned an active cell quiet, not an empty one: the counts still hold
+                m = int(u_move[idx] * n_empty)
+                if packed:
+                    c = _kth(x, y, width, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows, row_acc,
+                             SHIFT_EMPTY, BIT_EMPTY, m)
+                else:
+                    c = empties[m]
                 cell[pos] = EMPTY
                 kind[c] = kind[pos]
                 kind[pos] = K_EMPTY
                 cell[c] = -2 - j
                 cop_pos[j] = c
     return n_arrests
+
+
+@njit(cache=True)
+def state_counts(cit_state: np.ndarray) -> tuple[int, int, int, int]:
+    """(quiet, active, jailed, removed) citizens: read after every tick of every region, where
+    numpy's bincount and four conversions cost more than the count itself."""
+    q = a = j = r = 0
+    for s in cit_state:
+        if s == QUIET:
+            q += 1
+        elif s == ACTIVE:
+            a += 1
+        elif s == JAILED:
+            j += 1
+        else:
+            r += 1
+    return q, a, j, r

@@ -1,0 +1,28 @@
+"""Golden results: for fixed scenarios and seeds, every table of a run is bit for bit what it
+was when ``tests/data/golden.json`` was made (``tools/golden.py``). A speed-up must keep this
+green; a change that means to alter results regenerates the file with ``--update`` and says why.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from .conftest import ROOT
+
+_spec = importlib.util.spec_from_file_location("golden", ROOT / "tools" / "golden.py")
+golden = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(golden)
+
+
+@pytest.mark.parametrize(("scenario", "seed"), golden.QUICK, ids=[golden.key(s, n) for s, n in golden.QUICK])
+def test_run_is_bit_for_bit_golden(scenario: str, seed: int) -> None:
+    assert golden.compare([(scenario, seed)]) == []
+
+
+def test_every_bundled_scenario_is_covered() -> None:
+    import sim
+
+    covered = {s for s, _ in golden.QUICK}
+    assert set(sim.list_scenarios()) <= covered
