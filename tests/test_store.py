@@ -449,7 +449,7 @@ def test_the_answer_names_the_direction_and_the_strongest_parameter(sign: int) -
     weaker = next(ln for ln in text.splitlines() if ln.startswith("  strength: rho = "))
     assert weaker.startswith(f"  strength: rho = {'-' if sign > 0 else '+'}0.") and "mean moves by 20%" in weaker
     # the other outcome moves the opposite way, with the same parameter
-    assert f"regime survives: from 10% at " in text and f"; {second} most with legitimacy (rho = " in text
+    assert "regime survives: from 10% at " in text and f"; {second} most with legitimacy (rho = " in text
     lo, hi = ("10%", "90%")
     assert f"P(mutiny crushed) ranges from {lo} " in text and f" to {hi} " in text
     lo_at = "strength = 0.8, legitimacy = 0.2" if sign > 0 else "strength = 0.2, legitimacy = 0.8"
