@@ -259,45 +259,6 @@ def _resume_from(plan, snapshot: Path, out: Path, ref: Reference, where: str, la
         raise AssertionError(f"{where}: {err}") from None
 
 
-def test_a_kill_between_any_two_writes_resumes_to_the_uninterrupted_tables(tmp_path: Path, fake) -> None:
-    plan = _plan(1)  # three points x one run, in three batches
-    writes = _recorded(plan, tmp_path / "ref", tmp_path / "snap")
-    names = writes.names
-    ref = Reference(tmp_path / "ref", plan)
-    kinds = {n.split()[0] for n in names}
-    assert {"rename", "unlink", "rmdir", "mkdir", "write", "parquet", "csv", "stream", "create"} <= kinds
-    assert sum(n.startswith("parquet .part-") for n in names) == 3 * 3 - 1  # each batch: series, timing, runs
-    assert names[-1] == "unlink sweep.lock"
-    for k, name in enumerate(names):
-        _resume_from(plan, tmp_path / "snap" / f"{k:03d}", tmp_path / f"k{k:03d}", ref,
-                     f"killed before write {k} ({name})", k == len(names) - 1)
-
-
-def test_a_kill_half_way_through_writing_any_file_resumes_to_the_uninterrupted_tables(tmp_path: Path,
-                                                                                     fake) -> None:
-    plan = _plan(1)
-    writes = _recorded(plan, tmp_path / "ref", tmp_path / "snap")
-    ref = Reference(tmp_path / "ref", plan)
-    assert len(writes.torn) > 12
-    for k in writes.torn:
-        _resume_from(plan, tmp_path / "snap" / f"{k:03d}-torn", tmp_path / f"t{k:03d}", ref,
-                     f"killed half-way through write {k} ({writes.names[k]})", False)
-
-
-def test_a_resume_killed_in_turn_resumes_again(tmp_path: Path, fake) -> None:
-    plan = _plan(1)
-    first = _recorded(plan, tmp_path / "ref", tmp_path / "snap")
-    ref = Reference(tmp_path / "ref", plan)
-    k = first.names.index("stream .runs.parquet.tmp") - 12  # in the last batch's commit
-    shutil.copytree(tmp_path / "snap" / f"{k:03d}", tmp_path / "killed")
-    again = _recorded(plan, tmp_path / "killed", tmp_path / "again", resume=True)
-    assert len(again.names) > 40
-    for j, name in enumerate(again.names):
-        _resume_from(plan, tmp_path / "again" / f"{j:03d}", tmp_path / f"r{j:03d}", ref,
-                     f"killed at write {k} ({first.names[k]}), then the resume before its write {j} ({name})",
-                     j == len(again.names) - 1)
-
-
 def test_a_part_file_appears_only_whole(tmp_path: Path, fake, monkeypatch) -> None:
     # every runs, series and timing part is renamed into place from a temporary file beside it
     renamed: list[tuple[str, str]] = []
@@ -476,3 +437,44 @@ def test_an_outcome_that_never_happened_is_bounded_not_answered() -> None:
     assert "Mutiny crushed never happened in 90 runs: its chance is at most 4.1% overall" in text
     assert "and at most 28% at any one design point (10 runs each)" in text
     assert "Answer:" not in text
+
+
+# ---------------------------------------------------------------------------- a kill at every write
+# (last in the file: the mutation run tests each mutant with the quick tests above first)
+def test_a_kill_between_any_two_writes_resumes_to_the_uninterrupted_tables(tmp_path: Path, fake) -> None:
+    plan = _plan(1)  # three points x one run, in three batches
+    writes = _recorded(plan, tmp_path / "ref", tmp_path / "snap")
+    names = writes.names
+    ref = Reference(tmp_path / "ref", plan)
+    kinds = {n.split()[0] for n in names}
+    assert {"rename", "unlink", "rmdir", "mkdir", "write", "parquet", "csv", "stream", "create"} <= kinds
+    assert sum(n.startswith("parquet .part-") for n in names) == 3 * 3 - 1  # each batch: series, timing, runs
+    assert names[-1] == "unlink sweep.lock"
+    for k, name in enumerate(names):
+        _resume_from(plan, tmp_path / "snap" / f"{k:03d}", tmp_path / f"k{k:03d}", ref,
+                     f"killed before write {k} ({name})", k == len(names) - 1)
+
+
+def test_a_kill_half_way_through_writing_any_file_resumes_to_the_uninterrupted_tables(tmp_path: Path,
+                                                                                     fake) -> None:
+    plan = _plan(1)
+    writes = _recorded(plan, tmp_path / "ref", tmp_path / "snap")
+    ref = Reference(tmp_path / "ref", plan)
+    assert len(writes.torn) > 12
+    for k in writes.torn:
+        _resume_from(plan, tmp_path / "snap" / f"{k:03d}-torn", tmp_path / f"t{k:03d}", ref,
+                     f"killed half-way through write {k} ({writes.names[k]})", False)
+
+
+def test_a_resume_killed_in_turn_resumes_again(tmp_path: Path, fake) -> None:
+    plan = _plan(1)
+    first = _recorded(plan, tmp_path / "ref", tmp_path / "snap")
+    ref = Reference(tmp_path / "ref", plan)
+    k = first.names.index("stream .runs.parquet.tmp") - 12  # in the last batch's commit
+    shutil.copytree(tmp_path / "snap" / f"{k:03d}", tmp_path / "killed")
+    again = _recorded(plan, tmp_path / "killed", tmp_path / "again", resume=True)
+    assert len(again.names) > 40
+    for j, name in enumerate(again.names):
+        _resume_from(plan, tmp_path / "again" / f"{j:03d}", tmp_path / f"r{j:03d}", ref,
+                     f"killed at write {k} ({first.names[k]}), then the resume before its write {j} ({name})",
+                     j == len(again.names) - 1)

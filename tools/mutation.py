@@ -76,6 +76,7 @@ TARGETS: dict[str, Target] = {
         "tests/test_engine.py::test_the_model_gives_an_unmoved_plotter_the_partial_exposure",
     )),
     "stances": Target("sim/model/stances.py", (
+        "tests/test_stances.py",
         "tests/test_decisions.py",
         "tests/test_engine.py::test_the_model_gives_an_unmoved_plotter_the_partial_exposure",
         "tests/test_engine.py::test_a_provincial_protest_is_a_challenge_there_and_its_units_reconsider",
@@ -93,12 +94,19 @@ TARGETS: dict[str, Target] = {
         "tests/test_kernel.py",
     ), jit=False, preload=("sim.scenario.loader", "sim.rules.units")),
     "store": Target("sim/sweep/store.py", (
-        "tests/test_store.py",
-        # the sweep tests that run in seconds; the crash-at-every-step test takes minutes
-        "tests/test_harden_sweep.py::test_resume_refuses_a_finished_sweep_and_a_different_one",
+        # the store's own tests (no model runs), the quick ones first; a kill at every write last.
+        # test_a_resume_killed_in_turn_resumes_again is left to `make test`: it is the slowest and
+        # exercises the same lines as the two before it
+        *(f"tests/test_store.py::{t}" for t in (
+            "test_a_part_file_appears_only_whole",
+            "test_resume_refuses_a_finished_sweep_and_leaves_it_untouched",
+            "test_resume_refuses_a_different_sweep_naming_both_hashes",
+            "test_a_fresh_sweep_refuses_a_folder_in_use_and_resume_refuses_what_is_not_a_sweep",
+            "test_an_orphaned_series_part_is_dropped_and_its_batch_runs_again",
+            "test_a_kill_between_any_two_writes_resumes_to_the_uninterrupted_tables",
+            "test_a_kill_half_way_through_writing_any_file_resumes_to_the_uninterrupted_tables")),
+        # the one thing test_store.py does not do: a lock held by a live process
         "tests/test_harden_sweep.py::test_one_process_per_sweep_folder_and_a_dead_owners_lock_is_taken_over",
-        "tests/test_harden_sweep.py::test_runs_done_follows_the_sweep_as_it_runs",
-        "tests/test_harden_sweep.py::test_a_full_disk_stops_the_sweep_with_a_resume_hint_and_loses_nothing",
     ), preload=(*BELOW_MODEL, "sim.runner", "sim.sweep.plan")),
 }
 
