@@ -203,6 +203,10 @@ def test_a_sponsor_backing_one_challenger_pays_only_its_recruits(monkeypatch) ->
     v = _utilities(off, off.unit_by_key["hq"], sides, monkeypatch)
     assert v["cash"] == [0.0, 0.0, 0.0] and v["immunity"] == [0.0, 0.0, 0.0]
     assert _utilities(off, off.unit_by_key["guard"], sides, monkeypatch)["tie"] == 0.4
+    untied = _world("rules.disable=[units.counterweight]")
+    sides = _open(untied, PMC)
+    _powers(untied, {RULER: 1.0, PMC: 1.0})
+    assert _utilities(untied, untied.unit_by_key["guard"], sides, monkeypatch)["tie"] == 0.0
     none = _world("sponsor.enabled=false")
     sides = _open(none, PMC)
     _powers(none, {RULER: 1.0, PMC: 1.0})
@@ -386,24 +390,28 @@ def test_nobody_reconsiders_without_a_challenge_or_with_the_stance_choice_off(mo
     assert {"army_b", "pmc", "prov_pol"} <= chosen and "guard" not in chosen
 
 
-def test_a_change_of_stance_is_recorded_with_the_unit_it_followed(monkeypatch) -> None:
+def test_a_change_of_stance_is_recorded_with_the_unit_it_followed() -> None:
+    # a move "follows" the last move to the same side made in the same region, or anywhere
+    # within the 6 hours before
     m = _world()
     _open(m, PMC)
-    m.hour = 10.0
-    St.apply_side(m, m.unit_by_key["army_b"], PMC)  # the province
-    m.hour = 12.0
-    St.apply_side(m, m.unit_by_key["prov_pol"], PMC)  # the same region: follows army_b
-    m.hour = 20.0
-    St.apply_side(m, m.unit_by_key["hq"], PMC)  # the capital, 8 hours on: follows nobody
-    m.hour = 25.0
-    St.apply_side(m, m.unit_by_key["guard"], PMC)  # within 6 hours of hq's move: follows hq
-    St.apply_side(m, m.unit_by_key["police"], NOBODY)  # nobody stood aside before
+    moves = [(10.0, "army_b", PMC),  # the province: the first
+             (30.0, "prov_pol", PMC),  # the province, 20 hours on: follows army_b (the same region)
+             (33.0, "hq", PMC),  # the capital, 3 hours on: follows prov_pol (within 6 hours)
+             (39.0, "guard", PMC),  # the capital, 6 hours on: follows hq (the latest that qualifies)
+             (100.0, "police", NOBODY),  # nobody stood aside before
+             (200.0, "pmc_camp", PMC),  # the border, days on: follows nobody
+             (206.0, "jets", PMC)]  # the capital, exactly 6 hours on: follows pmc_camp, not guard
+    for hour, key, side in moves:
+        m.hour = hour
+        St.apply_side(m, m.unit_by_key[key], side)
     rec = {c["unit"]: c for c in m.stance_changes}
-    assert [rec[k]["followed"] for k in ("army_b", "prov_pol", "hq", "guard", "police")] == [
-        "", "army_b", "", "hq", ""]
-    assert (rec["police"]["from"], rec["police"]["to"], rec["police"]["to_side"]) == ("loyal", "standing aside",
-                                                                                     "aside")
-    assert rec["guard"]["from_side"] == "ruler" and rec["guard"]["to_side"] == "pmc" and rec["guard"]["challenge"] == "pmc"
+    assert [rec[k]["followed"] for _, k, _ in moves] == ["", "army_b", "prov_pol", "hq", "", "", "pmc_camp"]
+    assert [c["unit"] for c in m.stance_changes] == [k for _, k, _ in moves]
+    police, guard = rec["police"], rec["guard"]
+    assert (police["from"], police["to"], police["from_side"], police["to_side"]) == (
+        "loyal", "standing aside", "ruler", "aside")
+    assert (guard["hour"], guard["region"], guard["strength"], guard["challenge"]) == (39.0, "Capital", 6000.0, "pmc")
     assert m.unit_by_key["guard"].moved and m.unit_by_key["guard"].side == PMC
 
 
@@ -424,7 +432,21 @@ def test_a_mobile_unit_joins_the_column_passing_where_it_stands_and_falls_out_wh
     assert not fixed.in_column
     elsewhere = m.unit_by_key["hq"]  # in the capital, the column is not there
     St.apply_side(m, elsewhere, PMC)
-    assert not elsewhere.in_column
+    assert not elsewhere.in_column and elsewhere.region == "Capital"
+    St.apply_side(m, elsewhere, RULER)  # never in the column: stays where it is
+    assert not elsewhere.in_column and elsewhere.region == "Capital"
+    # one that leaves the column falls out where the column is now
+    St.apply_side(m, b, PMC)
+    pmc.column.leg = 1  # the column has reached the capital
+    b.region = "Capital"
+    St.apply_side(m, b, NOBODY)
+    assert not b.in_column and b.region == "Capital"
+    # a column of a side no longer active takes nobody in
+    pmc.column.leg = 0
+    b.region = "Province"
+    pmc.status = "crushed"
+    St.apply_side(m, b, PMC)
+    assert not b.in_column
 
 
 def test_the_log_tells_who_moved_where_and_why(monkeypatch) -> None:
@@ -450,3 +472,30 @@ def test_the_log_tells_who_moved_where_and_why(monkeypatch) -> None:
     assert said[3] == ("Capital", f"two units in {cap} (guard, police; 10,000 men) back the ruler in the colonels' "
                                   "bid for power")
     assert [St.n_units(n) for n in (1, 5, 6)] == ["one unit", "five units", "6 units"]
+    # crowds in the streets of a region the movement holds
+    street = _world()
+    _open(street, MOVEMENT)
+    street.sides[MOVEMENT].regions = {"Province"}
+    said.clear()
+    monkeypatch.setattr(street, "say", lambda kind, text, region="", **k: said.append((region, text)))
+    St._report_changes(street, [(street.unit_by_key["army_b"], RULER, MOVEMENT)])
+    St._report_changes(street, [(street.unit_by_key["hq"], RULER, MOVEMENT)])
+    assert said == [("Province", f"one unit in {prov} (army_b; 5,000 men) joins the opposition as crowds fill the "
+                                 "streets"),
+                    ("Capital", f"one unit in {cap} (hq; 500 men) joins the opposition")]
+
+
+def test_a_change_made_in_an_hour_is_applied_tallied_and_told(monkeypatch) -> None:
+    m = _world()
+    _open(m, PMC)
+    said: list[str] = []
+    monkeypatch.setattr(m, "say", lambda kind, text, **k: said.append(text))
+    monkeypatch.setattr(m, "rng", _Draws(0.99))  # only the forced decide
+    monkeypatch.setattr(St, "choose", lambda model, u: NOBODY if u.key == "guard" else u.side)
+    m.forced_decisions = {"guard", "hq"}
+    tallies = m.tallies
+    St.units_reconsider(m)
+    assert [c["unit"] for c in m.stance_changes] == ["guard"] and m.unit_by_key["guard"].side == NOBODY
+    assert m.tallies == tallies + 1  # the powers are counted again after a move
+    assert m.unit_by_key["hq"].engaged and m.unit_by_key["hq"].side == RULER
+    assert len(said) == 1 and "(guard; 6,000 men) stands aside" in said[0]
