@@ -368,6 +368,29 @@ def test_an_orphaned_series_part_is_dropped_and_its_batch_runs_again(tmp_path: P
     ref.check(out)
 
 
+def test_the_crash_variable_ends_the_process_at_the_nth_time_a_step_is_reached(tmp_path: Path, fake,
+                                                                             monkeypatch) -> None:
+    # REGIME_SIM_CRASH_AT=name#n (read at import): os._exit(137) the n-th time the step is reached
+    exits: list[int] = []
+
+    def exit_(code: int) -> None:
+        exits.append(code)
+        raise Kill(code)
+
+    monkeypatch.setattr(os, "_exit", exit_)
+    monkeypatch.setattr(store_mod, "_crash_env", "batch:runs:renamed#2")
+    monkeypatch.setattr(store_mod, "_crash_seen", {})
+    out = tmp_path / "s"
+    with pytest.raises(Kill):
+        run_sweep(_plan(1), out)
+    assert exits == [137] and len(_parts(out, "runs")) == 2  # the second batch's runs part is in
+    monkeypatch.setattr(store_mod, "_crash_env", "compact:runs:written")  # no #n: the first time
+    monkeypatch.setattr(store_mod, "_crash_seen", {})
+    with pytest.raises(Kill):
+        run_sweep(_plan(1), out, resume=True)
+    assert exits == [137, 137] and (out / ".runs.parquet.tmp").exists() and not (out / "runs.parquet").exists()
+
+
 # ---------------------------------------------------------------------------- the answer
 LABELLED = ("sweep.parameters={ruler.regime_strength: {range: [0.2, 0.8], label: strength}, "
             "regions.Capital.legitimacy: {range: [0.2, 0.8], label: legitimacy}}")
