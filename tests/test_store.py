@@ -391,6 +391,61 @@ def test_the_crash_variable_ends_the_process_at_the_nth_time_a_step_is_reached(t
     assert exits == [137, 137] and (out / ".runs.parquet.tmp").exists() and not (out / "runs.parquet").exists()
 
 
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()  # reaped: the pid is free
+    return proc.pid
+
+
+def test_the_lock_is_refused_to_a_live_owner_or_another_hosts_and_taken_from_a_dead_or_zombie_one(
+        tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    plan = _plan(1)
+    out = tmp_path / "s"
+    out.mkdir()
+    lock = out / "sweep.lock"
+    here = socket.gethostname()
+
+    def held_by(**held) -> store_mod.SweepStore:
+        lock.write_text(json.dumps(held) if held else "not json")
+        store = store_mod.SweepStore(out, plan)
+        store.lock()
+        return store
+
+    dead = _dead_pid()
+    assert not store_mod._pid_alive(dead) and store_mod._pid_state(dead) == ""
+    assert store_mod._pid_alive(os.getpid()) and store_mod._pid_state(os.getpid()) in ("R", "S")
+    for held in ({"pid": dead, "host": here}, {"pid": dead}, {"pid": os.getpid(), "host": here}, {}):
+        store = held_by(**held)  # a dead owner, one that named no host, this process, a torn file
+        assert json.loads(lock.read_text())["pid"] == os.getpid(), held
+        store.unlock()
+        assert not lock.exists()
+    with pytest.raises(ScenarioError, match=f"another sweep \\(pid {dead} on elsewhere, since 09:00\\)"):
+        held_by(pid=dead, host="elsewhere", since="09:00")  # another machine's: it cannot be checked from here
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])  # exits, and is not reaped until wait()
+    try:
+        for _ in range(200):
+            if store_mod._pid_state(zombie.pid) == "Z":
+                break
+            time.sleep(0.02)
+        assert store_mod._pid_alive(zombie.pid) and store_mod._pid_state(zombie.pid) == "Z"
+        held_by(pid=zombie.pid, host=here).unlock()  # dead in all but name: taken over
+    finally:
+        zombie.wait()
+    store = store_mod.SweepStore(out, plan)
+    store.unlock()  # not holding it: nothing to remove
+    lock.write_text(json.dumps({"pid": 1, "host": here}))
+    store.unlock()
+    assert lock.exists()
+
+
 # ---------------------------------------------------------------------------- the answer
 LABELLED = ("sweep.parameters={ruler.regime_strength: {range: [0.2, 0.8], label: strength}, "
             "regions.Capital.legitimacy: {range: [0.2, 0.8], label: legitimacy}}")
