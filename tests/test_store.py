@@ -446,6 +446,16 @@ def test_the_lock_is_refused_to_a_live_owner_or_another_hosts_and_taken_from_a_d
     assert lock.exists()
 
 
+def test_a_series_part_counts_its_runs_from_the_run_id_statistics(tmp_path: Path) -> None:
+    # compaction groups parts into files of about COMPACT_RUNS runs by this count
+    part = tmp_path / "part.parquet"
+    pd.DataFrame({"run_id": [7, 7, 8, 9, 9], "value": [0.0] * 5}).to_parquet(part, row_group_size=2)
+    assert pq.read_metadata(part).num_row_groups == 3
+    assert store_mod._runs_in(part) == 3  # runs 7 to 9
+    pd.DataFrame({"run_id": [12, 12], "value": [0.0, 1.0]}).to_parquet(part)
+    assert store_mod._runs_in(part) == 1
+
+
 # ---------------------------------------------------------------------------- the answer
 LABELLED = ("sweep.parameters={ruler.regime_strength: {range: [0.2, 0.8], label: strength}, "
             "regions.Capital.legitimacy: {range: [0.2, 0.8], label: legitimacy}}")
