@@ -112,16 +112,20 @@ class Reference:
         assert per_run.index.tolist() == [i for i in range(plan.n_runs) if i != FAILS] and (per_run == 6).all()
         pd.testing.assert_frame_equal(summary, summarize(runs, plan))
         assert len(csv) == len(summary)
+        # what the sweep was: its scenario and design, written when it began
+        assert (folder / "scenario.yaml").read_text() == plan.scenario_text
+        pd.testing.assert_frame_equal(pd.read_parquet(folder / "design.parquet"), plan.design)
 
     def check(self, folder: Path, lock_left: bool = False) -> None:
         """The same tables as the uninterrupted sweep and no machinery left (``lock_left``: but
         the lock of a process killed after it wrote 'done')."""
         for x, y in zip(_tables(folder), self.tables, strict=True):
             pd.testing.assert_frame_equal(x, y)
-        left = {p.name for p in folder.iterdir()} - {"manifest.json", "scenario.yaml", "design.parquet",
-                                                    "runs.parquet", "timing.parquet", "summary.parquet",
-                                                    "summary.csv", "series", *(["sweep.lock"] if lock_left else [])}
-        assert not left, left
+        have = {p.name for p in folder.iterdir()}
+        assert have == {"manifest.json", "scenario.yaml", "design.parquet", "runs.parquet", "timing.parquet",
+                        "summary.parquet", "summary.csv", "series", *(["sweep.lock"] if lock_left else [])}, have
+        assert (folder / "scenario.yaml").read_text() == self.plan.scenario_text
+        pd.testing.assert_frame_equal(pd.read_parquet(folder / "design.parquet"), self.plan.design)
         assert not list(folder.rglob(".*.tmp"))
         man = json.loads((folder / "manifest.json").read_text())
         assert (man["status"], man["runs_done"], man["runs_failed"]) == ("done", self.plan.n_runs, 1), man
@@ -454,6 +458,16 @@ def test_a_series_part_counts_its_runs_from_the_run_id_statistics(tmp_path: Path
     assert store_mod._runs_in(part) == 3  # runs 7 to 9
     pd.DataFrame({"run_id": [12, 12], "value": [0.0, 1.0]}).to_parquet(part)
     assert store_mod._runs_in(part) == 1
+
+
+def test_compaction_writes_the_series_in_files_of_about_compact_runs_runs(tmp_path: Path, fake) -> None:
+    # six runs (run 1 fails: no series) in batches [0, 1], [2], [3], [4], [5]; two runs a file:
+    # a file is closed once it holds at least two runs
+    out = tmp_path / "s"
+    run_sweep(_plan(2), out)
+    files = sorted((out / "series").glob("*.parquet"))
+    held = [sorted(set(pq.read_table(f, columns=["run_id"]).column("run_id").to_pylist())) for f in files]
+    assert held == [[0, 2], [3, 4], [5]], held
 
 
 # ---------------------------------------------------------------------------- the answer

@@ -107,6 +107,7 @@ TARGETS: dict[str, Target] = {
             "test_the_crash_variable_ends_the_process_at_the_nth_time_a_step_is_reached",
             "test_the_lock_is_refused_to_a_live_owner_or_another_hosts_and_taken_from_a_dead_or_zombie_one",
             "test_a_series_part_counts_its_runs_from_the_run_id_statistics",
+            "test_compaction_writes_the_series_in_files_of_about_compact_runs_runs",
             "test_a_kill_between_any_two_writes_resumes_to_the_uninterrupted_tables",
             "test_a_kill_half_way_through_writing_any_file_resumes_to_the_uninterrupted_tables")),
         # the one thing test_store.py does not do: a lock held by a live process
