@@ -129,6 +129,7 @@ class Reference:
         assert not list(folder.rglob(".*.tmp"))
         man = json.loads((folder / "manifest.json").read_text())
         assert (man["status"], man["runs_done"], man["runs_failed"]) == ("done", self.plan.n_runs, 1), man
+        assert man["finished"] == man["updated"] and man["plan_hash"] == self.plan.hash, man
 
 
 class Kill(BaseException):
@@ -305,6 +306,8 @@ def test_resume_refuses_a_different_sweep_naming_both_hashes(tmp_path: Path, fak
         mp.setattr(store_mod, "CRASH_HOOK", hook)
         with pytest.raises(Kill):
             run_sweep(plan, out)
+    man = json.loads((out / "manifest.json").read_text())
+    assert (man["status"], man["runs_done"]) == ("running", 2) and "finished" not in man, man
     before = _snapshot(out)
     for other in (_plan(3), _plan(2, "regions.Capital.legitimacy=0.7"), _plan(2, "sweep.seed=7")):
         with pytest.raises(ScenarioError) as err:
