@@ -325,7 +325,7 @@ def mutate_module(name: str, survivors_only: bool, every: int = 1) -> None:
                 else:
                     db.set_result(w.job_id, WorkResult(output="not in the operator set",
                                                        worker_outcome=WorkerOutcome.SKIPPED))
-            # a sample spread over the whole file (every k-th mutant in file order) when the
+            # a sample spread over the whole file (every k-th mutant of the session) when the
             # machine is too loaded for all of them; the others stay without a result ("not run")
             items = items[::every]
         t_all = time.monotonic()
@@ -405,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--report", action="store_true", help="only print the last run's score and survivors")
     ap.add_argument("--jobs", type=int, default=1, help="modules mutated side by side (1)")
     ap.add_argument("--every", type=int, default=1,
-                    help="run only every k-th mutant in file order: a sample over the whole module (1: all)")
+                    help="run only every k-th mutant of the session: a sample spread over the whole module (1: all)")
     ap.add_argument("--_one", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.jobs < 1:
