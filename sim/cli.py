@@ -108,7 +108,7 @@ def run(
     its swept values and its seed.
     """
     from .output import default_out_dir, prepare_run_dir, write_run
-    from .progress import RunProgress
+    from .progress import DrawProgress, RunProgress
     from .runner import run as run_scenario
     from .scenario.loader import estimate_seconds
     from .textsafe import plain, terminal
@@ -152,8 +152,10 @@ def run(
     if figures:
         from .plots import style as plot_style
 
-        with plot_style.use(style):
-            files = write_run(result, folder, source, raw, sets, started, figures=figures, gif=gif)
+        # the figures and the GIF (about 20 s) show their progress on stderr, beside the run's
+        with plot_style.use(style), DrawProgress(err_console, lines=not quiet) as drawing:
+            files = write_run(result, folder, source, raw, sets, started, figures=figures, gif=gif,
+                              on_figure=drawing.figure, on_frame=drawing.frame)
             if replay is not None:
                 files += _finish_replay(replay, folder, figures)
     else:

@@ -293,3 +293,44 @@ def test_one_protest_colour_scale_for_every_map_of_a_run() -> None:
         tops.add(canvas.norm.vmax)
     peak = 100 * run.series.filter(like="protest__").to_numpy().max()
     assert len(tops) == 1 and tops.pop() >= peak > 1.0
+
+
+# ----------------------------------------------------------------------------- progress while drawing
+def test_run_gif_shows_its_progress_frame_by_frame(tmp_path: Path) -> None:
+    """`regime-sim run --gif` draws a GIF for tens of seconds: like `plot`, it shows how far it
+    is (here stderr is a pipe, so plain lines) and names the GIF with its time at the end."""
+    from .conftest import ROOT
+
+    out = tmp_path / "tiny"
+    res = cli("run", str(ROOT / "tests" / "data" / "tiny.yaml"), "--gif", "--out", str(out), timeout=600)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert (out / "map.gif").stat().st_size > 0
+    frames = re.findall(r"map\.gif: frame (\d+)/(\d+)", res.stderr)
+    assert frames, res.stderr[-2000:]
+    assert frames[0][0] == "1"  # the first frame already shows
+    assert re.search(r"map\.gif +\d+ frames +\(\d+\.\d s\)", res.stderr), res.stderr[-2000:]
+    # the figures are named as they are drawn, each with its time
+    for name in ("timeline", "map", "cascade", "public"):
+        assert re.search(rf"^  {name} +{name}\.png, {name}\.svg +\(\d+\.\d s\)$", res.stderr, re.M), name
+
+
+def test_draw_progress_is_a_bar_on_a_terminal() -> None:
+    """On a terminal the GIF's frames show as a bar with a count (the same helper as `plot`)."""
+    import io
+    import time
+
+    from rich.console import Console
+
+    from sim.progress import DrawProgress
+
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=True, width=100)
+    with DrawProgress(console) as drawing:
+        drawing.frame(0, 40)
+        drawing.frame(11, 40)
+        time.sleep(0.5)  # the bar redraws itself a few times a second
+        text = buf.getvalue()
+        assert "map.gif" in text and "12/40" in text, text[-500:]
+        for i in range(12, 40):
+            drawing.frame(i, 40)
+    assert re.search(r"map\.gif +40 frames", buf.getvalue())
