@@ -334,3 +334,71 @@ def test_draw_progress_is_a_bar_on_a_terminal() -> None:
         for i in range(12, 40):
             drawing.frame(i, 40)
     assert re.search(r"map\.gif +40 frames", buf.getvalue())
+
+
+# ----------------------------------------------------------------------------- labels on the map
+def _map_collisions(fig, tolerance_px: float = 1.0) -> list[tuple[str, str, float]]:
+    """Every name or distance on the map's axes that covers another one, a region's disc or a
+    unit (measured as drawn: text extents from the renderer, markers as their circles)."""
+    import itertools
+
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    FigureCanvasAgg(fig)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    # Text's own extent: an annotation's would include its leader line
+    boxes = [(t.get_text().split("\n")[0], Text.get_window_extent(t, renderer)) for t in ax.texts
+             if t.get_visible() and t.get_text().strip()]
+    found = []
+    for (a, ba), (b, bb) in itertools.combinations(boxes, 2):
+        w = min(ba.x1, bb.x1) - max(ba.x0, bb.x0)
+        h = min(ba.y1, bb.y1) - max(ba.y0, bb.y0)
+        if w > tolerance_px and h > tolerance_px:
+            found.append((a, b, round(min(w, h), 1)))
+    for coll in ax.collections:
+        points = coll.get_offset_transform().transform(coll.get_offsets())
+        sizes = coll.get_sizes()
+        for i, (x, y) in enumerate(points):
+            radius = np.sqrt(sizes[i % len(sizes)]) / 2 * fig.dpi / 72
+            for name, bb in boxes:
+                nx, ny = min(max(x, bb.x0), bb.x1), min(max(y, bb.y0), bb.y1)
+                depth = radius - np.hypot(nx - x, ny - y)
+                if depth > tolerance_px:
+                    found.append((name, f"a marker at ({x:.0f}, {y:.0f})", round(float(depth), 1)))
+    return found
+
+
+def test_talk_map_labels_collide_with_nothing(mutiny) -> None:
+    """On a slide the crowded south of the Russian map (Tula, Lipetsk, Voronezh, Belgorod, the
+    front; Chechnya beside Dagestan) keeps every name and distance clear of the others, of the
+    discs and of the units: farther out, with a leader line, where there is no room beside."""
+    from sim.plots import style
+    from sim.report import RunFolder, figures
+
+    run = RunFolder.from_result(mutiny, mutiny.scenario.model_dump(mode="json"))
+    with style.use("talk"):
+        for at in (None, 0.0, float(run.series["hour"].max())):
+            fig = figures(run, at)["map"]()
+            texts = [t.get_text() for t in fig.axes[0].texts]
+            assert any("Lipetsk" in t for t in texts) and any("Dagestan" in t for t in texts)
+            assert sum(t.endswith(" km") for t in texts) == len(run.raw["routes"])  # every distance kept
+            assert not _map_collisions(fig), (at, _map_collisions(fig))
+    with style.use("paper"):
+        assert not _map_collisions(figures(run)["map"]())
+
+
+def test_talk_map_labels_in_another_world() -> None:
+    """The placement is no fit to Russia: Turkey's map (few regions, units on the road) too."""
+    import sim
+    from sim.plots import style
+    from sim.report import RunFolder, figures
+
+    res = sim.run(sim.load_scenario("turkey_2016"))
+    run = RunFolder.from_result(res, res.scenario.model_dump(mode="json"))
+    with style.use("talk"):
+        fig = figures(run)["map"]()
+        assert not _map_collisions(fig), _map_collisions(fig)
