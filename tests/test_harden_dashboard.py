@@ -160,7 +160,7 @@ def test_the_readiness_wait_outlasts_a_slow_start(tmp_path: Path) -> None:
 def test_the_readiness_wait_fails_at_once_on_a_server_that_died(tmp_path: Path) -> None:
     proc, log = _start(tmp_path, "import sys; print('no such scenario'); sys.exit(2)")
     t0 = time.monotonic()
-    with pytest.raises(pytest.fail.Exception, match="exited with status 2.*no such scenario"):
+    with pytest.raises(pytest.fail.Exception, match=r"(?s)exited with status 2.*no such scenario"):
         wait_for_server("http://127.0.0.1:9/", proc, log, limit_s=120)
     assert time.monotonic() - t0 < 60
 
