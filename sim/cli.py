@@ -327,16 +327,20 @@ def _draw_sweep(folder: Path, style: str = "paper") -> object:
         return plot_sweep(folder)
 
 
-def _draw_audit(table, png: Path) -> object:
+def _draw_audit(table, png: Path, style: str = "paper") -> object:
+    from .plots import style as plot_style
     from .plots.paired import plot_audit
 
-    return plot_audit(table, png)
+    with plot_style.use(style):
+        return plot_audit(table, png)
 
 
-def _draw_compare(table, png: Path, label_a: str, label_b: str) -> object:
+def _draw_compare(table, png: Path, label_a: str, label_b: str, style: str = "paper") -> object:
+    from .plots import style as plot_style
     from .plots.paired import plot_compare
 
-    return plot_compare(table, png, label_a, label_b)
+    with plot_style.use(style):
+        return plot_compare(table, png, label_a, label_b)
 
 
 def _compare_report(root: Path, **parts) -> object:

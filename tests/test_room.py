@@ -402,3 +402,45 @@ def test_talk_map_labels_in_another_world() -> None:
     with style.use("talk"):
         fig = figures(run)["map"]()
         assert not _map_collisions(fig), _map_collisions(fig)
+
+
+# ----------------------------------------------------------------------------- every figure has a talk style
+def _drawn_texts(monkeypatch, draw) -> list:
+    """The texts of the figure ``draw()`` makes (kept open: its close is skipped)."""
+    import matplotlib.pyplot as plt
+
+    figs = []
+    monkeypatch.setattr(plt, "close", lambda fig=None: figs.append(fig))
+    draw()
+    fig = figs[-1]
+    fig.canvas.draw()
+    return _texts(fig)
+
+
+def test_compare_and_audit_draw_in_the_talk_style(tmp_path: Path, monkeypatch) -> None:
+    """`compare` and `audit` take --style like every command that draws: slides a projector
+    shows, no text under 18 pt."""
+    from PIL import Image
+
+    from sim.plots import style
+    from sim.plots.paired import plot_audit, plot_compare
+
+    from .conftest import ROOT
+
+    out = tmp_path / "cmp"
+    res = cli("compare", str(ROOT / "tests" / "data" / "tiny.yaml"), "--b-set", "ruler.regime_strength=0.8",
+              "--seeds", "4", "--style", "talk", "--out", str(out), timeout=900)
+    assert res.returncode == 0, res.stderr[-2000:]
+    width, _ = Image.open(out / "compare.png").size
+    assert 1800 <= width <= 1920 * 1.03, width
+    table = pd.read_parquet(out / "compare.parquet")
+    audit = pd.DataFrame({"rule": ["public.grievance", "public.grievance", "units.expected_winner"],
+                          "scenario": ["tiny", "other", "tiny"],
+                          "class": ["acts as stated", "contrary to its statement", "no detectable effect here"]})
+    for draw in (lambda: plot_compare(table, tmp_path / "c.png", "A", "B"),
+                 lambda: plot_audit(audit, tmp_path / "a.png")):
+        with style.use("talk"):
+            small = [(t.get_text()[:30], t.get_fontsize()) for t in _drawn_texts(monkeypatch, draw)
+                     if t.get_fontsize() < 18]
+        assert not small, small
+    one_line(cli("compare", "tiny", "--style", "poster"), "--style", "unknown style 'poster'")
