@@ -108,7 +108,7 @@ def run(
     its swept values and its seed.
     """
     from .output import default_out_dir, prepare_run_dir, write_run
-    from .progress import RunProgress
+    from .progress import DrawProgress, RunProgress
     from .runner import run as run_scenario
     from .scenario.loader import estimate_seconds
     from .textsafe import plain, terminal
@@ -152,8 +152,10 @@ def run(
     if figures:
         from .plots import style as plot_style
 
-        with plot_style.use(style):
-            files = write_run(result, folder, source, raw, sets, started, figures=figures, gif=gif)
+        # the figures and the GIF (about 20 s) show their progress on stderr, beside the run's
+        with plot_style.use(style), DrawProgress(err_console, lines=not quiet) as drawing:
+            files = write_run(result, folder, source, raw, sets, started, figures=figures, gif=gif,
+                              on_figure=drawing.figure, on_frame=drawing.frame)
             if replay is not None:
                 files += _finish_replay(replay, folder, figures)
     else:
@@ -325,16 +327,20 @@ def _draw_sweep(folder: Path, style: str = "paper") -> object:
         return plot_sweep(folder)
 
 
-def _draw_audit(table, png: Path) -> object:
+def _draw_audit(table, png: Path, style: str = "paper") -> object:
+    from .plots import style as plot_style
     from .plots.paired import plot_audit
 
-    return plot_audit(table, png)
+    with plot_style.use(style):
+        return plot_audit(table, png)
 
 
-def _draw_compare(table, png: Path, label_a: str, label_b: str) -> object:
+def _draw_compare(table, png: Path, label_a: str, label_b: str, style: str = "paper") -> object:
+    from .plots import style as plot_style
     from .plots.paired import plot_compare
 
-    return plot_compare(table, png, label_a, label_b)
+    with plot_style.use(style):
+        return plot_compare(table, png, label_a, label_b)
 
 
 def _compare_report(root: Path, **parts) -> object:

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -119,8 +120,13 @@ def manifest(kind: str, source: str, raw: dict, extra: dict) -> dict:
 
 
 def write_run(result: RunResult, out: Path, source: str, raw: dict, overrides: list[str],
-              started: str, figures: bool = True, gif: bool = False) -> list[str]:
-    """Write everything a run produced; tables first so a failing figure loses nothing."""
+              started: str, figures: bool = True, gif: bool = False,
+              on_figure: Callable[[str, list[str], float], None] | None = None,
+              on_frame: Callable[[int, int], None] | None = None) -> list[str]:
+    """Write everything a run produced; tables first so a failing figure loses nothing.
+
+    ``on_figure`` and ``on_frame`` go to :func:`sim.report.draw_run_figures` (for progress).
+    """
     written: list[str] = []
     result.series.to_parquet(out / "series.parquet", index=False)
     result.events.to_csv(out / "events.csv", index=False)
@@ -148,7 +154,8 @@ def write_run(result: RunResult, out: Path, source: str, raw: dict, overrides: l
     if figures:
         from .report import RunFolder, draw_run_figures
 
-        names = draw_run_figures(RunFolder.from_result(result, raw, man), out, gif=gif)
+        names = draw_run_figures(RunFolder.from_result(result, raw, man), out, gif=gif, on_figure=on_figure,
+                                 on_frame=on_frame)
         man["files"] += names
         written += names
         _write_json(out / "manifest.json", man)

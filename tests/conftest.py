@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,6 +39,45 @@ def load(path, *sets):
 # Debian's chromium, driven by Playwright without downloading a browser (never `playwright install`)
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
+
+#: how long a test waits for a server it started to answer: generous, since a loaded machine
+#: (load 16 on 2 cores) has taken over 45 s to start the dashboard; the wait ends as soon as it answers
+SERVER_WAIT_S = float(os.environ.get("REGIME_SIM_SERVER_WAIT_S", "300"))
+
+
+def wait_for_server(url: str, proc: subprocess.Popen, log: Path, limit_s: float | None = None) -> float:
+    """Seconds until the server ``proc`` started answers ``url`` with 200: first its port takes
+    a connection, then the page comes. Polls (never a fixed sleep) and fails, with the server's
+    output, as soon as it exits, or when ``limit_s`` (default :data:`SERVER_WAIT_S`) runs out."""
+    from urllib.parse import urlsplit
+
+    limit = SERVER_WAIT_S if limit_s is None else limit_s
+    parts = urlsplit(url)
+    t0 = time.monotonic()
+
+    def check() -> None:
+        if proc.poll() is not None:
+            pytest.fail(f"the server exited with status {proc.returncode} before it answered {url}:\n"
+                        f"{log.read_text()}")
+        if time.monotonic() - t0 > limit:
+            pytest.fail(f"the server did not answer {url} within {limit:g} s:\n{log.read_text()}")
+
+    while True:  # the port
+        check()
+        try:
+            with socket.create_connection((parts.hostname, parts.port), timeout=2):
+                break
+        except OSError:
+            time.sleep(0.25)
+    while True:  # the page (the first one is rendered slowly on a loaded machine)
+        check()
+        try:
+            with urllib.request.urlopen(url, timeout=30) as resp:
+                if resp.status == 200:
+                    return time.monotonic() - t0
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.25)
 
 
 def require_chromium() -> None:

@@ -20,21 +20,19 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import CHROMIUM, chromium_page
+from .conftest import CHROMIUM, chromium_page, wait_for_server
 
 ROOT = Path(__file__).resolve().parent.parent
 # screenshots go to results/ (not tracked); REGIME_SIM_UPDATE_DOCS=1 refreshes the README's copy
 SCREENSHOT = ROOT / ("docs/img" if os.environ.get("REGIME_SIM_UPDATE_DOCS") else "results/screenshots") / "dashboard.png"
-STARTUP_LIMIT_S = 45.0
-UI_TIMEOUT_MS = 20_000
+# the page's own waits end as soon as the page shows what is awaited: generous for a loaded machine
+UI_TIMEOUT_MS = 60_000
 
 
 def _require(*pieces: tuple[bool, str]) -> None:
@@ -58,21 +56,6 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> float:
-    """Seconds until the page answers; fail with the server's output if it dies or stalls."""
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < STARTUP_LIMIT_S:
-        if proc.poll() is not None:
-            pytest.fail(f"the dashboard exited with status {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return time.perf_counter() - t0
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.25)
-    pytest.fail(f"the dashboard did not answer within {STARTUP_LIMIT_S:g} s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """``regime-sim dashboard`` on a free port; on teardown, Ctrl-C must stop it cleanly."""
@@ -86,14 +69,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         )
     url = f"http://127.0.0.1:{port}/"
     try:
-        startup = _wait_until_up(url, proc, log)
+        startup = wait_for_server(url, proc, log)
         print(f"\ndashboard answered after {startup:.1f} s")
         yield {"url": url, "port": port, "startup_s": startup}
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
             try:
-                proc.wait(20)
+                proc.wait(60)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()

@@ -293,3 +293,154 @@ def test_one_protest_colour_scale_for_every_map_of_a_run() -> None:
         tops.add(canvas.norm.vmax)
     peak = 100 * run.series.filter(like="protest__").to_numpy().max()
     assert len(tops) == 1 and tops.pop() >= peak > 1.0
+
+
+# ----------------------------------------------------------------------------- progress while drawing
+def test_run_gif_shows_its_progress_frame_by_frame(tmp_path: Path) -> None:
+    """`regime-sim run --gif` draws a GIF for tens of seconds: like `plot`, it shows how far it
+    is (here stderr is a pipe, so plain lines) and names the GIF with its time at the end."""
+    from .conftest import ROOT
+
+    out = tmp_path / "tiny"
+    res = cli("run", str(ROOT / "tests" / "data" / "tiny.yaml"), "--gif", "--out", str(out), timeout=600)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert (out / "map.gif").stat().st_size > 0
+    frames = re.findall(r"map\.gif: frame (\d+)/(\d+)", res.stderr)
+    assert frames, res.stderr[-2000:]
+    assert frames[0][0] == "1"  # the first frame already shows
+    assert re.search(r"map\.gif +\d+ frames +\(\d+\.\d s\)", res.stderr), res.stderr[-2000:]
+    # the figures are named as they are drawn, each with its time
+    for name in ("timeline", "map", "cascade", "public"):
+        assert re.search(rf"^  {name} +{name}\.png, {name}\.svg +\(\d+\.\d s\)$", res.stderr, re.M), name
+
+
+def test_draw_progress_is_a_bar_on_a_terminal() -> None:
+    """On a terminal the GIF's frames show as a bar with a count (the same helper as `plot`)."""
+    import io
+    import time
+
+    from rich.console import Console
+
+    from sim.progress import DrawProgress
+
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=True, width=100)
+    with DrawProgress(console) as drawing:
+        drawing.frame(0, 40)
+        drawing.frame(11, 40)
+        time.sleep(0.5)  # the bar redraws itself a few times a second
+        text = buf.getvalue()
+        assert "map.gif" in text and "12/40" in text, text[-500:]
+        for i in range(12, 40):
+            drawing.frame(i, 40)
+    assert re.search(r"map\.gif +40 frames", buf.getvalue())
+
+
+# ----------------------------------------------------------------------------- labels on the map
+def _map_collisions(fig, tolerance_px: float = 1.0) -> list[tuple[str, str, float]]:
+    """Every name or distance on the map's axes that covers another one, a region's disc or a
+    unit (measured as drawn: text extents from the renderer, markers as their circles)."""
+    import itertools
+
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    FigureCanvasAgg(fig)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    # Text's own extent: an annotation's would include its leader line
+    boxes = [(t.get_text().split("\n")[0], Text.get_window_extent(t, renderer)) for t in ax.texts
+             if t.get_visible() and t.get_text().strip()]
+    found = []
+    for (a, ba), (b, bb) in itertools.combinations(boxes, 2):
+        w = min(ba.x1, bb.x1) - max(ba.x0, bb.x0)
+        h = min(ba.y1, bb.y1) - max(ba.y0, bb.y0)
+        if w > tolerance_px and h > tolerance_px:
+            found.append((a, b, round(min(w, h), 1)))
+    for coll in ax.collections:
+        points = coll.get_offset_transform().transform(coll.get_offsets())
+        sizes = coll.get_sizes()
+        for i, (x, y) in enumerate(points):
+            radius = np.sqrt(sizes[i % len(sizes)]) / 2 * fig.dpi / 72
+            for name, bb in boxes:
+                nx, ny = min(max(x, bb.x0), bb.x1), min(max(y, bb.y0), bb.y1)
+                depth = radius - np.hypot(nx - x, ny - y)
+                if depth > tolerance_px:
+                    found.append((name, f"a marker at ({x:.0f}, {y:.0f})", round(float(depth), 1)))
+    return found
+
+
+def test_talk_map_labels_collide_with_nothing(mutiny) -> None:
+    """On a slide the crowded south of the Russian map (Tula, Lipetsk, Voronezh, Belgorod, the
+    front; Chechnya beside Dagestan) keeps every name and distance clear of the others, of the
+    discs and of the units: farther out, with a leader line, where there is no room beside."""
+    from sim.plots import style
+    from sim.report import RunFolder, figures
+
+    run = RunFolder.from_result(mutiny, mutiny.scenario.model_dump(mode="json"))
+    with style.use("talk"):
+        for at in (None, 0.0, float(run.series["hour"].max())):
+            fig = figures(run, at)["map"]()
+            texts = [t.get_text() for t in fig.axes[0].texts]
+            assert any("Lipetsk" in t for t in texts) and any("Dagestan" in t for t in texts)
+            assert sum(t.endswith(" km") for t in texts) == len(run.raw["routes"])  # every distance kept
+            assert not _map_collisions(fig), (at, _map_collisions(fig))
+    with style.use("paper"):
+        assert not _map_collisions(figures(run)["map"]())
+
+
+def test_talk_map_labels_in_another_world() -> None:
+    """The placement is no fit to Russia: Turkey's map (few regions, units on the road) too."""
+    import sim
+    from sim.plots import style
+    from sim.report import RunFolder, figures
+
+    res = sim.run(sim.load_scenario("turkey_2016"))
+    run = RunFolder.from_result(res, res.scenario.model_dump(mode="json"))
+    with style.use("talk"):
+        fig = figures(run)["map"]()
+        assert not _map_collisions(fig), _map_collisions(fig)
+
+
+# ----------------------------------------------------------------------------- every figure has a talk style
+def _drawn_texts(monkeypatch, draw) -> list:
+    """The texts of the figure ``draw()`` makes (kept open: its close is skipped)."""
+    import matplotlib.pyplot as plt
+
+    figs = []
+    monkeypatch.setattr(plt, "close", lambda fig=None: figs.append(fig))
+    draw()
+    fig = figs[-1]
+    fig.canvas.draw()
+    return _texts(fig)
+
+
+def test_compare_and_audit_draw_in_the_talk_style(tmp_path: Path, monkeypatch) -> None:
+    """`compare` and `audit` take --style like every command that draws: slides a projector
+    shows, no text under 18 pt."""
+    from PIL import Image
+
+    from sim.plots import style
+    from sim.plots.paired import plot_audit, plot_compare
+
+    from .conftest import ROOT
+
+    out = tmp_path / "cmp"
+    res = cli("compare", str(ROOT / "tests" / "data" / "tiny.yaml"), "--b-set", "ruler.regime_strength=0.8",
+              "--seeds", "4", "--style", "talk", "--out", str(out), timeout=900)
+    assert res.returncode == 0, res.stderr[-2000:]
+    width, _ = Image.open(out / "compare.png").size
+    assert 1800 <= width <= 1920 * 1.03, width
+    table = pd.read_parquet(out / "compare.parquet")
+    audit = pd.DataFrame({"rule": ["public.grievance", "public.grievance", "units.expected_winner"],
+                          "scenario": ["tiny", "other", "tiny"],
+                          "class": ["acts as stated", "contrary to its statement", "no detectable effect here"]})
+    for draw in (lambda: plot_compare(table, tmp_path / "c.png", "A", "B"),
+                 lambda: plot_audit(audit, tmp_path / "a.png")):
+        with style.use("talk"):
+            small = [(t.get_text()[:30], t.get_fontsize()) for t in _drawn_texts(monkeypatch, draw)
+                     if t.get_fontsize() < 18]
+        assert not small, small
+    one_line(cli("compare", "tiny", "--style", "poster"), "--style", "unknown style 'poster'")

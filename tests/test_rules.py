@@ -29,6 +29,24 @@ PROTEST = ROOT / "scenarios" / "mass_protest.yaml"
 
 
 # ============================================================================ pure functions
+def test_the_kernel_compiles_the_public_rules_as_written() -> None:
+    """The rules are plain Python in sim/rules/public.py; the kernel calls numba's copies of
+    them, which must agree everywhere, at the halves of round() included."""
+    from sim.public import kernel as K
+
+    for cops in (0.0, 1.0, 3.0, 5.0, 7.0):
+        for actives in (1.0, 2.0, 4.0, 10.0):
+            for use_round in (True, False):
+                assert K.arrest_probability(cops, actives, 2.3, use_round) == P.arrest_probability(
+                    cops, actives, 2.3, use_round), (cops, actives, use_round)
+    for h, legit in ((0.5, 0.8), (0.9, 0.1), (0.0, 1.0)):
+        assert K.grievance(h, legit) == P.grievance(h, legit)
+    for args in ((0.3, 0.5, 0.2, 0.1, 0.0, 0.0), (0.2, 0.5, 0.2, 0.1, 0.0, 0.0), (0.2, 0.5, 0.2, 0.1, 0.1, 0.5)):
+        assert K.is_active(*args) == P.is_active(*args)
+    assert K.arrests(0.4, 0.5) == P.arrests(0.4, 0.5) and K.arrests(0.4, 0.3) == P.arrests(0.4, 0.3)
+    assert hasattr(K.grievance, "py_func") and not hasattr(P.grievance, "py_func")
+
+
 def test_public_rules_alone() -> None:
     assert P.grievance(0.5, 0.8) == pytest.approx(0.1)
     assert P.arrest_probability(0.0, 1.0, 2.3, True) == 0.0
@@ -37,8 +55,7 @@ def test_public_rules_alone() -> None:
     assert P.arrest_probability(1.0, 2.0, 2.3, True) == 0.0
     assert P.arrest_probability(5.0, 2.0, 2.3, True) == pytest.approx(1 - math.exp(-4.6))
     assert P.arrest_probability(1.0, 2.0, 2.3, False) == pytest.approx(1 - math.exp(-1.15))
-    for x in (0.5, 1.5, 2.5, 3.49, 3.51, 0.0):
-        assert P.round_half_even(x) == round(x)
+    assert P.arrest_probability(7.0, 2.0, 1.0, True) == pytest.approx(1 - math.exp(-4.0))  # 3.5 -> 4
     assert P.is_active(0.3, 0.5, 0.2, 0.1, 0.0, 0.0)  # 0.3 - 0.1 > 0.1
     assert not P.is_active(0.2, 0.5, 0.2, 0.1, 0.0, 0.0)  # 0.1 is not > 0.1
     assert P.is_active(0.2, 0.5, 0.2, 0.1, 0.1, 0.5)  # social proof tips her

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from ..clitools import err_console, friendly, out_console
+from ..clitools import StyleOpt, check_style, err_console, friendly, out_console
 from ..scenario.errors import ScenarioError
 
 Workers = Annotated[int, typer.Option(help="parallel workers (processes)")]
@@ -54,8 +54,8 @@ def _run(root: Path, arms, seeds: int, master: int, workers: int, executor: str,
     return res, man
 
 
-def audit_command(draw: Callable[[object, Path], object] | None = None) -> Callable[..., None]:
-    """``regime-sim audit``; ``draw(audit_table, png_path)`` draws its heat map."""
+def audit_command(draw: Callable[..., object] | None = None) -> Callable[..., None]:
+    """``regime-sim audit``; ``draw(audit_table, png_path, style)`` draws its heat map."""
 
     @friendly
     def audit(
@@ -71,11 +71,13 @@ def audit_command(draw: Callable[[object, Path], object] | None = None) -> Calla
         resume: Resume = False,
         markdown: Annotated[Path | None, typer.Option(
             help="also write the audit as Markdown here (docs/audit.md), its heat map beside it")] = None,
+        style: StyleOpt = "paper",
     ) -> None:
         """Switch each rule off in each scenario on the same seeds and test what its statement says it does."""
         from . import audit as au
         from .arms import MANIFEST, open_root
 
+        check_style(style)
         _check(seeds, workers, executor, resume, out, seed)
         rules = au.check_rules(rule)
         effects = au.stated_effects(rules)
@@ -102,7 +104,7 @@ def audit_command(draw: Callable[[object, Path], object] | None = None) -> Calla
         au.write_tables(root, table, long)
         png = root / "audit_heatmap.png"
         if draw is not None:
-            draw(table, png)
+            draw(table, png, style)
         if markdown is not None:
             fig = None
             if draw is not None:
@@ -124,8 +126,8 @@ def audit_command(draw: Callable[[object, Path], object] | None = None) -> Calla
 
 def compare_command(draw: Callable[..., object] | None = None,
                     report: Callable[..., object] | None = None) -> Callable[..., None]:
-    """``regime-sim compare``; ``draw(table, png, label_a, label_b)`` draws its figure and
-    ``report(root, **parts)`` writes its page."""
+    """``regime-sim compare``; ``draw(table, png, label_a, label_b, style)`` draws its figure
+    and ``report(root, **parts)`` writes its page."""
 
     @friendly
     def compare(
@@ -143,11 +145,13 @@ def compare_command(draw: Callable[..., object] | None = None,
         out: Out = None,
         resume: Resume = False,
         figures: Annotated[bool, typer.Option("--figures/--no-figures", help="draw the figure and report.html")] = True,
+        style: StyleOpt = "paper",
     ) -> None:
         """Run two variants of a scenario on common random numbers and report their paired differences."""
         from . import compare as cp
         from .arms import open_root
 
+        check_style(style)
         _check(seeds, workers, executor, resume, out, seed)
         arms = cp.build_arms(file_a, file_b, a_set, b_set)
         diffs = cp.differences(arms[0].raw, arms[1].raw)
@@ -168,7 +172,7 @@ def compare_command(draw: Callable[..., object] | None = None,
             out_console.print(f"  flipped: run {f['run_id']} ({f['outcome_a']} -> {f['outcome_b']}): {f['replay_b']}",
                               markup=False)
         if figures and draw is not None:
-            draw(table, root / "compare.png", arms[0].label, arms[1].label)
+            draw(table, root / "compare.png", arms[0].label, arms[1].label, style)
             if report is not None:
                 report(root, table=table, flips=flipped, labels=(arms[0].label, arms[1].label), diffs=diffs,
                        answer=text, manifest=man)

@@ -22,10 +22,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib import colors as mcolors
+from matplotlib import patheffects
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 
 from ..model.state import clock
 from . import style
@@ -40,6 +42,15 @@ SIZE_KEYS = (1_000, 10_000, 100_000)
 DIRECTIONS = {"E": (1, 0), "W": (-1, 0), "NE": (1, 1), "NW": (-1, 1), "SE": (1, -1), "SW": (-1, -1),
               "N": (0, 1), "S": (0, -1)}
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in points
+# a region's name sits beside its disc, or up to this many steps farther out with a leader line
+LABEL_RINGS = 4
+# where along its road a distance may sit (fractions of the road), nearest the middle first
+KM_AT = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78)
+# what a square point of overlap costs, by what is overlapped: text on a disc, a unit or other
+# text (or off the free part of the page) is unreadable, worth a long leader line to avoid; text
+# across a road or the column's path stays readable (it has a white halo)
+HARD, SOFT = 200.0, 0.3
+HALO = [patheffects.withStroke(linewidth=4, foreground="white")]
 
 
 def unit_diameter(strength: float | np.ndarray) -> float | np.ndarray:
@@ -202,6 +213,138 @@ def _best(candidates: dict[str, Box], taken: list[tuple[Box, float]], frame: Box
     return min(candidates, key=cost)
 
 
+def _distance(box: Box, point: tuple[float, float]) -> float:
+    """From ``point`` to the nearest point of ``box`` (0 inside it)."""
+    dx = max(box[0] - point[0], 0.0, point[0] - box[2])
+    dy = max(box[1] - point[1], 0.0, point[1] - box[3])
+    return math.hypot(dx, dy)
+
+
+def _to_segment(p: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+    """From ``p`` to the nearest point of the segment ``a``-``b``."""
+    vx, vy = b[0] - a[0], b[1] - a[1]
+    t = ((p[0] - a[0]) * vx + (p[1] - a[1]) * vy) / max(vx * vx + vy * vy, 1e-9)
+    t = min(1.0, max(0.0, t))
+    return math.hypot(p[0] - a[0] - t * vx, p[1] - a[1] - t * vy)
+
+
+def _overlaps(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Overlap areas of each of ``boxes`` (n x 4) with each of ``others`` (m x 4): n x m."""
+    if len(others) == 0:
+        return np.zeros((len(boxes), 0))
+    w = np.minimum(boxes[:, None, 2], others[None, :, 2]) - np.maximum(boxes[:, None, 0], others[None, :, 0])
+    h = np.minimum(boxes[:, None, 3], others[None, :, 3]) - np.maximum(boxes[:, None, 1], others[None, :, 1])
+    return np.clip(w, 0, None) * np.clip(h, 0, None)
+
+
+@dataclass
+class _Label:
+    """A piece of text to place: its candidate boxes (points), what each costs by itself (a
+    longer leader, a spot farther from the middle of the road), and the obstacles it may
+    cover without cost (its own road)."""
+
+    candidates: np.ndarray  # c x 4
+    preference: np.ndarray  # c
+    own: frozenset[int] = frozenset()
+    #: obstacles (by index) that weigh differently for this label: a distance on another road misleads
+    reweigh: dict[int, float] | None = None
+    #: for each candidate, points along its leader line (c x k x 2; NaN where it has none)
+    leader: np.ndarray | None = None
+    chosen: int = 0
+    meta: list[Any] | None = None
+
+    @property
+    def box(self) -> np.ndarray:
+        return self.candidates[self.chosen]
+
+    @property
+    def line(self) -> np.ndarray:
+        return np.zeros((0, 2)) if self.leader is None else self.leader[self.chosen]
+
+
+LEADER_SAMPLES = 10
+CROSSING = 300.0  # what a point of a leader line inside another label costs
+
+
+def _leader_points(start: tuple[float, float], box: Box) -> np.ndarray:
+    """Points along a leader from ``start`` to the middle of ``box``, short of the box itself."""
+    mid = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+    t = np.linspace(0.0, 1.0, LEADER_SAMPLES)[:, None]
+    pts = np.array(start) + t * (np.array(mid) - np.array(start))
+    inside = (pts[:, 0] >= box[0]) & (pts[:, 0] <= box[2]) & (pts[:, 1] >= box[1]) & (pts[:, 1] <= box[3])
+    pts[inside] = np.nan
+    return pts
+
+
+def _inside(points: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """How many of ``points`` (p x 2) fall in each of ``boxes`` (n x 4): n."""
+    if len(points) == 0 or len(boxes) == 0:
+        return np.zeros(len(boxes))
+    x, y = points[None, :, 0], points[None, :, 1]
+    hit = (x >= boxes[:, None, 0]) & (x <= boxes[:, None, 2]) & (y >= boxes[:, None, 1]) & (y <= boxes[:, None, 3])
+    return hit.sum(axis=1)
+
+
+def place_labels(labels: dict[str, _Label], obstacles: list[tuple[Box, float]], frame: Box,
+                 passes: int = 4) -> None:
+    """Choose a candidate for every label so that labels cover neither each other nor the
+    obstacles (weighted overlaps) and stay in the frame: greedy in the given order, then a few
+    passes that move each label to its best spot given all the others."""
+    fixed = np.array([b for b, _ in obstacles], dtype=float).reshape(-1, 4)
+    weight = np.array([w for _, w in obstacles], dtype=float)
+    frame_box = np.array([frame], dtype=float)
+    names = list(labels)
+    fixed_cost = {}
+    for name in names:
+        lab = labels[name]
+        area = (lab.candidates[:, 2] - lab.candidates[:, 0]) * (lab.candidates[:, 3] - lab.candidates[:, 1])
+        w = weight.copy()
+        for i, value in (lab.reweigh or {}).items():
+            w[i] = value
+        w[list(lab.own)] = 0.0
+        outside = area - _overlaps(lab.candidates, frame_box)[:, 0]
+        fixed_cost[name] = _overlaps(lab.candidates, fixed) @ w + HARD * outside + lab.preference
+
+    def best(name: str, placed: list[str]) -> int:
+        lab = labels[name]
+        cost = fixed_cost[name].copy()
+        if placed:
+            others = np.array([labels[o].box for o in placed])
+            cost += HARD * _overlaps(lab.candidates, others).sum(axis=1)
+            # no leader line through another label, nor a label over another's leader
+            lines = np.concatenate([labels[o].line for o in placed])
+            cost += CROSSING * _inside(lines[~np.isnan(lines[:, 0])], lab.candidates)
+            if lab.leader is not None:  # (NaN points compare False: no leader, no cost)
+                x, y = lab.leader[:, :, 0, None], lab.leader[:, :, 1, None]
+                hit = ((x >= others[:, 0]) & (x <= others[:, 2]) & (y >= others[:, 1]) & (y <= others[:, 3]))
+                cost += CROSSING * hit.sum(axis=(1, 2))
+        return int(np.argmin(cost))
+
+    def arrange(order: list[str]) -> tuple[float, dict[str, int]]:
+        done: list[str] = []
+        for name in order:
+            labels[name].chosen = best(name, done)
+            done.append(name)
+        for _ in range(passes):
+            moved = False
+            for name in order:
+                choice = best(name, [o for o in order if o != name])
+                moved |= choice != labels[name].chosen
+                labels[name].chosen = choice
+            if not moved:
+                break
+        boxes = np.array([labels[n].box for n in names])
+        between = _overlaps(boxes, boxes)
+        total = sum(fixed_cost[n][labels[n].chosen] for n in names) + HARD * (between.sum() - np.trace(between)) / 2
+        return float(total), {n: labels[n].chosen for n in names}
+
+    # a label placed early can keep a later one from its only good spot: try a few orders
+    orders = [names, sorted(names, key=lambda n: not n.startswith("km:")), names[::-1]]
+    _, chosen = min((arrange(order) for order in orders), key=lambda tc: tc[0])
+    for name, choice in chosen.items():
+        labels[name].chosen = choice
+
+
 class MapCanvas:
     """A figure with the fixed map drawn once; :meth:`show` draws the state at an hour.
 
@@ -210,8 +353,12 @@ class MapCanvas:
 
     def __init__(self, scenario: Mapping[str, Any], series: pd.DataFrame, track: pd.DataFrame,
                  units: pd.DataFrame, title: str, figsize: tuple[float, float] = (16, 9),
-                 dpi: float = 100, ending: str = "") -> None:
+                 dpi: float = 100, ending: str = "", focus: float | None = None) -> None:
+        """``focus``: the hour a single map shows (its labels keep off the units on the road
+        then; without it, as for the animation, they are placed for the whole run)."""
         style.apply()
+        self.focus = None if focus is None else nearest_hour(
+            np.sort(track["hour"].unique()) if not track.empty else series["hour"].to_numpy(), focus)
         self.geo = Geography.from_scenario(scenario)
         self.series = series.set_index("hour", drop=False)
         self.track = track
@@ -257,24 +404,39 @@ class MapCanvas:
         return 1.0 / (x1 - x0), 1.0 / (y1 - y0)
 
     def _place(self) -> None:
-        """Choose, once for the run, the side of each disc for its units and for its label."""
+        """Choose, once for the run, the side of each disc for its units, then where each
+        region's name and each road's distance go: clear of the discs, the units, each other,
+        and as far as they can of the roads and the column's path (farther out with a leader
+        line where the map is crowded)."""
         geo = self.geo
         centers = {n: self._pt(*p) for n, p in geo.pos.items()}
         r = DISC_PT / 2
-        taken: list[tuple[Box, float]] = [((x - r, y - r, x + r, y + r), 1.0) for x, y in centers.values()]
-        # keep off the distance labels, and a little off the roads where the column will march
-        for a, b, km in geo.routes:
+        discs: list[tuple[Box, float]] = [((x - r, y - r, x + r, y + r), HARD) for x, y in centers.values()]
+        roads: list[tuple[Box, float]] = []
+        road_of: list[int] = []  # which route each piece of road belongs to
+        for i, (a, b, _km) in enumerate(geo.routes):
             (xa, ya), (xb, yb) = centers[a], centers[b]
-            small = style.points("small")
-            hw = 0.3 * small * len(f"{km:,.0f} km") + 2
-            hh = 0.62 * small
-            taken.append((((xa + xb) / 2 - hw, (ya + yb) / 2 - hh, (xa + xb) / 2 + hw, (ya + yb) / 2 + hh), 1.0))
-            for f in np.linspace(0.15, 0.85, 8):
+            n = max(2, int(math.hypot(xb - xa, yb - ya) / 8))
+            for f in np.linspace(0.0, 1.0, n + 1)[1:-1]:
                 x, y = xa + f * (xb - xa), ya + f * (yb - ya)
-                taken.append(((x - 4, y - 4, x + 4, y + 4), 0.5))
+                roads.append(((x - 3, y - 3, x + 3, y + 3), SOFT))
+                road_of.append(i)
+        path: list[tuple[Box, float]] = []
+        if "column_lon" in self.series:
+            col = self.series[["column_lon", "column_lat"]].dropna().to_numpy()
+            for lon, lat in col[:: max(1, len(col) // 60)]:
+                x, y = self._pt(lon, lat)
+                path.append(((x - 5, y - 5, x + 5, y + 5), SOFT))
+            if self.focus is not None and self.focus in self.series.index:  # the column's ring on the map shown
+                lon, lat = self.series.loc[self.focus, ["column_lon", "column_lat"]]
+                if np.isfinite(lon) and np.isfinite(lat):
+                    x, y = self._pt(lon, lat)
+                    ring = DISC_PT / 2 + 8.0
+                    path.append(((x - ring, y - ring, x + ring, y + ring), HARD))
+        taken = [(b, 1.0) for b, _ in discs] + [(b, 0.5) for b, _ in roads]
         x0, y0 = self._pt(*(self.ax.get_xlim()[0], self.ax.get_ylim()[0]))
         x1, y1 = self._pt(*(self.ax.get_xlim()[1], self.ax.get_ylim()[1]))
-        frame = (x0, y0, x1, y1)
+        frame = (x0, y0, x1, y1)  # units stay in the axes (they are clipped there), labels may leave them
         at = {(round(p[0], 4), round(p[1], 4)): n for n, p in geo.pos.items()}
         t = self.track[~self.track["in_column"]] if not self.track.empty else self.track
         most = {n: 1 for n in geo.pos}
@@ -286,35 +448,155 @@ class MapCanvas:
                 most[name] = int(g.groupby("hour").size().max())
                 biggest[name] = float(unit_diameter(g["strength"].max()))
         self.block_side: dict[str, tuple[int, int]] = {}
+        blocks: list[tuple[Box, float]] = []
         for name in sorted(geo.pos, key=lambda n: -most[n]):
             _, hw, hh = _block(most[name], biggest[name] + GAP_PT)
             cands = {k: _beside(centers[name], d, hw, hh, BLOCK_CLEAR_PT) for k, d in DIRECTIONS.items()}
-            side = _best(cands, taken, frame)
+            side = _best(cands, taken + blocks, frame)
             self.block_side[name] = DIRECTIONS[side]
-            taken.append((cands[side], 1.0))
-        self.label_at: dict[str, tuple[str, tuple[float, float]]] = {}
-        for name in sorted(geo.pos, key=lambda n: -most[n]):
-            hw, hh = self._label_size(name)
-            cands = {k: _beside(centers[name], d, hw, hh, r + GAP_PT) for k, d in DIRECTIONS.items()
-                     if d != self.block_side[name]}
-            side = _best(cands, taken, frame)
-            box = cands[side]
-            taken.append((box, 1.0))
-            self.label_at[name] = (side, ((box[0] + box[2]) / 2 - centers[name][0],
-                                          (box[1] + box[3]) / 2 - centers[name][1]))
+            blocks.append((cands[side], 1.0))
+        # units on the road (not in a region's block, not in the column) at any hour of the run
+        moving: list[tuple[Box, float]] = []
+        if not self.track.empty:
+            road = self.track[~self.track["in_column"]]
+            spots: dict[tuple[float, float], float] = {}
+            for a, b, hour in zip(road["lon"], road["lat"], road["hour"], strict=True):
+                spot = (round(a, 4), round(b, 4))
+                if spot not in at:  # on the map shown, hard; at other hours (frames), there for an hour or two
+                    spots[spot] = max(spots.get(spot, 0.0), HARD if hour == self.focus else 0.05)
+            for (lon, lat), w in sorted(spots.items()):
+                x, y = self._pt(lon, lat)
+                moving.append(((x - 10, y - 10, x + 10, y + 10), w))
+        obstacles = discs + [(b, HARD) for b, _ in blocks] + roads + path + moving
+        first_road = len(discs) + len(blocks)
+        labels: dict[str, _Label] = {}
+        # the most crowded names first: the capital, then by how near the nearest other disc is
+        def crowding(name: str) -> float:
+            cx, cy = centers[name]
+            return min((math.hypot(cx - x, cy - y) for o, (x, y) in centers.items() if o != name), default=1e9)
+        self.label_text: dict[str, str] = {}
+        for name in sorted(geo.pos, key=lambda n: (n != geo.capital, crowding(n))):
+            boxes, pref, meta, lines = [], [], [], []
+            for text in self._label_variants(name):
+                hw, hh = self._label_size(name, text)
+                self._name_candidates(name, text, hw, hh, centers, boxes, pref, meta, lines)
+            labels[f"name:{name}"] = _Label(np.array(boxes), np.array(pref), meta=meta, leader=np.array(lines))
+        self._place_rest(labels, centers, obstacles, first_road, road_of)
+
+    def _name_candidates(self, name: str, text: str, hw: float, hh: float, centers: dict[str, tuple[float, float]],
+                         boxes: list, pref: list, meta: list, lines: list) -> None:
+        """Spots for a region's name (as ``text``) round its disc, nearest first."""
+        r = DISC_PT / 2
+        step = max(2 * hh, 16.0)
+        area = 4 * hw * hh
+        wrapped = 0.4 * area * (text != self._label_text(name))
+        others = [c for o, c in centers.items() if o != name]
+        for ring in range(LABEL_RINGS):
+            for side, d in DIRECTIONS.items():
+                box = _beside(centers[name], d, hw, hh, r + GAP_PT + ring * step)
+                # a name nearer another disc than its own reads as that region's (unless a line ties it)
+                own = _distance(box, centers[name])
+                mistaken = any(_distance(box, c) < own + 6.0 for c in others)
+                # a leader line must not run over another disc
+                mid = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+                crossing = ring > 0 and any(_to_segment(c, centers[name], mid) < r + 3.0 for c in others)
+                boxes.append(box)
+                pref.append(wrapped + area * (0.3 * (len(side) == 2) + 0.6 * ring + 4.0 * crossing
+                                              + mistaken * (3.0 if ring == 0 else 1.0)))
+                meta.append((ring, text))
+                lines.append(_leader_points(centers[name], box) if ring else np.full((LEADER_SAMPLES, 2), np.nan))
+
+    def _place_rest(self, labels: dict[str, _Label], centers: dict[str, tuple[float, float]],
+                    obstacles: list[tuple[Box, float]], first_road: int, road_of: list[int]) -> None:
+        """Add the roads' distances to ``labels``, place them all, and keep where each went."""
+        geo = self.geo
+        for i, (a, b, km) in enumerate(geo.routes):
+            (xa, ya), (xb, yb) = centers[a], centers[b]
+            hw, hh = self._text_half_size(f"{km:,.0f} km", style.points("small"))
+            length = max(math.hypot(xb - xa, yb - ya), 1e-6)
+            nx, ny = -(yb - ya) / length, (xb - xa) / length
+            clear = abs(nx) * hw + abs(ny) * hh + 3.0
+            boxes, pref, meta, lines = [], [], [], []
+            area = 4 * hw * hh
+            for f in KM_AT:  # on its road or just beside it
+                for side in (0, 1, -1):
+                    cx = xa + f * (xb - xa) + side * nx * clear
+                    cy = ya + f * (yb - ya) + side * ny * clear
+                    boxes.append((cx - hw, cy - hh, cx + hw, cy + hh))
+                    pref.append(area * (0.8 * abs(f - 0.5) + 0.1 * abs(side)))
+                    meta.append(((cx - xa, cy - ya), None))
+                    lines.append(np.full((LEADER_SAMPLES, 2), np.nan))
+            mid = ((xa + xb) / 2, (ya + yb) / 2)
+            for ring in range(1, LABEL_RINGS):  # where the map is crowded: farther, tied to the road's middle
+                for d in DIRECTIONS.values():
+                    box = _beside(mid, d, hw, hh, 6.0 + ring * max(2 * hh, 16.0))
+                    boxes.append(box)
+                    pref.append(area * (1.0 + 0.6 * ring))
+                    meta.append((((box[0] + box[2]) / 2 - xa, (box[1] + box[3]) / 2 - ya), (mid[0] - xa, mid[1] - ya)))
+                    lines.append(_leader_points(mid, box))
+            own = frozenset(first_road + j for j, route in enumerate(road_of) if route == i)
+            other_roads = {first_road + j: 10.0 for j, route in enumerate(road_of) if route != i}
+            labels[f"km:{i}"] = _Label(np.array(boxes), np.array(pref), own=own, reweigh=other_roads, meta=meta,
+                                       leader=np.array(lines))
+        place_labels(labels, obstacles, self._label_frame())
+        self.label_at: dict[str, tuple[tuple[float, float], str, bool]] = {}
+        for name in geo.pos:
+            lab = labels[f"name:{name}"]
+            box = lab.box
+            x, y = centers[name]
+            self.label_text[name] = lab.meta[lab.chosen][1]
+            # lines of a name beside its disc line up on the disc's side
+            ha = "left" if box[0] >= x else "right" if box[2] <= x else "center"
+            anchor = {"left": box[0] + 2.0, "right": box[2] - 2.0, "center": (box[0] + box[2]) / 2}[ha]
+            self.label_at[name] = ((anchor - x, (box[1] + box[3]) / 2 - y), ha, lab.meta[lab.chosen][0] > 0)
+        self.km_at = [labels[f"km:{i}"].meta[labels[f"km:{i}"].chosen] for i in range(len(geo.routes))]
+
+    def _label_frame(self) -> Box:
+        """Where labels may go (points): the map's axes and the free margin round them, short
+        of the legend's column, the title and the colour bar."""
+        if not self.talk:  # on paper the margin holds the axes' degrees
+            x0, y0 = self._pt(self.ax.get_xlim()[0], self.ax.get_ylim()[0])
+            x1, y1 = self._pt(self.ax.get_xlim()[1], self.ax.get_ylim()[1])
+            return (x0, y0, x1, y1)
+        left, bottom, right, top = 0.005, 0.125, 0.645, 0.865
+        w, h = self.fig.get_figwidth() * 72.0, self.fig.get_figheight() * 72.0
+        return (left * w, bottom * h, right * w, top * h)
+
+    def _text_half_size(self, text: str, size: float, **kw: Any) -> tuple[float, float]:
+        """Half the width and height (points) of ``text`` as drawn, with a little room."""
+        renderer = _renderer(self.fig)
+        t = Text(0, 0, text, fontsize=size, linespacing=1.0, **kw)
+        t.set_figure(self.fig)
+        bb = t.get_window_extent(renderer)
+        k = 72.0 / self.fig.dpi
+        return bb.width * k / 2 + 2.0, bb.height * k / 2 + 1.5
 
     def _label_text(self, name: str) -> str:
         text = f"\u2605 {name} (capital)" if name == self.geo.capital else name
         if name in self.geo.aggregates:
-            text += "\n(aggregate, placed\nschematically)"
+            # a slide has no room for more (the whole map is schematic: see the paper style's axis)
+            text += "\n(aggregate)" if self.talk else "\n(aggregate, placed\nschematically)"
         elif not self.geo.population[name]:
             text += "\n(no civilians)"
         return text
 
-    def _label_size(self, name: str) -> tuple[float, float]:
-        lines = self._label_text(name).split("\n")
-        size = style.points("medium" if name == self.geo.capital else "small")
-        return 0.3 * size * max(len(s) for s in lines) + 2, 0.62 * size * len(lines) + 2
+    def _label_variants(self, name: str) -> list[str]:
+        """A region's label as it is and, for a long name, on two lines (for a crowded corner)."""
+        text = self._label_text(name)
+        first, _, rest = text.partition("\n")
+        words = first.split(" ")
+        if len(words) < 2 or name == self.geo.capital:
+            return [text]
+        cut = min(range(1, len(words)), key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))))
+        two = " ".join(words[:cut]) + "\n" + " ".join(words[cut:])
+        return [text, two + ("\n" + rest if rest else "")]
+
+    def _label_size(self, name: str, text: str | None = None) -> tuple[float, float]:
+        capital = name == self.geo.capital
+        text = self._label_text(name) if text is None else text
+        return self._text_half_size(text, style.points("medium" if capital else "small"),
+                                    fontweight="bold" if capital else "normal",
+                                    fontstyle="italic" if name in self.geo.aggregates else "normal")
 
     # ------------------------------------------------------------------ fixed layer
     def _draw_base(self) -> None:
@@ -329,12 +611,16 @@ class MapCanvas:
             ax.set_xlabel("longitude (degrees east; a schematic map, not to scale)", color="#555555")
             ax.set_ylabel("latitude (degrees north)", color="#555555")
             ax.tick_params(colors="#777777", labelsize="small")
-        for a, b, km in geo.routes:
+        kx, ky = self._degrees_per_point()
+        for (a, b, km), ((dx, dy), tie) in zip(geo.routes, self.km_at, strict=True):
             (x0, y0), (x1, y1) = geo.pos[a], geo.pos[b]
             ax.plot([x0, x1], [y0, y1], color="#c4c4c4", linewidth=3, zorder=1, solid_capstyle="round")
-            ax.text((x0 + x1) / 2, (y0 + y1) / 2, f"{km:,.0f} km", fontsize="small", color="#555555",
-                    ha="center", va="center", zorder=2, rotation=0,
-                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7})
+            # a distance set away from a crowded road is tied to the road's middle by a thin line
+            xy, offset = ((x0 + tie[0] * kx, y0 + tie[1] * ky), (dx - tie[0], dy - tie[1])) if tie else ((x0, y0), (dx, dy))
+            ax.annotate(f"{km:,.0f} km", xy, xytext=offset, textcoords="offset points", fontsize="small",
+                        color="#555555", ha="center", va="center", zorder=2, path_effects=HALO,
+                        arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 1.0, "linestyle": ":",
+                                    "shrinkA": 1.0, "shrinkB": 0.0} if tie else None)
         self.discs = {}
         for name, (x, y) in geo.pos.items():
             capital = name == geo.capital
@@ -342,12 +628,13 @@ class MapCanvas:
                                           edgecolors="black" if capital else "#555555",
                                           linewidths=3.0 if capital else 1.2,
                                           hatch=None if geo.population[name] else "////")
-            side, (dx, dy) = self.label_at[name]
-            ha = "left" if "E" in side else "right" if "W" in side else "center"
-            dx += {"left": -1, "right": 1, "center": 0}[ha] * self._label_size(name)[0]
-            ax.annotate(self._label_text(name), (x, y), xytext=(dx, dy), textcoords="offset points",
+            (dx, dy), ha, leader = self.label_at[name]
+            # a name set away from its crowded disc is tied to it by a thin line
+            arrow = {"arrowstyle": "-", "color": "#666666", "linewidth": 1.2, "shrinkA": 1.0,
+                     "shrinkB": DISC_PT / 2 + 1.0} if leader else None
+            ax.annotate(self.label_text[name], (x, y), xytext=(dx, dy), textcoords="offset points",
                         ha=ha, va="center", fontsize="medium" if capital else "small",
-                        fontweight="bold" if capital else "normal",
+                        fontweight="bold" if capital else "normal", arrowprops=arrow, path_effects=HALO,
                         fontstyle="italic" if name in self.geo.aggregates else "normal", zorder=6, linespacing=1.0)
 
     def _draw_legend(self) -> None:
@@ -490,12 +777,23 @@ class MapCanvas:
         return ring
 
 
+def _renderer(fig: Figure) -> Any:
+    """Something that measures text for ``fig`` (its own canvas's renderer when it has one)."""
+    get = getattr(fig.canvas, "get_renderer", None)
+    if get is not None:
+        return get()
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    return RendererAgg(int(fig.bbox.width), int(fig.bbox.height), fig.dpi)
+
+
 def map_figure(scenario: Mapping[str, Any], series: pd.DataFrame, track: pd.DataFrame, units: pd.DataFrame,
                title: str, hour: float | None = None, ending: str = "") -> Figure:
     """The map at ``hour`` (default: :func:`key_hour`, where the story is); ``ending`` (the
     outcome in words) is shown if that is the last hour."""
-    canvas = MapCanvas(scenario, series, track, units, title, ending=ending)
-    return canvas.show(key_hour(series, track) if hour is None else hour)
+    hour = key_hour(series, track) if hour is None else hour
+    canvas = MapCanvas(scenario, series, track, units, title, ending=ending, focus=hour)
+    return canvas.show(hour)
 
 
 def plot_map(scenario: Mapping[str, Any], series: pd.DataFrame, track: pd.DataFrame, units: pd.DataFrame,

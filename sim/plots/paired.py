@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import style
 from .style import BLUE, GREEN, VERMILION, plt
 
 #: the audit's classes: colour and a mark, so they read without colour too
@@ -36,7 +37,7 @@ def plot_audit(audit: pd.DataFrame, out: Path, title: str = "") -> Path:
     for (r, s), k in index.items():
         grid[rules.index(r), scenarios.index(s)] = k
     height = max(4.0, 0.26 * len(rules) + 2.2)
-    fig, ax = plt.subplots(figsize=(max(7.0, 1.1 * len(scenarios) + 4.5), height), layout="constrained")
+    fig, ax = plt.subplots(figsize=style.figsize(max(7.0, 1.1 * len(scenarios) + 4.5), height), layout="constrained")
     cmap = ListedColormap([AUDIT_STYLE[c][0] for c in classes])
     ax.set_facecolor("white")
     ax.pcolormesh(np.ma.masked_invalid(grid), cmap=cmap, vmin=-0.5, vmax=len(classes) - 0.5,
@@ -47,10 +48,10 @@ def plot_audit(audit: pd.DataFrame, out: Path, title: str = "") -> Path:
                 ax.add_patch(plt.Rectangle((j, i), 1, 1, fill=False, hatch="///", edgecolor="#BBBBBB", lw=0))
             else:
                 mark = AUDIT_STYLE[classes[int(grid[i, j])]][1]
-                ax.text(j + 0.5, i + 0.5, mark, ha="center", va="center", fontsize=10, color="black",
+                ax.text(j + 0.5, i + 0.5, mark, ha="center", va="center", fontsize="medium", color="black",
                         fontweight="bold")
     ax.set_xticks(np.arange(len(scenarios)) + 0.5, scenarios, rotation=30, ha="right")
-    ax.set_yticks(np.arange(len(rules)) + 0.5, rules, fontsize=8)
+    ax.set_yticks(np.arange(len(rules)) + 0.5, rules, fontsize="small")
     ax.invert_yaxis()
     ax.set_xlabel("scenario")
     ax.set_ylabel("rule switched off")
@@ -58,8 +59,8 @@ def plot_audit(audit: pd.DataFrame, out: Path, title: str = "") -> Path:
     handles = [Patch(facecolor=AUDIT_STYLE[c][0], edgecolor="#888888", label=f"{c} ({AUDIT_STYLE[c][1] or 'blank'})")
                for c in classes]
     handles.append(Patch(facecolor="white", edgecolor="#BBBBBB", hatch="///", label="not audited (off in the scenario)"))
-    fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False, fontsize=9)
-    fig.savefig(out, dpi=130)
+    fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False, fontsize="small")
+    fig.savefig(out)  # at the style's dpi
     plt.close(fig)
     return out
 
@@ -75,8 +76,12 @@ def plot_compare(table: pd.DataFrame, out: Path, label_a: str, label_b: str) -> 
     occ = table[(table["kind"] == "outcome") & ((table["a"] > 0) | (table["b"] > 0))]
     names = [LABELS[Outcome(q)] if q in LABELS else "ruler loses power (any)" for q in occ["quantity"]]
     ratios = table[np.isfinite(table["variance_ratio"].astype(float)) & (table["var_independent"] > 0)]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, max(3.5, 0.45 * max(len(occ), len(ratios)) + 2)),
-                                   layout="constrained")
+    rows = max(len(occ), len(ratios))
+    if style.active() == "talk":  # a slide is too narrow for both panels' labels side by side at 18 pt
+        fig, (ax1, ax2) = plt.subplots(2, 1, figsize=style.figsize(12, max(6.0, 0.3 * (len(occ) + len(ratios)) + 4)),
+                                       layout="constrained", height_ratios=[max(len(occ), 1) + 2, max(len(ratios), 1) + 2])
+    else:
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, max(3.5, 0.45 * rows + 2)), layout="constrained")
     y = np.arange(len(occ))
     ax1.axvline(0, color="black", lw=1)
     d, lo, hi = (occ[c].to_numpy(dtype=float) * 100 for c in ("diff", "low", "high"))
@@ -99,7 +104,7 @@ def plot_compare(table: pd.DataFrame, out: Path, label_a: str, label_b: str) -> 
     ax2.set_xlabel("var(independent seeds) / var(common seeds)\n(log scale; 1 = no gain, green: a gain)")
     ax2.set_title("What the common seeds bought")
     ax2.grid(axis="x", alpha=0.3)
-    fig.suptitle(f"A: {label_a}   vs   B: {label_b}  ({int(table['n'].iloc[0])} pairs of runs)")
-    fig.savefig(out, dpi=130)
+    style.title(fig, f"A: {label_a}   vs   B: {label_b}  ({int(table['n'].iloc[0])} pairs of runs)", size="large")
+    fig.savefig(out)  # at the style's dpi
     plt.close(fig)
     return out

@@ -22,7 +22,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..rules.public import arrest_probability, arrests, grievance, is_active
+from ..rules import public as _rules
+
+# The public's rules are plain Python in sim/rules/public.py (so listing the rules never
+# imports numba); the kernel calls them compiled, for every citizen at every tick.
+grievance = njit(cache=True)(_rules.grievance)
+arrest_probability = njit(cache=True)(_rules.arrest_probability)
+is_active = njit(cache=True)(_rules.is_active)
+arrests = njit(cache=True)(_rules.arrests)
 
 QUIET, ACTIVE, JAILED, REMOVED = 0, 1, 2, 3
 EMPTY = -1

@@ -261,13 +261,15 @@ def figures(run: RunFolder, at: float | None = None) -> dict[str, Callable[[], F
 
 
 def draw_run_figures(run: RunFolder, out: Path, *, at: float | None = None, gif: bool = True,
-                     on_figure: Callable[[str, list[str], float], None] | None = None) -> list[str]:
+                     on_figure: Callable[[str, list[str], float], None] | None = None,
+                     on_frame: Callable[[int, int], None] | None = None) -> list[str]:
     """Save the timeline, the map, the public by region and the cascade (PNG and SVG) into
     ``out`` (in the active style, :func:`sim.plots.style.use`), and the animated map
     (``map.gif``) when ``gif``.
     Return the file names written.
 
-    ``on_figure(name, paths, seconds)`` is called after each figure.
+    ``on_figure(name, paths, seconds)`` is called after each figure, ``on_frame(i, n)`` after
+    each frame of the GIF.
     """
     from ..plots import style
 
@@ -279,7 +281,7 @@ def draw_run_figures(run: RunFolder, out: Path, *, at: float | None = None, gif:
         if on_figure:
             on_figure(name, paths, time.perf_counter() - t0)
     if gif:
-        written += write_run_gif(run, out)
+        written += write_run_gif(run, out, on_frame=on_frame)
     return written
 
 

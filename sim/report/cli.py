@@ -3,7 +3,6 @@ results folder (``sim/cli.py`` registers them on the command line)."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -11,16 +10,12 @@ import typer
 
 from ..clitools import StyleOpt, check_style, friendly, out_console
 from ..textsafe import terminal
-from . import check_sweep_folder, draw_run_figures, folder_kind, load_run, map_hour, write_run_gif
+from . import check_sweep_folder, draw_run_figures, folder_kind, load_run, map_hour
 
 ResultsDir = Annotated[Path, typer.Argument(help="a results folder written by 'regime-sim run' or 'sweep'")]
 AtOpt = Annotated[str | None, typer.Option(
     "--at", help="when the map shows: hours from the start (20, '36h') or a clock time as the log prints it "
                  "('day 3 03:00'); default: the turning point")]
-
-
-def _figure_line(name: str, paths: list[str], seconds: float) -> None:
-    out_console.print(f"  {name:9s} {', '.join(Path(p).name for p in paths)}  ({seconds:.1f} s)")
 
 
 @friendly
@@ -52,30 +47,12 @@ def plot(
 
 
 def _draw_with_progress(run, folder: Path, hour: float | None, gif: bool) -> list[str]:
-    """The run's figures with a bar over them, then the GIF with a bar over its frames."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    """The run's figures, a line each as they are drawn, then the GIF with a bar over its frames
+    (the same progress as ``regime-sim run --gif``: :class:`sim.progress.DrawProgress`)."""
+    from ..progress import DrawProgress
 
-    from . import figures
-
-    names = list(figures(run, hour))
-    with Progress(TextColumn("  {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=out_console, transient=True) as progress:
-        task = progress.add_task("figures", total=len(names))
-
-        def done(name: str, paths: list[str], seconds: float) -> None:
-            progress.console.print(f"  {name:9s} {', '.join(Path(p).name for p in paths)}  ({seconds:.1f} s)")
-            progress.advance(task)
-
-        written = draw_run_figures(run, folder, at=hour, gif=False, on_figure=done)
-    if gif:
-        t0 = time.perf_counter()
-        with Progress(TextColumn("  map.gif   frame"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=out_console, transient=True) as progress:
-            task = progress.add_task("frames", total=None)
-            written += write_run_gif(run, folder, on_frame=lambda i, n: progress.update(
-                task, completed=i + 1, total=n))
-        _figure_line("map.gif", [str(folder / "map.gif")], time.perf_counter() - t0)
-    return written
+    with DrawProgress(out_console) as drawing:
+        return draw_run_figures(run, folder, at=hour, gif=gif, on_figure=drawing.figure, on_frame=drawing.frame)
 
 
 @friendly

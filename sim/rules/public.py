@@ -1,18 +1,20 @@
 """Rules of the public: protest (Epstein 2002 with social proof), exit, the draft.
 
-The protest rules are compiled with numba because the population kernel
-(:mod:`sim.public.kernel`) calls them for every citizen at every tick; they stay small
-pure functions that tests call directly.
+The protest rules are plain Python here, written so that numba can compile them: the
+population kernel (:mod:`sim.public.kernel`) compiles its own copies, since it calls them for
+every citizen at every tick. Keeping numba out of this module keeps the registry light:
+``regime-sim rules`` lists every rule without importing numba. Tests call them directly.
 """
 
 from __future__ import annotations
 
 import math
-
-import numpy as np
-from numba import njit
+from typing import TYPE_CHECKING
 
 from .registry import rule
+
+if TYPE_CHECKING:  # the rules work on floats and arrays alike; numpy only names the type
+    import numpy as np
 
 
 @rule(
@@ -23,7 +25,6 @@ from .registry import rule
     literature=["Epstein (2002) Modeling civil violence, PNAS 99(3): G = H(1 - L)"],
     when_off="grievance is zero: nobody protests whatever happens (the null model)",
 )
-@njit(cache=True)
 def grievance(hardship: float, legitimacy: float) -> float:
     return hardship * (1.0 - legitimacy)
 
@@ -40,24 +41,11 @@ def grievance(hardship: float, legitimacy: float) -> float:
     ],
     when_off="citizens see no risk: P = 0",
 )
-@njit(cache=True)
 def arrest_probability(cops: float, actives: float, k: float, use_round: bool) -> float:
     ratio = cops / actives
-    if use_round:
-        ratio = round_half_even(ratio)
+    if use_round:  # Python's round(), in numba too: halves go to the even neighbour (round(2.5) == 2)
+        ratio = float(round(ratio))
     return 1.0 - math.exp(-k * ratio)
-
-
-@njit(cache=True)
-def round_half_even(x: float) -> float:
-    """Python's round(): halves go to the even neighbour (round(2.5) == 2), as in Mesa."""
-    f = math.floor(x)
-    d = x - f
-    if d > 0.5:
-        return f + 1.0
-    if d < 0.5:
-        return f
-    return f if f % 2.0 == 0.0 else f + 1.0
 
 
 @rule(
@@ -69,7 +57,6 @@ def round_half_even(x: float) -> float:
     literature=["Epstein (2002) Model I activation rule"],
     when_off="no citizen ever protests",
 )
-@njit(cache=True)
 def is_active(g: float, risk: float, p: float, threshold: float, w: float, seen: float) -> bool:
     return g - risk * p + w * seen > threshold
 
@@ -86,7 +73,6 @@ def is_active(g: float, risk: float, p: float, threshold: float, w: float, seen:
     ],
     when_off="w = 0: pure Epstein Model I",
 )
-@njit(cache=True)
 def social_weight(w: float, boost: float) -> float:
     return w + boost
 
@@ -101,7 +87,6 @@ def social_weight(w: float, boost: float) -> float:
     literature=["Chenoweth & Stephan (2011): loyalty shifts of the security forces"],
     when_off="every loyal policeman arrests (hesitancy 0)",
 )
-@njit(cache=True)
 def arrests(hesitancy: float, u: float) -> bool:
     return u >= hesitancy
 

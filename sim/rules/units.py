@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .registry import rule
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: The stance a unit shows, whatever side it backs: the ruler's, none, or a challenger's.
 LOYAL, ASIDE, DEFECTED = 0, 1, 2
@@ -202,6 +204,8 @@ def logit_choice(utilities: Sequence[float], current: int, switch_cost: float, t
 
 def choice_probabilities(utilities: Sequence[float], current: int, switch_cost: float,
                          temperature: float) -> np.ndarray:
+    import numpy as np  # here, not at the top: listing the rules (regime-sim rules) needs no numpy
+
     vals = np.array([v + (switch_cost if i == current else 0.0) for i, v in enumerate(utilities)])
     w = np.exp((vals - vals.max()) / temperature)
     return w / w.sum()
