@@ -39,7 +39,7 @@ patterns: $(STAMP)
 patterns-quick: $(STAMP)
 	$(BIN)/regime-sim patterns --quick
 
-# The README's table of the stand-alone worlds (Turkey 2016, Egypt 2011) beside history, 100 seeds each.
+# The README's table of the stand-alone worlds (Turkey 2016, Egypt 2011, Zimbabwe 2017) beside history, 100 seeds each.
 history: $(STAMP)
 	$(BIN)/python tools/history_table.py --seeds 100 --workers $(JOBS)
 

@@ -33,6 +33,13 @@ CASES = {
                    "`ruler_ousted`); at least 846 killed",
         "outcome": "ruler_ousted", "hours": 18 * 24.0, "deaths": 846.0,
     },
+    "zimbabwe_2017": {
+        "case": "Zimbabwe, 14-21 Nov 2017",
+        "history": "coup succeeds: the army holds Harare from the first night, the president is confined at "
+                   "home and resigns after about 7 days (about 170 h from the afternoon the armour moved); "
+                   "reports of a few killed (a soldier, an intelligence officer), no official count",
+        "outcome": "coup_succeeds", "hours": 170.0, "deaths": 2.0,
+    },
 }
 
 
