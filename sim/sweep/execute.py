@@ -11,7 +11,11 @@ import contextlib
 import errno
 import math
 import multiprocessing
+import os
+import sys
+import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -40,33 +44,62 @@ class SweepResult:
     first_batch_runs: int = 0
 
 
-def _batches(plan: SweepPlan, done: set[int], workers: int) -> Iterator[list[tuple]]:
-    """Batches of contiguous run ids (compaction streams them in run order), sized by
-    :func:`batch_size` from what is left, so they shrink as the sweep nears its end."""
+# A batch is sized by measured run time: about TASK_SECONDS of work, so the cost of shipping
+# it (a pickle through a pipe, or a Dask task's trip through the scheduler) is a few per cent
+# of it whatever the scenario. Until a batch has come back, batches have FIRST_BATCH runs.
+TASK_SECONDS = 1.0
+FIRST_BATCH = 2
+MAX_BATCH = 1_000
+
+
+def batch_size(remaining: int, workers: int, run_seconds: float | None = None) -> int:
+    """Runs in the next batch: about ``TASK_SECONDS`` of work at the measured ``run_seconds``
+    (``FIRST_BATCH`` before any is measured), and at most a quarter of each worker's share of
+    what is left (guided scheduling), so batches shrink near the end and no worker idles long."""
+    if run_seconds is None:
+        by_time = FIRST_BATCH
+    else:
+        by_time = max(1, int(TASK_SECONDS / max(run_seconds, 1e-6)))
+    guided = math.ceil(remaining / (max(1, workers) * 4))
+    return max(1, min(MAX_BATCH, by_time, guided))
+
+
+class _RunTimer:
+    """The mean run time over every run that has come back (as the workers timed them)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.runs = 0
+
+    def add(self, timing: list[dict]) -> None:
+        self.seconds += sum(t["wall_s"] for t in timing)
+        self.runs += len(timing)
+
+    @property
+    def mean(self) -> float | None:
+        return self.seconds / self.runs if self.runs else None
+
+
+def _batches(plan: SweepPlan, done: set[int], workers: int, timer: _RunTimer) -> Iterator[list[tuple]]:
+    """Batches of contiguous run ids (compaction streams them in run order), each sized by
+    :func:`batch_size` when it is cut, from what is left and the run time measured so far."""
     left = plan.n_runs - len(done)
     batch: list[tuple] = []
-    size = batch_size(left, workers)
+    size = batch_size(left, workers, timer.mean)
     for spec in plan.runs():
         if spec.run_id in done:
             if batch:
                 yield batch
                 left -= len(batch)
-                batch, size = [], batch_size(left, workers)
+                batch, size = [], batch_size(left, workers, timer.mean)
             continue
         batch.append((spec.run_id, spec.point, spec.replication, spec.seed, plan.overrides(spec.point)))
         if len(batch) >= size:
             yield batch
             left -= len(batch)
-            batch, size = [], batch_size(left, workers)
+            batch, size = [], batch_size(left, workers, timer.mean)
     if batch:
         yield batch
-
-
-def batch_size(remaining: int, workers: int) -> int:
-    """Guided scheduling: a quarter of each worker's share of what is left, between 1 and 32
-    runs - big enough to amortise the overhead, small at the end so no worker idles long, and
-    an interruption loses at most 2 x workers batches."""
-    return max(1, min(32, math.ceil(remaining / (workers * 4))))
 
 
 class _Inline:
@@ -80,44 +113,50 @@ class _Inline:
             fut.set_exception(exc)
         return fut
 
-    def shutdown(self, cancel: bool = False) -> None:
+    def shutdown(self, cancel_futures: bool = False) -> None:
         return None
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool whose workers start with the model and its compiled kernels loaded.
+
+    Where this process may fork (Linux, no other Python thread), it loads them itself
+    (``sim.sweep.warm``: a no-op when the command line's pilot run already did) and forks the
+    workers from itself: each starts in milliseconds, and a sweep on N workers costs the same
+    start-up as one on one worker. Otherwise (a process with threads, a notebook's kernel, or
+    a system without fork) a fork server that has imported ``sim.sweep.warm`` forks them.
+    The workers are started here, before any progress bar's thread exists.
+    """
+    fork = sys.platform == "linux" and threading.active_count() == 1
+    if fork:
+        from . import warm  # noqa: F401 - the model and the kernels, loaded before the fork
+
+        ctx = multiprocessing.get_context("fork")
+    else:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.sweep.warm"])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    with warnings.catch_warnings():
+        # Python warns of any thread at a fork; the only other threads here are native ones of
+        # libraries that make themselves fork-safe (OpenBLAS, jemalloc and Arrow's pools, with
+        # at-fork handlers) - the very threads a fork server forks with after its preload
+        if fork:
+            warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+        # a fork context starts every worker at the first submission: wait until they are up
+        for fut in [pool.submit(os.getpid) for _ in range(workers)]:
+            fut.result()
+    return pool
 
 
 def _make_executor(kind: str, workers: int, scheduler: str | None):
     if kind == "process":
         if workers <= 1:
             return _Inline(), None
-        # a fork server that has already imported the model and loaded the compiled kernel
-        # (sim.sweep.warm) forks the workers: they start at once, and no thread is forked
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.sweep.warm"])
-        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx), None
+        return process_pool(workers), None
     if kind == "dask":
-        try:
-            from dask.distributed import Client, LocalCluster
-        except ImportError:
-            raise ScenarioError("--executor dask needs the cluster extra: pip install 'regime-sim[cluster]'") from None
-        if scheduler:
-            try:
-                client = Client(scheduler, timeout="10s")
-            except OSError as exc:
-                raise ScenarioError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-            return client, None
-        import dask
+        from .cluster import connect
 
-        # Dask's statistical profiler samples each worker's thread every few milliseconds and
-        # its monitors tick many times a second: a sweep needs neither, and on a small machine
-        # they cost a fifth to a third of the work
-        quiet = {"distributed.worker.profile.enabled": False,
-                 "distributed.admin.tick.interval": "1s",
-                 "distributed.admin.system-monitor.interval": "5s",
-                 "distributed.worker.memory.monitor-interval": "2s"}
-        with dask.config.set(quiet):
-            # each worker imports the model and loads the compiled kernel as it starts, in parallel
-            cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                                   dashboard_address=None, host="127.0.0.1", preload=["sim.sweep.warm"])
-        return Client(cluster), cluster
+        return connect(workers, scheduler)
     raise ScenarioError(f"unknown executor '{kind}' (process or dask)")
 
 
@@ -154,7 +193,8 @@ def _run_and_compact(plan: SweepPlan, store: SweepStore, done: set[int], workers
     pool, cluster = _make_executor(executor, workers, scheduler)
     is_dask = executor == "dask"
     text_arg = pool.scatter(text, broadcast=True) if is_dask else text
-    batches = _batches(plan, done, max(1, workers))
+    timer = _RunTimer()
+    batches = _batches(plan, done, max(1, workers), timer)
     in_flight: dict = {}
     finished = len(done)
     interrupted = False
@@ -167,38 +207,51 @@ def _run_and_compact(plan: SweepPlan, store: SweepStore, done: set[int], workers
     last_note = time.perf_counter()
     first_at: float | None = None
     first_runs = 0
+    if is_dask:
+        from dask.distributed import as_completed
+
+        # results stream back as they finish (fetched in the client's background loop), and
+        # each finished batch makes room for the next: no round trip per run, none per wait
+        stream = as_completed(with_results=True)
 
     def submit(batch: list[tuple]) -> None:
         args = (key, text_arg, batch, plan.series_every_hours, plan.series_vars)
-        fut = pool.submit(run_batch, *args, pure=False) if is_dask else pool.submit(run_batch, *args)
+        if is_dask:
+            fut = pool.submit(run_batch, *args, pure=False)
+            stream.add(fut)
+        else:
+            fut = pool.submit(run_batch, *args)
         in_flight[fut] = len(batch)
 
-    try:
-        with progress:
-            for _ in range(2 * max(1, workers)):
-                batch = next(batches, None)
-                if batch is None:
-                    break
-                submit(batch)
-            while in_flight:
-                if is_dask:
-                    from dask.distributed import wait as dwait
-
-                    res = dwait(list(in_flight), return_when="FIRST_COMPLETED")
-                    ready = res.done
-                else:
-                    ready, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+    def finished_batches() -> Iterator[tuple[int, tuple]]:
+        """(runs, the batch's result) for each batch as it finishes, refilling the queue."""
+        while in_flight:
+            if is_dask:
+                fut, result = next(stream)
+                yield in_flight.pop(fut), result
+            else:
+                ready, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
                 for fut in ready:
-                    n = in_flight.pop(fut)
-                    rows, series, timing = fut.result()
-                    store.append(rows, series, timing)
-                    if first_at is None:
-                        first_at, first_runs = time.perf_counter() - t0, n
-                    finished += n
-                    failed += sum(1 for r in rows if r["status"] != "ok")
-                    batch = next(batches, None)
-                    if batch is not None:
-                        submit(batch)
+                    yield in_flight.pop(fut), fut.result()
+
+    try:
+        # the first batches go out before the progress bar starts its thread
+        for _ in range(2 * max(1, workers)):
+            batch = next(batches, None)
+            if batch is None:
+                break
+            submit(batch)
+        with progress:
+            for n, (rows, series, timing) in finished_batches():
+                store.append(rows, series, timing)
+                timer.add(timing)
+                if first_at is None:
+                    first_at, first_runs = time.perf_counter() - t0, n
+                finished += n
+                failed += sum(1 for r in rows if r["status"] != "ok")
+                batch = next(batches, None)
+                if batch is not None:
+                    submit(batch)
                 rate = (finished - len(done)) / max(time.perf_counter() - t0, 1e-9)
                 progress.update(task, completed=finished, failed=failed, rate=rate)
                 if not console.is_terminal and time.perf_counter() - last_note > 10:
@@ -214,7 +267,7 @@ def _run_and_compact(plan: SweepPlan, store: SweepStore, done: set[int], workers
             if cluster is not None:
                 cluster.close()
         else:
-            pool.shutdown(cancel_futures=True) if isinstance(pool, ProcessPoolExecutor) else None
+            pool.shutdown(cancel_futures=True)
     wall = time.perf_counter() - t0
     if interrupted:
         store.write_manifest("interrupted", done=finished, failed=failed)
