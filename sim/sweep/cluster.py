@@ -60,7 +60,9 @@ def local_cluster(workers: int) -> LocalCluster:
         get_mp_context()
         multiprocessing.get_context("forkserver").set_forkserver_preload(FORKSERVER_PRELOAD)
         return LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                            dashboard_address=None, host="127.0.0.1", preload=["sim.sweep.warm"])
+                            dashboard_address=None, host="127.0.0.1", preload=["sim.sweep.warm"],
+                            # its HTTP server (health checks) on a free port of 127.0.0.1, not 8787
+                            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
 
 
 def connect(workers: int, scheduler: str | None) -> tuple[Client, LocalCluster | None]:

@@ -153,10 +153,6 @@ def _make_executor(kind: str, workers: int, scheduler: str | None):
         if workers <= 1:
             return _Inline(), None
         return process_pool(workers), None
-    if kind == "dask":
-        from .cluster import connect
-
-        return connect(workers, scheduler)
     raise ScenarioError(f"unknown executor '{kind}' (process or dask)")
 
 
@@ -179,6 +175,36 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int = 1, executor: str = "
         store.unlock()
 
 
+class _ClusterStart(threading.Thread):
+    """Starts a local Dask cluster in the background, so this process can run the sweep's
+    first batches itself meanwhile: the seconds the workers take to start are not lost."""
+
+    def __init__(self, workers: int) -> None:
+        super().__init__(name="regime-sim: starting a Dask cluster", daemon=True)
+        self.workers = workers
+        self.value: tuple | None = None
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        from .cluster import connect
+
+        try:
+            self.value = connect(self.workers, None)
+        except BaseException as exc:  # noqa: BLE001 - raised in the sweep's thread by result()
+            self.error = exc
+
+    def ready(self) -> bool:
+        return not self.is_alive()
+
+    def result(self) -> tuple:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        assert self.value is not None
+        return self.value
+
+
 def _run_and_compact(plan: SweepPlan, store: SweepStore, done: set[int], workers: int, executor: str,
                      scheduler: str | None, console: Console) -> SweepResult:
     out = store.out
@@ -190,29 +216,36 @@ def _run_and_compact(plan: SweepPlan, store: SweepStore, done: set[int], workers
     t0 = time.perf_counter()
     key = plan.hash
     text = plan.scenario_text
-    pool, cluster = _make_executor(executor, workers, scheduler)
     is_dask = executor == "dask"
-    text_arg = pool.scatter(text, broadcast=True) if is_dask else text
+    starting = _ClusterStart(workers) if is_dask and not scheduler else None
+    pool = cluster = None
     timer = _RunTimer()
     batches = _batches(plan, done, max(1, workers), timer)
     in_flight: dict = {}
-    finished = len(done)
+    state = {"finished": len(done), "failed": failed, "first_at": None, "first_runs": 0}
     interrupted = False
     progress = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("failed {task.fields[failed]}"), TextColumn("{task.fields[rate]:.2f} runs/s"),
         TimeRemainingColumn(), console=console, transient=False, disable=not console.is_terminal,
     )
-    task = progress.add_task(f"sweep {terminal(plan.name)}", total=plan.n_runs, completed=finished, failed=failed, rate=0.0)
+    task = progress.add_task(f"sweep {terminal(plan.name)}", total=plan.n_runs, completed=state["finished"],
+                             failed=failed, rate=0.0)
     last_note = time.perf_counter()
-    first_at: float | None = None
-    first_runs = 0
-    if is_dask:
-        from dask.distributed import as_completed
 
-        # results stream back as they finish (fetched in the client's background loop), and
-        # each finished batch makes room for the next: no round trip per run, none per wait
-        stream = as_completed(with_results=True)
+    def record(n: int, rows: list[dict], series: dict, timing: list[dict]) -> None:
+        nonlocal last_note
+        store.append(rows, series, timing)
+        timer.add(timing)
+        if state["first_at"] is None:
+            state["first_at"], state["first_runs"] = time.perf_counter() - t0, n
+        state["finished"] += n
+        state["failed"] += sum(1 for r in rows if r["status"] != "ok")
+        rate = (state["finished"] - len(done)) / max(time.perf_counter() - t0, 1e-9)
+        progress.update(task, completed=state["finished"], failed=state["failed"], rate=rate)
+        if not console.is_terminal and time.perf_counter() - last_note > 10:
+            console.print(f"  {state['finished']}/{plan.n_runs} runs, {state['failed']} failed, {rate:.2f} runs/s")
+            last_note = time.perf_counter()
 
     def submit(batch: list[tuple]) -> None:
         args = (key, text_arg, batch, plan.series_every_hours, plan.series_vars)
@@ -224,7 +257,7 @@ def _run_and_compact(plan: SweepPlan, store: SweepStore, done: set[int], workers
         in_flight[fut] = len(batch)
 
     def finished_batches() -> Iterator[tuple[int, tuple]]:
-        """(runs, the batch's result) for each batch as it finishes, refilling the queue."""
+        """(runs, the batch's result) for each batch as it finishes."""
         while in_flight:
             if is_dask:
                 fut, result = next(stream)
@@ -234,40 +267,59 @@ def _run_and_compact(plan: SweepPlan, store: SweepStore, done: set[int], workers
                 for fut in ready:
                     yield in_flight.pop(fut), fut.result()
 
+    if is_dask and scheduler:
+        from .cluster import connect
+
+        pool, cluster = connect(workers, scheduler)
+    elif not is_dask:  # the pool's workers fork before the progress bar starts its thread
+        pool, cluster = _make_executor(executor, workers, scheduler)
     try:
-        # the first batches go out before the progress bar starts its thread
-        for _ in range(2 * max(1, workers)):
-            batch = next(batches, None)
-            if batch is None:
-                break
-            submit(batch)
         with progress:
-            for n, (rows, series, timing) in finished_batches():
-                store.append(rows, series, timing)
-                timer.add(timing)
-                if first_at is None:
-                    first_at, first_runs = time.perf_counter() - t0, n
-                finished += n
-                failed += sum(1 for r in rows if r["status"] != "ok")
+            if starting is not None:
+                # while the local cluster starts, this process runs batches itself (a second
+                # or so each, as sized): the sweep gains from the first second
+                while not starting.ready():
+                    batch = next(batches, None)
+                    if batch is None:
+                        break
+                    record(len(batch), *run_batch(key, text, batch, plan.series_every_hours, plan.series_vars))
+                pool, cluster = starting.result()
+            if is_dask:
+                from dask.distributed import as_completed
+
+                text_arg = pool.scatter(text, broadcast=True)
+                # results stream back as they finish (fetched in the client's background loop),
+                # and each finished batch makes room for the next: no round trip per run
+                stream = as_completed(with_results=True)
+            else:
+                text_arg = text
+            for _ in range(2 * max(1, workers)):
+                batch = next(batches, None)
+                if batch is None:
+                    break
+                submit(batch)
+            for n, result in finished_batches():
+                record(n, *result)
                 batch = next(batches, None)
                 if batch is not None:
                     submit(batch)
-                rate = (finished - len(done)) / max(time.perf_counter() - t0, 1e-9)
-                progress.update(task, completed=finished, failed=failed, rate=rate)
-                if not console.is_terminal and time.perf_counter() - last_note > 10:
-                    console.print(f"  {finished}/{plan.n_runs} runs, {failed} failed, {rate:.2f} runs/s")
-                    last_note = time.perf_counter()
     except KeyboardInterrupt:
         interrupted = True
     finally:
+        if starting is not None and pool is None:  # interrupted while it started: stop it once up
+            with contextlib.suppress(BaseException):
+                pool, cluster = starting.result()
         if is_dask:
             for fut in in_flight:
                 fut.cancel()
-            pool.close()
+            if pool is not None:
+                pool.close()
             if cluster is not None:
                 cluster.close()
-        else:
+        elif pool is not None:
             pool.shutdown(cancel_futures=True)
+    finished, failed = state["finished"], state["failed"]
+    first_at, first_runs = state["first_at"], state["first_runs"]
     wall = time.perf_counter() - t0
     if interrupted:
         store.write_manifest("interrupted", done=finished, failed=failed)

@@ -1,0 +1,113 @@
+"""Sweep executors: batch sizes from measured run time, warm workers, and the same tables from
+every executor (in this process, a forked pool, a fork server's pool, a local Dask cluster
+that starts while this process runs the first batches, a running Dask scheduler)."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.sweep.execute import (
+    FIRST_BATCH,
+    MAX_BATCH,
+    TASK_SECONDS,
+    _batches,
+    _RunTimer,
+    batch_size,
+    process_pool,
+    run_sweep,
+)
+from sim.sweep.plan import build_plan
+from sim.sweep.store import read_series
+
+from .conftest import TINY
+
+
+def _tables(folder: Path) -> list[pd.DataFrame]:
+    runs = pd.read_parquet(folder / "runs.parquet")
+    series = read_series(folder).sort_values(["run_id", "hour", "variable"]).reset_index(drop=True)
+    return [runs, series, pd.read_parquet(folder / "summary.parquet")]
+
+
+def _assert_same(a: Path, b: Path) -> None:
+    for x, y in zip(_tables(a), _tables(b), strict=True):
+        pd.testing.assert_frame_equal(x, y)
+
+
+def test_a_batch_is_about_a_second_of_runs_and_shrinks_near_the_end() -> None:
+    assert batch_size(10_000, 2) == FIRST_BATCH  # nothing measured yet
+    assert batch_size(10_000, 2, 0.01) == int(TASK_SECONDS / 0.01)
+    assert batch_size(10_000, 2, 0.5) == max(1, int(TASK_SECONDS / 0.5))
+    assert batch_size(10_000, 2, 5.0) == 1  # a slow run is a batch of its own
+    assert batch_size(10**9, 2, 1e-9) == MAX_BATCH
+    assert batch_size(40, 2, 0.001) == 5  # a quarter of each worker's share of what is left
+    assert batch_size(1, 8, 0.001) == 1
+
+
+@functools.cache
+def _plan(reps: int):
+    return build_plan(TINY, [f"sweep.replications={reps}"])
+
+
+@settings(deadline=None, max_examples=60)  # building a plan is slow on a loaded machine
+@given(st.lists(st.floats(1e-4, 3.0), min_size=1, max_size=40), st.integers(1, 8), st.integers(1, 30))
+def test_batches_cover_every_run_once_in_order_whatever_the_run_times(times, workers, reps) -> None:
+    plan = _plan(reps)
+    timer = _RunTimer()
+    seen: list[int] = []
+    for i, batch in enumerate(_batches(plan, set(), workers, timer)):
+        ids = [t[0] for t in batch]
+        assert ids == list(range(ids[0], ids[0] + len(ids)))  # contiguous: compaction needs it
+        seen += ids
+        timer.add([{"wall_s": times[i % len(times)]} for _ in batch])
+    assert seen == list(range(plan.n_runs))
+
+
+def _loaded() -> bool:
+    return "sim.model.model" in sys.modules and "numba" in sys.modules
+
+
+def test_pool_workers_start_with_the_model_loaded() -> None:
+    pool = process_pool(2)
+    try:
+        assert all(pool.submit(_loaded).result() for _ in range(4))
+    finally:
+        pool.shutdown()
+
+
+def test_same_tables_in_process_on_a_forked_pool_and_on_a_fork_servers_pool(tmp_path: Path) -> None:
+    plan = build_plan(TINY, ["sweep.replications=4"])
+    run_sweep(plan, tmp_path / "one", workers=1)
+    run_sweep(plan, tmp_path / "fork", workers=2)
+    _assert_same(tmp_path / "one", tmp_path / "fork")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # another thread: forking is not safe, a fork server is used
+    other.start()
+    try:
+        run_sweep(plan, tmp_path / "server", workers=2)
+    finally:
+        stop.set()
+        other.join()
+    _assert_same(tmp_path / "one", tmp_path / "server")
+
+
+def test_same_tables_on_a_local_cluster_and_a_running_scheduler(tmp_path: Path) -> None:
+    pytest.importorskip("dask.distributed")
+    from dask.distributed import LocalCluster
+
+    plan = build_plan(TINY, ["sweep.replications=6"])
+    run_sweep(plan, tmp_path / "one", workers=1)
+    local = run_sweep(plan, tmp_path / "local", workers=2, executor="dask")
+    assert local.runs == plan.n_runs and local.failed == 0
+    _assert_same(tmp_path / "one", tmp_path / "local")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      host="127.0.0.1", scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster:
+        run_sweep(plan, tmp_path / "remote", workers=2, executor="dask", scheduler=cluster.scheduler_address)
+    _assert_same(tmp_path / "one", tmp_path / "remote")
