@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from sim.sweep.execute import (
     FIRST_BATCH,
     MAX_BATCH,
+    STORE_SHARE,
     TASK_SECONDS,
     _batches,
     _RunTimer,
@@ -49,6 +50,13 @@ def test_a_batch_is_about_a_second_of_runs_and_shrinks_near_the_end() -> None:
     assert batch_size(10**9, 2, 1e-9) == MAX_BATCH
     assert batch_size(40, 2, 0.001) == 5  # a quarter of each worker's share of what is left
     assert batch_size(1, 8, 0.001) == 1
+
+
+def test_a_batch_is_long_enough_that_writing_it_does_not_set_the_pace() -> None:
+    # writing a batch takes 0.2 s here: 2 workers' batches must take 10x that, 4 s of runs
+    assert batch_size(10_000, 2, 0.01, store_seconds=0.2) == round(2 * 0.2 / STORE_SHARE / 0.01)
+    assert batch_size(10_000, 2, 0.01, store_seconds=0.001) == int(TASK_SECONDS / 0.01)  # cheap writes
+    assert batch_size(10_000, 2, None, store_seconds=5.0) == FIRST_BATCH
 
 
 @functools.cache

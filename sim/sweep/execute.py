@@ -46,38 +46,55 @@ class SweepResult:
 
 # A batch is sized by measured run time: about TASK_SECONDS of work, so the cost of shipping
 # it (a pickle through a pipe, or a Dask task's trip through the scheduler) is a few per cent
-# of it whatever the scenario. Until a batch has come back, batches have FIRST_BATCH runs.
+# of it whatever the scenario. This process also writes each batch to disk (a few parquet
+# files and the manifest, each synced): a batch is made long enough that these writes, for
+# every worker's batches, take at most STORE_SHARE of this process's time - else it, not the
+# workers, sets the pace (seen on a loaded machine: 2 workers no faster than 1). Until a
+# batch has come back, batches have FIRST_BATCH runs.
 TASK_SECONDS = 1.0
+STORE_SHARE = 0.1
 FIRST_BATCH = 2
 MAX_BATCH = 1_000
 
 
-def batch_size(remaining: int, workers: int, run_seconds: float | None = None) -> int:
-    """Runs in the next batch: about ``TASK_SECONDS`` of work at the measured ``run_seconds``
-    (``FIRST_BATCH`` before any is measured), and at most a quarter of each worker's share of
-    what is left (guided scheduling), so batches shrink near the end and no worker idles long."""
+def batch_size(remaining: int, workers: int, run_seconds: float | None = None, store_seconds: float = 0.0) -> int:
+    """Runs in the next batch: enough work for ``TASK_SECONDS``, and for this process to write
+    ``workers`` batches (``store_seconds`` each, as measured) in ``STORE_SHARE`` of that time,
+    at the measured ``run_seconds`` (``FIRST_BATCH`` before any is measured); at most a quarter
+    of each worker's share of what is left (guided scheduling), so batches shrink near the
+    end and no worker idles long."""
     if run_seconds is None:
         by_time = FIRST_BATCH
     else:
-        by_time = max(1, int(TASK_SECONDS / max(run_seconds, 1e-6)))
+        seconds = max(TASK_SECONDS, max(1, workers) * store_seconds / STORE_SHARE)
+        by_time = max(1, int(seconds / max(run_seconds, 1e-6)))
     guided = math.ceil(remaining / (max(1, workers) * 4))
     return max(1, min(MAX_BATCH, by_time, guided))
 
 
 class _RunTimer:
-    """The mean run time over every run that has come back (as the workers timed them)."""
+    """The mean run time over every run that has come back (as the workers timed them), and
+    the mean time this process took to write a batch."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
         self.runs = 0
+        self.store_total = 0.0
+        self.batches = 0
 
-    def add(self, timing: list[dict]) -> None:
+    def add(self, timing: list[dict], store_seconds: float = 0.0) -> None:
         self.seconds += sum(t["wall_s"] for t in timing)
         self.runs += len(timing)
+        self.store_total += store_seconds
+        self.batches += 1
 
     @property
     def mean(self) -> float | None:
         return self.seconds / self.runs if self.runs else None
+
+    @property
+    def store(self) -> float:
+        return self.store_total / self.batches if self.batches else 0.0
 
 
 def _batches(plan: SweepPlan, done: set[int], workers: int, timer: _RunTimer) -> Iterator[list[tuple]]:
@@ -85,19 +102,19 @@ def _batches(plan: SweepPlan, done: set[int], workers: int, timer: _RunTimer) ->
     :func:`batch_size` when it is cut, from what is left and the run time measured so far."""
     left = plan.n_runs - len(done)
     batch: list[tuple] = []
-    size = batch_size(left, workers, timer.mean)
+    size = batch_size(left, workers, timer.mean, timer.store)
     for spec in plan.runs():
         if spec.run_id in done:
             if batch:
                 yield batch
                 left -= len(batch)
-                batch, size = [], batch_size(left, workers, timer.mean)
+                batch, size = [], batch_size(left, workers, timer.mean, timer.store)
             continue
         batch.append((spec.run_id, spec.point, spec.replication, spec.seed, plan.overrides(spec.point)))
         if len(batch) >= size:
             yield batch
             left -= len(batch)
-            batch, size = [], batch_size(left, workers, timer.mean)
+            batch, size = [], batch_size(left, workers, timer.mean, timer.store)
     if batch:
         yield batch
 
@@ -235,8 +252,9 @@ def _run_and_compact(plan: SweepPlan, store: SweepStore, done: set[int], workers
 
     def record(n: int, rows: list[dict], series: dict, timing: list[dict]) -> None:
         nonlocal last_note
+        t_store = time.perf_counter()
         store.append(rows, series, timing)
-        timer.add(timing)
+        timer.add(timing, time.perf_counter() - t_store)
         if state["first_at"] is None:
             state["first_at"], state["first_runs"] = time.perf_counter() - t0, n
         state["finished"] += n
