@@ -8,6 +8,7 @@ number of workers or the order in which runs finish.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -66,11 +67,13 @@ class SweepPlan:
     def n_runs(self) -> int:
         return self.n_points * self.replications
 
-    @property
+    # computed once: the sweep's process writes the manifest (which names both) after every
+    # batch, and dumping the scenario as YAML took most of that process's time
+    @functools.cached_property
     def scenario_text(self) -> str:
         return yaml.safe_dump(self.raw, sort_keys=True, allow_unicode=True)
 
-    @property
+    @functools.cached_property
     def hash(self) -> str:
         """Identity of the sweep: resuming into a folder with another hash is refused."""
         payload = json.dumps({
