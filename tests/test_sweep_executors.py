@@ -119,3 +119,21 @@ def test_same_tables_on_a_local_cluster_and_a_running_scheduler(tmp_path: Path) 
                       host="127.0.0.1", scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster:
         run_sweep(plan, tmp_path / "remote", workers=2, executor="dask", scheduler=cluster.scheduler_address)
     _assert_same(tmp_path / "one", tmp_path / "remote")
+
+
+@pytest.mark.parametrize("executor", ["process", "dask"])
+def test_the_audits_arms_on_one_shared_pool_give_the_same_tables(executor: str, tmp_path: Path) -> None:
+    """``run_arms`` makes one pool (``make_executor``) and runs every arm's sweep on it: the warm
+    workers and the streamed Dask results must give what each arm gives in this process."""
+    if executor == "dask":
+        pytest.importorskip("dask.distributed")
+    from sim.paired.arms import arm_from_file, open_root, run_arms
+
+    arms = [arm_from_file("a", "as given", str(TINY), []),
+            arm_from_file("b", "a weaker regime", str(TINY), ["ruler.regime_strength=0.4"])]
+    for name, workers, kind in (("one", 1, "process"), ("shared", 2, executor)):
+        open_root(tmp_path / name, "compare", arms, 5, 7, resume=False)
+        res = run_arms(tmp_path / name, arms, seeds=5, master_seed=7, workers=workers, executor=kind)
+        assert res.runs == 10 and not res.interrupted
+    for arm in ("a", "b"):
+        _assert_same(tmp_path / "one" / arm, tmp_path / "shared" / arm)

@@ -165,21 +165,40 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     return pool
 
 
-def _make_executor(kind: str, workers: int, scheduler: str | None):
+def make_executor(kind: str, workers: int, scheduler: str | None):
+    """(executor, cluster or None) for ``kind``; hand it to several :func:`run_sweep` calls
+    (``pool=``) to run many small sweeps on one pool, then :func:`close_executor` it."""
     if kind == "process":
         if workers <= 1:
             return _Inline(), None
         return process_pool(workers), None
+    if kind == "dask":
+        from .cluster import connect
+
+        return connect(workers, scheduler)
     raise ScenarioError(f"unknown executor '{kind}' (process or dask)")
 
 
+def close_executor(pool, cluster) -> None:
+    """Shut down what :func:`make_executor` started (runs in flight are cancelled)."""
+    if hasattr(pool, "scatter"):  # a Dask client
+        pool.close()
+        if cluster is not None:
+            cluster.close()
+    elif isinstance(pool, ProcessPoolExecutor):
+        pool.shutdown(cancel_futures=True)
+
+
 def run_sweep(plan: SweepPlan, out: Path, *, workers: int = 1, executor: str = "process",
-              scheduler: str | None = None, resume: bool = False, console: Console | None = None) -> SweepResult:
+              scheduler: str | None = None, resume: bool = False, console: Console | None = None,
+              pool: tuple | None = None) -> SweepResult:
+    """Run (or resume) ``plan`` into ``out``. ``pool``: an executor from :func:`make_executor`
+    that the caller owns and closes (else one is made for this sweep and closed after it)."""
     console = console or Console(stderr=True)
     store = SweepStore(out, plan)
     done = store.open(resume)
     try:
-        return _run_and_compact(plan, store, done, workers, executor, scheduler, console)
+        return _run_and_compact(plan, store, done, workers, executor, scheduler, console, pool)
     except OSError as exc:
         # a full disk (or a lost mount) mid-sweep: what is committed stays, and says so
         with contextlib.suppress(OSError):
@@ -223,7 +242,7 @@ class _ClusterStart(threading.Thread):
 
 
 def _run_and_compact(plan: SweepPlan, store: SweepStore, done: set[int], workers: int, executor: str,
-                     scheduler: str | None, console: Console) -> SweepResult:
+                     scheduler: str | None, console: Console, shared: tuple | None = None) -> SweepResult:
     out = store.out
     failed = store.failed_count()
     if store.compacting:  # killed while compacting: every run is on disk, finish the compaction
@@ -234,8 +253,10 @@ def _run_and_compact(plan: SweepPlan, store: SweepStore, done: set[int], workers
     key = plan.hash
     text = plan.scenario_text
     is_dask = executor == "dask"
-    starting = _ClusterStart(workers) if is_dask and not scheduler else None
-    pool = cluster = None
+    # a pool the caller shares across sweeps (the audit's arms) is used as it is; else a local
+    # Dask cluster starts in the background while this process runs the first batches itself
+    pool, cluster = shared if shared is not None else (None, None)
+    starting = _ClusterStart(workers) if is_dask and not scheduler and shared is None else None
     timer = _RunTimer()
     batches = _batches(plan, done, max(1, workers), timer)
     in_flight: dict = {}
@@ -285,12 +306,8 @@ def _run_and_compact(plan: SweepPlan, store: SweepStore, done: set[int], workers
                 for fut in ready:
                     yield in_flight.pop(fut), fut.result()
 
-    if is_dask and scheduler:
-        from .cluster import connect
-
-        pool, cluster = connect(workers, scheduler)
-    elif not is_dask:  # the pool's workers fork before the progress bar starts its thread
-        pool, cluster = _make_executor(executor, workers, scheduler)
+    if pool is None and starting is None:  # a pool's workers fork before the progress bar starts its thread
+        pool, cluster = make_executor(executor, workers, scheduler)
     try:
         with progress:
             if starting is not None:
@@ -327,15 +344,10 @@ def _run_and_compact(plan: SweepPlan, store: SweepStore, done: set[int], workers
         if starting is not None and pool is None:  # interrupted while it started: stop it once up
             with contextlib.suppress(BaseException):
                 pool, cluster = starting.result()
-        if is_dask:
-            for fut in in_flight:
-                fut.cancel()
-            if pool is not None:
-                pool.close()
-            if cluster is not None:
-                cluster.close()
-        elif pool is not None:
-            pool.shutdown(cancel_futures=True)
+        for fut in in_flight:  # interrupted: nothing more of this sweep is wanted
+            fut.cancel()
+        if shared is None and pool is not None:
+            close_executor(pool, cluster)
     finished, failed = state["finished"], state["failed"]
     first_at, first_runs = state["first_at"], state["first_runs"]
     wall = time.perf_counter() - t0
