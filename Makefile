@@ -31,7 +31,7 @@ test: $(STAMP) browser dashboard-assets
 	$(BIN)/python -m pytest -n $(JOBS) tests
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/run_all.py --readme README.md
 
 patterns: $(STAMP)
 	$(BIN)/regime-sim patterns

@@ -8,6 +8,7 @@ number of workers or the order in which runs finish.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -58,7 +59,7 @@ class SweepPlan:
     series_vars: list[str]
     extra: dict = field(default_factory=dict)
 
-    @property
+    @functools.cached_property  # the manifest, written after every batch, names each one
     def labels(self) -> dict[str, str]:
         """Each swept path's name in words: the sweep's ``label:``, else from the schema."""
         from ..scenario.loader import param_label
@@ -75,11 +76,13 @@ class SweepPlan:
     def n_runs(self) -> int:
         return self.n_points * self.replications
 
-    @property
+    # computed once: the sweep's process writes the manifest (which names both) after every
+    # batch, and dumping the scenario as YAML took most of that process's time
+    @functools.cached_property
     def scenario_text(self) -> str:
         return yaml.safe_dump(self.raw, sort_keys=True, allow_unicode=True)
 
-    @property
+    @functools.cached_property
     def hash(self) -> str:
         """Identity of the sweep: resuming into a folder with another hash is refused."""
         payload = json.dumps({
