@@ -16,12 +16,14 @@ from typing import Annotated
 import typer
 
 from .analysis import cli as analysis_cli
-from .clitools import SetOpt, err_console, fail, friendly, out_console
+from .calibrate import cli as calibrate_cli
+from .clitools import ParamsOpt, SetOpt, err_console, fail, friendly, out_console, with_overlay
 from .dashboard import cli as dashboard_cli
 from .patterns import cli as patterns_cli
 from .report import cli as report_cli
 from .scenario.errors import ScenarioError
 from .sweep import cli as sweep_cli
+
 
 __all__ = ["app", "main", "SetOpt", "err_console", "fail", "friendly", "out_console"]
 
@@ -78,6 +80,7 @@ def run(
     file: Annotated[str | None, typer.Argument(help="scenario YAML file, or the name of a bundled one")] = None,
     seed: Annotated[int | None, typer.Option(help="random seed (default: the scenario's)")] = None,
     set_: SetOpt = None,
+    params: ParamsOpt = None,
     out: Annotated[Path | None, typer.Option(help="results folder (default: a new one under results/)")] = None,
     figures: Annotated[bool, typer.Option("--figures/--no-figures", help="draw the figures")] = True,
     gif: Annotated[bool, typer.Option("--gif/--no-gif", help="also write the animated map (map.gif)")] = False,
@@ -101,6 +104,11 @@ def run(
     from .textsafe import plain, terminal
 
     replay = None
+    if params is not None:
+        if from_sweep is not None:
+            raise ScenarioError("--params cannot change a sweep's run; give the file instead of --from-sweep",
+                                file="<command line>", field="--params")
+        set_ = with_overlay(params, set_)
     if from_sweep is not None or run_id is not None:
         replay = _sweep_run(file, from_sweep, run_id, seed, set_)
         scn, raw, used_seed, source, sets = replay.scenario, replay.raw, replay.seed, str(
@@ -298,7 +306,16 @@ def _draw_sweep(folder: Path) -> object:
     return plot_sweep(folder)
 
 
+def _draw_calibration(folder: Path) -> object:
+    from .plots.calibration import plot_calibration
+    from .report.calibration_html import write_calibration_report
+
+    plot_calibration(folder)
+    return write_calibration_report(folder)
+
+
 app.command("sweep")(sweep_cli.sweep_command(draw=_draw_sweep))
+app.command("calibrate")(calibrate_cli.calibrate_command(draw=_draw_calibration))
 app.command()(patterns_cli.patterns)
 app.command()(report_cli.plot)
 app.command()(report_cli.report)

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from ..clitools import SetOpt, err_console, friendly, out_console
+from ..clitools import ParamsOpt, SetOpt, err_console, friendly, out_console, with_overlay
 from ..scenario.errors import ScenarioError
 from ..textsafe import plain, slug
 
@@ -99,6 +99,7 @@ def sweep_command(draw: Callable[[Path], object] | None = None) -> Callable[...,
         scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler")] = None,
         resume: Annotated[bool, typer.Option("--resume", help="finish an interrupted sweep in --out")] = False,
         set_: SetOpt = None,
+        params: ParamsOpt = None,
         out: Annotated[Path | None, typer.Option(help="results folder (default: a new one under results/)")] = None,
         yes: Annotated[bool, typer.Option("--yes", "-y", help="start even if the sweep is large")] = False,
         figures: Annotated[bool, typer.Option("--figures/--no-figures", help="draw the sweep figures")] = True,
@@ -108,7 +109,7 @@ def sweep_command(draw: Callable[[Path], object] | None = None) -> Callable[...,
         from .summary import answer
 
         check_executor(workers, executor, resume, out)
-        plan = build_plan(file, set_)
+        plan = build_plan(file, with_overlay(params, set_))
         folder = out or Path("results") / f"{slug(plan.name)}-sweep-{dt.datetime.now():%Y%m%d-%H%M%S}"
         res = start(plan, folder, workers=workers, executor=executor, scheduler=scheduler, resume=resume, yes=yes,
                     resume_hint=f"regime-sim sweep {file}")
