@@ -162,7 +162,9 @@ def calibrate_command(draw: Callable[[Path], object] | None = None) -> Callable[
         ppc["in_sample"] = not held
         ppc.to_csv(folder / "predictive.csv", index=False)
         ppc_seconds = time.perf_counter() - t1
-        sims = int(gens["simulations"].sum()) * sum(m.replications for m in fitted)
+        # every particle simulated (the prior sample pyabc calibrates its distance on included),
+        # each run with its case's replications
+        sims = int(history.total_nr_simulations) * sum(m.replications for m in fitted)
         overlay_path = overlay or Path("calibrated") / f"{label}.yaml"
         write_overlay(overlay_path, [m.name for m in fitted], rows, folder)
         manifest = {

@@ -285,23 +285,40 @@ def calibrate(sim: Simulator, db: Path, *, particles: int, generations: int, see
     for name in ("ABC", "pyabc", "Sampler", "Distance", "Epsilon", "Acceptor", "History", "Transitions",
                  "ABC.Sampler", "ABC.History", "ABC.Distance", "ABC.Epsilon"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    np.random.seed(int(np.random.SeedSequence(seed).generate_state(1, dtype=np.uint32)[0]))
     prior = pyabc.Distribution(**{p.key: pyabc.RV("uniform", p.low, p.high - p.low) for p in sim.priors})
-    distance = pyabc.AdaptivePNormDistance(p=2)
-    abc = pyabc.ABCSMC(sim, prior, distance, population_size=particles, sampler=sampler,
-                       eps=pyabc.MedianEpsilon())
     url = f"sqlite:///{db}"
     observed = {k: v for c in sim.cases for k, v in c.observed().items()}
-    if resume and db.exists():
-        history = abc.load(url, 1)
-        # pyabc's generator state is not in the database: reseed from --seed and the generation
-        np.random.seed(int(np.random.SeedSequence([seed, history.max_t + 1]).generate_state(1, np.uint32)[0]))
+
+    def fresh() -> Any:
+        return pyabc.ABCSMC(sim, prior, pyabc.AdaptivePNormDistance(p=2), population_size=particles,
+                            sampler=sampler, eps=pyabc.MedianEpsilon())
+
+    def reseed(t: int) -> None:
+        # pyabc draws from numpy's global generator; its state is not in the database, so each
+        # generation starts from SeedSequence([seed, t + 1]): a resumed run goes on as an unbroken one
+        np.random.seed(int(np.random.SeedSequence([seed, t + 1]).generate_state(1, dtype=np.uint32)[0]))
+
+    first = None
+    if resume and db.exists() and _has_run(db):
+        history = fresh().load(url, 1)
     else:
-        history = abc.new(url, observed)
+        if db.exists():
+            db.unlink()  # killed before its first row: start again
+        reseed(-1)
+        first = fresh()
+        history = first.new(url, observed)
     t_start = time.perf_counter()
     done_here = 0
     while history.max_t + 1 < generations:
         t0 = time.perf_counter()
+        # a new ABCSMC per generation, loaded from the database: pyabc caches the population it
+        # calibrates the next threshold on, so a second run() on one object keeps the first threshold
+        if first is not None:
+            abc, first = first, None
+        else:
+            abc = fresh()
+            abc.load(url, 1)
+        reseed(history.max_t + 1)
         history = abc.run(max_nr_populations=1, min_acceptance_rate=min_acceptance)
         done_here += 1
         pops = history.get_all_populations()
@@ -315,6 +332,16 @@ def calibrate(sim: Simulator, db: Path, *, particles: int, generations: int, see
         if min_acceptance and gen.acceptance < min_acceptance:
             break
     return history
+
+
+def _has_run(db: Path) -> bool:
+    import sqlite3
+
+    try:
+        with sqlite3.connect(db) as con:
+            return con.execute("select count(*) from abc_smc").fetchone()[0] > 0
+    except sqlite3.Error:
+        return False
 
 
 def generations_table(history: Any, particles: int) -> Any:
