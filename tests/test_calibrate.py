@@ -189,3 +189,60 @@ def test_parameter_recovery_covers_the_true_value(tmp_path: Path) -> None:
     assert float(np.median(widths)) < 0.6, (widths, detail)
     # the posterior medians follow the true values
     assert np.corrcoef([r["true"] for r in rows], [r["median"] for r in rows])[0, 1] > 0.8, detail
+
+
+# ----------------------------------------------------------------------------- out of case, and the report
+@pytest.fixture(scope="module")
+def left_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small calibration on the tiny world that leaves a second case out."""
+    tmp = tmp_path_factory.mktemp("leave_out")
+    other = targets_file(tmp, f"targets:\n  - measure: emigrants\n    observed: [150, 400]\n    source: {SOURCE}\n",
+                         name="one_day.yaml")
+    out = tmp / "cal"
+    res = cli("calibrate", str(DATA / "tiny_targets.yaml"), "--leave-out", str(other), "--particles", "8",
+              "--generations", "2", "--replications", "1", "--draws", "4", "--out", str(out), "--overlay",
+              str(tmp / "overlay.yaml"), timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "left-out case t" in res.stdout
+    return out
+
+
+@pytest.mark.slow
+def test_leave_out_reports_only_the_left_out_case(left_out: Path) -> None:
+    ppc = pd.read_csv(left_out / "predictive.csv")
+    assert set(ppc.case) == {"t"} and not ppc.in_sample.any()
+    manifest = json.loads((left_out / "manifest.json").read_text())
+    assert manifest["cases"] == ["tiny"] and manifest["leave_out"] == ["t"]
+    post = pd.read_parquet(left_out / "posterior.parquet")
+    assert len(post) == 8 and post.weight.sum() == pytest.approx(1.0)
+    assert (0.0001 <= post["public.exit_rate_per_day"]).all() and (post["public.exit_rate_per_day"] <= 0.002).all()
+
+
+@pytest.mark.slow
+def test_calibration_report_is_one_self_contained_page(left_out: Path) -> None:
+    import re
+
+    text = (left_out / "report.html").read_text()
+    for section in ("What moved, and what the data could not constrain", "Predictive check", "out of sample",
+                    "public.exit_rate_per_day", "prior (uniform)", "Generations"):
+        assert section in text, section
+    assert text.count("data:image/png;base64,") == 3
+    assert not re.search(r"<(script|link|iframe)\b", text, re.IGNORECASE)
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", text, re.IGNORECASE)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_calibration_report_loads_in_headless_chromium(left_out: Path) -> None:
+    from .conftest import chromium_page, require_chromium
+
+    require_chromium()
+    with chromium_page() as (page, requests, problems):
+        page.goto((left_out / "report.html").as_uri())
+        page.wait_for_load_state("networkidle")
+        assert page.title().endswith("regime-sim report")
+        widths = page.eval_on_selector_all("figure img", "imgs => imgs.map(i => i.naturalWidth)")
+        assert len(widths) == 3 and min(widths) > 500
+        page.screenshot(path=str(left_out / "screenshot.png"), full_page=True)
+    assert not problems, problems
+    assert not [u for u in requests if not u.startswith(("file:", "data:", "about:"))]

@@ -31,11 +31,11 @@ def plot_posterior(folder: Path) -> Path:
             ax = axes[i][j]
             if i == j:
                 bins = np.linspace(pi.prior_low, pi.prior_high, 21)
-                ax.hist(post[pi.path], bins=bins, weights=w, density=True, color=BLUE, alpha=0.85,
+                ax.hist(post[pi.path], bins=bins, weights=w, density=True, color=BLUE, zorder=2,
                         label="posterior")
-                ax.axhline(1 / (pi.prior_high - pi.prior_low), color=GREY, ls="--", lw=2, label="prior")
-                ax.axvspan(pi.q05, pi.q95, color=ORANGE, alpha=0.18, label="90% interval")
-                ax.axvline(pi["median"], color=VERMILION, lw=2, label="median")
+                ax.axhline(1 / (pi.prior_high - pi.prior_low), color=GREY, ls="--", lw=2, zorder=3, label="prior")
+                ax.axvspan(pi.q05, pi.q95, color=ORANGE, alpha=0.25, zorder=0, label="90% interval")
+                ax.axvline(pi["median"], color=VERMILION, lw=2, zorder=4, label="median")
                 ax.set_xlim(pi.prior_low, pi.prior_high)
                 ax.set_ylabel("density")
                 if i == 0:
@@ -101,7 +101,7 @@ def plot_generations(folder: Path) -> Path:
     a1.plot(gens.generation + 1, gens.threshold, "o-", color=BLUE)
     a1.set_xlabel("generation")
     a1.set_ylabel("threshold (distance)")
-    a1.set_title("Threshold by generation")
+    a1.set_title("Threshold by generation\n(each in its generation's rescaled distance)", fontsize=10)
     a2.plot(gens.generation + 1, 100 * gens.acceptance_rate, "s-", color=VERMILION)
     a2.set_xlabel("generation")
     a2.set_ylabel("acceptance rate (%)")

@@ -17,7 +17,8 @@ from .html import CSS
 FIGURES = (
     ("posterior.png", "Posterior", "marginals (diagonal) against the flat prior, and pairs of parameters"),
     ("predictive.png", "Predictive check", "each target: the model's 90% predictive interval against what happened"),
-    ("generations.png", "Generations", "the threshold and the acceptance rate of each generation"),
+    ("generations.png", "Generations", "the threshold and the acceptance rate of each generation; the "
+                                     "distance is rescaled every generation (adaptive), so thresholds need not fall"),
 )
 
 
