@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bench_engine_change, bench_epstein, bench_runs, bench_startup, bench_sweep  # noqa: E402
+from benchmarks import bench_calibrate, bench_engine_change, bench_epstein, bench_runs, bench_startup, bench_sweep  # noqa: E402
 from benchmarks.common import machine, print_table  # noqa: E402
 
 
@@ -24,6 +24,9 @@ def main() -> None:
     print_table("Epstein Model I: the Epstein mode vs Mesa's example (1 core)", bench_epstein.main())
     print_table("Sweep throughput (wagner_mutiny_2023's sweep)", bench_sweep.throughput())
     print_table("Sweep memory (three-region test world, 2 workers)", bench_sweep.memory())
+    print_table("Calibration: runs per second of each case's scenario (1 core)", bench_calibrate.sims_per_second())
+    print_table("Calibration: the mutiny, 100 particles x 4 generations, 2 workers", bench_calibrate.calibration())
+    print_table("Calibration: parameter recovery, 20 synthetic replicas (tiny world)", bench_calibrate.recovery())
 
 
 if __name__ == "__main__":
