@@ -11,7 +11,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bench_calibrate, bench_engine_change, bench_epstein, bench_runs, bench_startup, bench_sweep  # noqa: E402
+from benchmarks import (  # noqa: E402
+    bench_calibrate,
+    bench_engine_change,
+    bench_epstein,
+    bench_runs,
+    bench_startup,
+    bench_sweep,
+)
 from benchmarks.common import machine, print_table  # noqa: E402
 
 

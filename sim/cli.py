@@ -24,7 +24,6 @@ from .report import cli as report_cli
 from .scenario.errors import ScenarioError
 from .sweep import cli as sweep_cli
 
-
 __all__ = ["app", "main", "SetOpt", "err_console", "fail", "friendly", "out_console"]
 
 app = typer.Typer(

@@ -55,7 +55,7 @@ def test_bundled_targets_name_measures_their_scenarios_report() -> None:
     ("targets: []\n", ["case.yaml:3", "targets", "no targets"]),
     (f"targets:\n  - measure: outcome\n    observed: ruler_flees\n    source: {SOURCE}\n",
      ["case.yaml:5", "targets[0].observed", "unknown outcome 'ruler_flees'"]),
-    (f"targets:\n  - measure: emigrants\n    observed: 400\n    source: {{article: '001'}}\n",
+    ("targets:\n  - measure: emigrants\n    observed: 400\n    source: {article: '001'}\n",
      ["case.yaml:6", "targets[0].source", "give 'article' and 'quote'"]),
     (f"targets:\n  - measure: emigrants\n    observed: 400\n    source: {SOURCE}\n"
      "fit:\n  - path: public.backfire\n    range: [0.0, 3.0]\n",
@@ -149,7 +149,14 @@ def test_kill_9_loses_at_most_the_generation_in_flight(tmp_path: Path) -> None:
 def recover(tmp_path: Path, replicas: int, particles: int, generations: int, seed: int) -> list[dict]:
     """Synthetic data from known exit rates in the one-day tiny world; the 90% credible interval of
     each replica's posterior against the true value."""
-    from sim.calibrate.engine import Simulator, calibrate, load_cases, posterior, resolve_priors, summarise
+    from sim.calibrate.engine import (
+        Simulator,
+        calibrate,
+        load_cases,
+        posterior,
+        resolve_priors,
+        summarise,
+    )
     from sim.model.model import RegimeModel
     from sim.scenario.loader import load_scenario
 
@@ -215,7 +222,7 @@ def test_leave_out_reports_only_the_left_out_case(left_out: Path) -> None:
     assert manifest["cases"] == ["tiny"] and manifest["leave_out"] == ["t"]
     post = pd.read_parquet(left_out / "posterior.parquet")
     assert len(post) == 8 and post.weight.sum() == pytest.approx(1.0)
-    assert (0.0001 <= post["public.exit_rate_per_day"]).all() and (post["public.exit_rate_per_day"] <= 0.002).all()
+    assert (post["public.exit_rate_per_day"] >= 0.0001).all() and (post["public.exit_rate_per_day"] <= 0.002).all()
 
 
 @pytest.mark.slow

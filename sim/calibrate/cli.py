@@ -70,8 +70,17 @@ def calibrate_command(draw: Callable[[Path], object] | None = None) -> Callable[
         """Calibrate the model to what happened: ABC-SMC (pyabc) over the chosen parameters."""
         from ..folders import check_out_target
         from ..provenance import git_commit, versions
-        from .engine import (Simulator, calibrate, generations_table, load_cases, make_sampler, posterior,
-                             predictive, resolve_priors, summarise)
+        from .engine import (
+            Simulator,
+            calibrate,
+            generations_table,
+            load_cases,
+            make_sampler,
+            posterior,
+            predictive,
+            resolve_priors,
+            summarise,
+        )
 
         for name, value, least in (("particles", particles, 2), ("generations", generations, 1),
                                    ("draws", draws, 1), ("workers", workers, 1)):
@@ -89,9 +98,8 @@ def calibrate_command(draw: Callable[[Path], object] | None = None) -> Callable[
             raise ScenarioError("--resume needs --out: the folder of the interrupted calibration",
                                 file="<command line>", field="--out")
         names = list(dict.fromkeys(cases))
-        if leave_out is not None:
-            if leave_out not in names:
-                names.append(leave_out)
+        if leave_out is not None and leave_out not in names:
+            names.append(leave_out)
         models = load_cases(names, replications)
         held = [m for m in models if leave_out is not None and (m.name == leave_out or
                                                                  str(m.case.file) == leave_out
@@ -130,8 +138,8 @@ def calibrate_command(draw: Callable[[Path], object] | None = None) -> Callable[
 
         def report(g, total, left) -> None:
             err_console.print(f"generation {g.t + 1}/{total}: threshold {g.epsilon:.4g}, acceptance "
-                              f"{g.acceptance:.1%} ({g.simulations} particles simulated), {g.seconds:.0f} s; "
-                              f"about {left:.0f} s left", markup=False)
+                              f"{g.acceptance:.1%} ({g.simulations} particles simulated) in {g.seconds:.0f} s; "
+                              f"{time.perf_counter() - t0:.0f} s elapsed, about {left:.0f} s left", markup=False)
 
         sampler, close = make_sampler(workers, executor, scheduler)
         t0 = time.perf_counter()
