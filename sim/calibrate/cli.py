@@ -172,7 +172,7 @@ def calibrate_command(draw: Callable[[Path], object] | None = None) -> Callable[
         ppc_seconds = time.perf_counter() - t1
         # every particle simulated (the prior sample pyabc calibrates its distance on included),
         # each run with its case's replications
-        sims = int(history.total_nr_simulations) * sum(m.replications for m in fitted)
+        sims = int(history.get_all_populations()["samples"].sum()) * sum(m.replications for m in fitted)
         overlay_path = overlay or Path("calibrated") / f"{label}.yaml"
         write_overlay(overlay_path, [m.name for m in fitted], rows, folder)
         manifest = {

@@ -408,7 +408,8 @@ def predictive(cases: list[CaseModel], sim: Simulator, post: Any, draws: int, se
                     per_target[j].append(run.get(t.measure))
         for j, t in enumerate(c.case.spec.targets):
             vals = per_target[j]
-            row = {"case": c.name, "target": j, "measure": t.measure, "source": t.source.text(), "kind": t.kind}
+            row = {"case": c.name, "target": j, "measure": t.measure, "source": t.source.text(), "kind": t.kind,
+                   "scale": t.scale}
             if t.kind in ("categorical", "share"):
                 hit = [(str(v) == t.observed) if t.kind == "categorical" else (bool(v) == bool(t.observed))
                        for v in vals]

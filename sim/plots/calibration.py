@@ -72,7 +72,8 @@ def plot_predictive(folder: Path) -> Path:
         else:
             lo, hi = r.observed_low, r.observed_high
             vals = [v for v in (r.low, r.high, lo, hi, r.predicted) if np.isfinite(v)]
-            log = all(v > 0 for v in vals) and max(vals) / max(min(vals), 1e-12) > 50
+            log = getattr(r, "scale", "linear") == "log" or (
+                all(v > 0 for v in vals) and max(vals) / max(min(vals), 1e-12) > 50)
             ax.plot([r.low, r.high], [0, 0], color=BLUE, lw=6, solid_capstyle="butt", label="model 90% interval")
             ax.plot([r.predicted], [0], "o", color="white", mec=BLUE, ms=8, mew=2, label="model median")
             if hi > lo:
@@ -80,15 +81,20 @@ def plot_predictive(folder: Path) -> Path:
             else:
                 ax.axvline(lo, color=ORANGE, lw=3, label="observed")
             if log:
-                ax.set_xscale("log")
+                ax.set_xscale("symlog", linthresh=1)  # zero deaths is a value too
             ax.set_xlabel(r.measure + (" (log scale)" if log else ""))
         ax.set_yticks([])
         ax.set_title(label + ("" if r.covered else "  - missed"), fontsize=10, loc="left",
                      color="black" if r.covered else VERMILION)
-    axes[0, 0].legend(fontsize=8, loc="lower right", bbox_to_anchor=(1.0, 1.25), ncol=3)
+    handles = {}
+    for ax in axes[:, 0]:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(lab, h)
+    fig.legend(list(handles.values()), list(handles), fontsize=8, loc="upper center", ncol=2,
+               bbox_to_anchor=(0.5, 0.955))
     sample = "in-sample" if bool(ppc["in_sample"].iloc[0]) else "left-out case (out of sample)"
     fig.suptitle(f"Posterior predictive check, {sample}: model vs what happened", fontsize=12)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.9 / (1.3 * n + 1.2)))
     out = folder / "predictive.png"
     fig.savefig(out, dpi=100)
     plt.close(fig)
