@@ -8,8 +8,9 @@ PY    := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 EXTRAS ?= all
 JOBS ?= 2
+AUDIT_SEEDS ?= 40
 
-.PHONY: demo test bench lint docs patterns patterns-quick equivalence clean browser dashboard-assets dashboard
+.PHONY: demo test bench lint docs patterns patterns-quick equivalence history clean browser dashboard-assets dashboard mutation
 
 $(STAMP): pyproject.toml
 	@set -e; \
@@ -38,8 +39,18 @@ patterns: $(STAMP)
 patterns-quick: $(STAMP)
 	$(BIN)/regime-sim patterns --quick
 
+# The README's table of the stand-alone worlds (Turkey 2016, Egypt 2011) beside history, 100 seeds each.
+history: $(STAMP)
+	$(BIN)/python tools/history_table.py --seeds 100 --workers $(JOBS)
+
 equivalence: $(STAMP)
 	$(BIN)/python benchmarks/equivalence_epstein.py
+
+# Mutation score of the decision, outcome, kernel and sweep-store code (not part of `make test`:
+# it takes long). MUTATION_ARGS, e.g. "--module kernel" or "--survivors --jobs 2". See docs/TESTING.md.
+mutation: $(STAMP)
+	@$(PY) -c "import cosmic_ray" 2>/dev/null || $(PY) -m pip install --quiet -e ".[mutation]" 2>&1 | grep -v "^WARNING: Location" || true
+	$(PY) tools/mutation.py $(MUTATION_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks
@@ -47,6 +58,8 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/regime-sim rules --markdown > docs/rules.md
 	$(BIN)/regime-sim schema --markdown > docs/parameters.md
+	rm -rf results/audit-docs
+	$(BIN)/regime-sim audit --seeds $(AUDIT_SEEDS) --workers $(JOBS) --out results/audit-docs --markdown docs/audit.md
 
 # Headless browser for the report and dashboard tests: Debian's chromium.
 browser:
@@ -68,4 +81,4 @@ dashboard: dashboard-assets
 	$(BIN)/regime-sim dashboard
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis .mutation

@@ -17,8 +17,20 @@ import typer
 
 from .analysis import cli as analysis_cli
 from .calibrate import cli as calibrate_cli
-from .clitools import ParamsOpt, SetOpt, err_console, fail, friendly, out_console, with_overlay
+from .clitools import (
+    ParamsOpt,
+    SetOpt,
+    StyleOpt,
+    check_style,
+    err_console,
+    fail,
+    friendly,
+    out_console,
+    stdout_may_close,
+    with_overlay,
+)
 from .dashboard import cli as dashboard_cli
+from .paired import cli as paired_cli
 from .patterns import cli as patterns_cli
 from .report import cli as report_cli
 from .scenario.errors import ScenarioError
@@ -44,31 +56,33 @@ def _load(path: str, sets: list[str] | None):
 
 
 def print_measures(measures: dict) -> None:
+    """The measures as the report words them: counts of people as whole numbers, casualties of
+    the crisis apart from the scripted losses at the front."""
     from rich.table import Table
 
+    from .report import MEASURES
     from .textsafe import terminal
 
     table = Table(title="Outcome and measures", show_header=True, header_style="bold")
     table.add_column("measure")
     table.add_column("value", justify="right")
-    skip = {"outcome", "outcome_reason"}
+    table.add_column("unit")
+    table.add_row("outcome", terminal(str(measures.get("outcome_label", ""))), "")
+    for key, (label, unit, fmt) in MEASURES.items():
+        if key in measures:
+            table.add_row(terminal(label), terminal(fmt(measures[key])), unit)
     for key, value in measures.items():
-        if key in skip or key.startswith("peak_protest__"):
-            continue
-        if isinstance(value, float):
-            if "share" in key:
-                text = f"{value:.3%}"
-            elif abs(value) >= 100:
-                text = f"{value:,.0f}"
-            else:
-                text = f"{value:.3f}"
-        else:
-            text = str(value)
-        table.add_row(terminal(key), text)
+        if key.startswith("status__"):
+            table.add_row(f"{terminal(key.split('__', 1)[1])} at the end", terminal(str(value).replace("_", " ")), "")
     peaks = {k.split("__", 1)[1]: v for k, v in measures.items() if k.startswith("peak_protest__") and v > 0}
     if peaks:
         top = sorted(peaks.items(), key=lambda kv: -kv[1])[:4]
-        table.add_row("peak protest by region", ", ".join(f"{terminal(k)} {v:.2%}" for k, v in top))
+        table.add_row("peak protest by region", ", ".join(f"{terminal(k)} {v:.2%}" for k, v in top), "")
+    dead = {k.split("__", 1)[1]: v for k, v in measures.items() if k.startswith("deaths__") and v >= 0.5}
+    if dead:
+        top = sorted(dead.items(), key=lambda kv: -kv[1])[:4]
+        table.add_row("killed in crowds, by region", ", ".join(f"{terminal(k)} {round(v):,}" for k, v in top),
+                      "people")
     out_console.print(table)
 
 
@@ -90,6 +104,7 @@ def run(
     run_id: Annotated[int | None, typer.Option("--run-id", help="the run of --from-sweep to re-run")] = None,
     force: Annotated[bool, typer.Option("--force", help="replace the previous run in an existing --out folder")]
     = False,
+    style: StyleOpt = "paper",
 ) -> None:
     """Run a scenario once: print its timeline and outcome, write tables and figures.
 
@@ -102,6 +117,7 @@ def run(
     from .scenario.loader import estimate_seconds
     from .textsafe import plain, terminal
 
+    check_style(style)
     replay = None
     if params is not None:
         if from_sweep is not None:
@@ -127,23 +143,34 @@ def run(
         err_console.print(f"{scn.steps:,} steps: about {expected:,.0f} s (estimated)", markup=False)
     with RunProgress(err_console, f"run {terminal(scn.name)}") as progress:
         result = run_scenario(scn, seed=used_seed, on_step=progress)
-    if not quiet:
-        heading = f"[bold]{terminal(scn.title or scn.name)}[/bold] - seed {used_seed}"
+    # a reader that stops early ('| head') loses the rest of the printout, not the results
+    with stdout_may_close():
+        if not quiet:
+            heading = f"[bold]{terminal(scn.title or scn.name)}[/bold] - seed {used_seed}"
+            if replay is not None:
+                heading += f" - run {replay.run_id} of the sweep in {terminal(replay.folder)} (point {replay.point})"
+            out_console.print(heading)
+            for line in result.timeline():
+                out_console.print("  " + plain(line), markup=False)
+            out_console.print()
+            print_measures(result.measures)
+        out_console.print(
+            f"outcome: [bold]{result.measures['outcome_label']}[/bold] after "
+            f"{result.measures['time_to_outcome_h']:g} h - {terminal(result.measures['outcome_reason'])}"
+        )
+    if figures:
+        from .plots import style as plot_style
+
+        with plot_style.use(style):
+            files = write_run(result, folder, source, raw, sets, started, figures=figures, gif=gif)
+            if replay is not None:
+                files += _finish_replay(replay, folder, figures)
+    else:
+        files = write_run(result, folder, source, raw, sets, started, figures=figures, gif=gif)
         if replay is not None:
-            heading += f" - run {replay.run_id} of the sweep in {terminal(replay.folder)} (point {replay.point})"
-        out_console.print(heading)
-        for line in result.timeline():
-            out_console.print("  " + plain(line), markup=False)
-        out_console.print()
-        print_measures(result.measures)
-    out_console.print(
-        f"outcome: [bold]{result.measures['outcome_label']}[/bold] after "
-        f"{result.measures['time_to_outcome_h']:g} h - {terminal(result.measures['outcome_reason'])}"
-    )
-    files = write_run(result, folder, source, raw, sets, started, figures=figures, gif=gif)
-    if replay is not None:
-        files += _finish_replay(replay, folder, figures)
-    out_console.print(f"wrote {len(files)} files to {folder}", markup=False)
+            files += _finish_replay(replay, folder, figures)
+    with stdout_may_close():
+        out_console.print(f"wrote {len(files)} files to {folder}", markup=False)
     if replay is not None:
         differ = replay.differences(result.measures)
         if differ:  # the code changed since the sweep, or the replay is not exact
@@ -299,10 +326,30 @@ def demo(
 # ============================================================================ composition
 # The packages' commands are registered here: the command line composes the packages, which
 # never import it. What the sweep package must not do itself (draw) is passed in.
-def _draw_sweep(folder: Path) -> object:
+def _draw_sweep(folder: Path, style: str = "paper") -> object:
+    from .plots import style as plot_style
     from .plots.sweep import plot_sweep
 
-    return plot_sweep(folder)
+    with plot_style.use(style):
+        return plot_sweep(folder)
+
+
+def _draw_audit(table, png: Path) -> object:
+    from .plots.paired import plot_audit
+
+    return plot_audit(table, png)
+
+
+def _draw_compare(table, png: Path, label_a: str, label_b: str) -> object:
+    from .plots.paired import plot_compare
+
+    return plot_compare(table, png, label_a, label_b)
+
+
+def _compare_report(root: Path, **parts) -> object:
+    from .report.compare_html import write_compare_report
+
+    return write_compare_report(root, **parts)
 
 
 def _draw_calibration(folder: Path) -> object:
@@ -315,6 +362,8 @@ def _draw_calibration(folder: Path) -> object:
 
 app.command("sweep")(sweep_cli.sweep_command(draw=_draw_sweep))
 app.command("calibrate")(calibrate_cli.calibrate_command(draw=_draw_calibration))
+app.command("audit")(paired_cli.audit_command(draw=_draw_audit))
+app.command("compare")(paired_cli.compare_command(draw=_draw_compare, report=_compare_report))
 app.command()(patterns_cli.patterns)
 app.command()(report_cli.plot)
 app.command()(report_cli.report)

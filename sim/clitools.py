@@ -7,9 +7,12 @@ typer and rich are imported here (every command's start-up pays for this module)
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
-from collections.abc import Callable
+import os
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,8 +21,20 @@ from rich.console import Console
 
 from .scenario.errors import ScenarioError
 
-out_console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class _Console(Console):
+    """rich's console, except that a closed output pipe raises :class:`BrokenPipeError` (rich
+    exits with status 1 without a word): :func:`stdout_may_close` and :func:`friendly` decide."""
+
+    def on_broken_pipe(self) -> None:
+        if self.quiet:
+            return
+        _stdout_to_devnull()
+        raise BrokenPipeError(errno.EPIPE, "the output was closed")
+
+
+out_console = _Console(highlight=False, soft_wrap=True)
+err_console = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 SetOpt = Annotated[
     list[str] | None,
@@ -39,6 +54,24 @@ def with_overlay(params: object, sets: list[str] | None) -> list[str]:
     return overlay_sets(params) + list(sets or [])  # type: ignore[arg-type]
 
 
+#: the figure styles (``sim/plots/style.py``), named here so a command checks ``--style``
+#: before it imports matplotlib or runs anything
+STYLES = ("paper", "talk")
+StyleOpt = Annotated[
+    str,
+    typer.Option("--style", help="figure style: paper (default), or talk - slides of 1920 x 1080 with text of "
+                                 "at least 18 pt, for a lecture hall"),
+]
+
+
+def check_style(name: str) -> str:
+    """``name`` if it is a figure style; else a one-line error naming ``--style``."""
+    if name not in STYLES:
+        raise ScenarioError(f"unknown style '{name}': use {' or '.join(STYLES)}", file="<command line>",
+                            field="--style")
+    return name
+
+
 def fail(message: str, code: int = 2) -> None:
     """Print ``error: message`` on stderr and exit with ``code`` (2: bad input)."""
     err_console.print(f"error: {message}", markup=False)
@@ -53,13 +86,43 @@ def os_error_line(err: OSError) -> str:
     return f"{where}{err.strerror or err}"
 
 
+def _stdout_to_devnull() -> None:
+    """Send what is still to be printed nowhere: the reader of our output has gone ('| head'),
+    and Python would otherwise fail again flushing stdout at exit."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+@contextlib.contextmanager
+def stdout_may_close() -> Iterator[None]:
+    """Printing that a closed pipe ('regime-sim run ... | head') must not stop: the rest of
+    the printout is dropped and the command goes on (its files still get written)."""
+    try:
+        yield
+        sys.stdout.flush()  # a closed pipe shows on the flush: here, not at exit
+    except BrokenPipeError:
+        _stdout_to_devnull()
+
+
+#: the exit status of a command whose output pipe closed before it finished (128 + SIGPIPE,
+#: what a shell reports for a program stopped by a closed pipe)
+CLOSED_PIPE_EXIT = 141
+
+
 def friendly(fn: Callable) -> Callable:
-    """Turn bad input into a one-line error with exit status 2."""
+    """Turn bad input into a one-line error with exit status 2; a closed output pipe into one
+    line on stderr and status 141."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
+        except BrokenPipeError:
+            _stdout_to_devnull()
+            err_console.print("stopped: the output was closed before the command finished (a pipe such as "
+                              "'| head'); files written so far are kept", markup=False)
+            raise typer.Exit(CLOSED_PIPE_EXIT) from None
         except ScenarioError as err:
             fail(str(err))
         except OSError as err:

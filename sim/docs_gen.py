@@ -33,7 +33,9 @@ def rules_markdown() -> str:
         "words from the source articles in `shared/sources` (a test checks them). Each carries a grade: "
         "*states* (read in its context, the source says the rule's behaviour happens) or *context* (it "
         "only sets the scene the rule acts in). A rule with no *states* passage is marked **literature "
-        "only**: its form comes from the literature column, not from the sources.",
+        "only**: its form comes from the literature column, not from the sources. Under *when off*, "
+        "*audit* names what switching the rule off should do to an outcome's probability or a measure; "
+        "`regime-sim audit` tests it on every scenario (`docs/audit.md`).",
         "",
         "Sources: " + "; ".join(f"`{k}` = `{v}`" for k, v in SOURCES.items()) + " (see `docs/sources.md`).",
         "",
@@ -48,8 +50,8 @@ def rules_markdown() -> str:
             ev = "<br>".join((["**literature only**"] if r.literature_only else [])
                              + [f"`{e.source}` ({e.grade}): \"{_cell(e.quote)}\"" for e in r.evidence])
             lit = "<br>".join(_cell(x) for x in r.literature) or "-"
-            lines.append(f"| `{r.id}` | {_cell(r.statement)} | {ev} | {lit} | {_cell(r.when_off)} | "
-                         f"`{r.where}` |")
+            lines.append(f"| `{r.id}` | {_cell(r.statement)} | {ev} | {lit} | {_cell(r.when_off)}"
+                         f"{'<br>audit: ' + _cell(r.direction) if r.direction else ''} | `{r.where}` |")
         lines.append("")
     return "\n".join(lines)
 
@@ -136,6 +138,21 @@ def _doc(cls: type) -> str:
     return " ".join(inspect.cleandoc(doc).replace("``", "`").split()) if doc else ""
 
 
+def _provenance_cells(extra: dict) -> tuple[str, str, str]:
+    """(provenance, range, source or reason) of a field declared with ``param``."""
+    kind = extra.get("provenance")
+    if kind is None:
+        return "-", "-", "-"
+    if kind == "assumed":
+        lo, hi = extra["range"]
+        return "*assumed*", f"{_fmt(lo)} - {_fmt(hi)}", extra["reason"]
+    if kind == "sourced":
+        c = extra["cite"]
+        src = f"article `{c['source']}`" if c["source"].isdigit() else c["source"]
+        return "**sourced**", "-", f"{src}, {c['where']}: \"{c['figure']}\""
+    return kind, "-", extra.get("reason", "")
+
+
 def params_markdown() -> str:
     from .model import outcomes as outcomes_module
     from .model.outcomes import LABELS, MEANINGS, OUTCOMES, Outcome
@@ -155,9 +172,13 @@ def params_markdown() -> str:
         "<!-- generated from sim/scenario/schema.py by `regime-sim schema --markdown` (make docs); "
         "do not edit by hand -->",
         "",
-        "Every section of a scenario file, every field with its default, unit, the source or "
-        "assumption behind the default, and what it means; then every event type and the outcome "
-        "ids. Paths are what `--set` and `sweep.parameters` take (e.g. `public.vision`, "
+        "Every section of a scenario file, every field with its default, unit, the provenance of "
+        "the default, and what it means; then every event type and the outcome ids. A default is "
+        "**sourced** (a source states the figure: an article of `shared/sources` by id, or a "
+        "publication, with where), *assumed* (nobody measured it: a plausible range and a reason; "
+        "`sim.scenario.schema.assumed_parameters()` lists them, and `regime-sim sweep SCENARIO "
+        "--design priors` draws them), `data` (the world file gives it) or `setting` (how a run is "
+        "made). Paths are what `--set` and `sweep.parameters` take (e.g. `public.vision`, "
         "`regions.Moscow.legitimacy`, `units.taman_division.loyalty`, `events[0].severity`); "
         "`<id>` stands for the id of an entry of a mapping and `[i]` for a position in a list.",
         "",
@@ -175,8 +196,8 @@ def params_markdown() -> str:
         "Sections: " + ", ".join(f"`{p or '(top level)'}`" for p in by_path) + ", outcomes.",
         "",
     ]
-    header = ["| field | default | unit | allowed values | source / assumption | description |",
-              "|---|---|---|---|---|---|"]
+    header = ["| field | default | unit | allowed values | provenance | range | source or reason | description |",
+              "|---|---|---|---|---|---|---|---|"]
     for path, classes in by_path.items():
         tags: dict = {}
         tag = None
@@ -210,8 +231,9 @@ def params_markdown() -> str:
                     unit = "h"
                     allowed = "number >= 0, or text: `36h`, `1.5d`, `day 2 06:00`"
                     desc = desc or f"when it happens, in hours from the start. {time_doc}"
+                kind, span, why = _provenance_cells(extra)
                 lines.append(f"| `{name}` | {_cell(_default(f))} | {_cell(unit)} | {_cell(allowed)} | "
-                             f"{_cell(extra.get('source', '-'))} | {_cell(desc)} |")
+                             f"{kind} | {span} | {_cell(why)} | {_cell(desc)} |")
             lines.append("")
     rules = inspect.cleandoc(outcomes_module.__doc__ or "").split("\n\n", 1)
     lines += ["## Outcomes", "",
@@ -347,7 +369,8 @@ def _strip_to_structure(node: dict) -> tuple[dict, dict]:
     """Split a property schema into its annotations (title, description, default, ...) and
     the part that constrains the value."""
     notes = {k: v for k, v in node.items() if k in ("title", "description", "default", "unit",
-                                                   "source", "examples")}
+                                                   "source", "examples", "provenance", "range",
+                                                   "reason", "cite")}
     rest = {k: v for k, v in node.items() if k not in notes}
     return notes, rest
 

@@ -62,10 +62,32 @@ def run(scenario: Scenario, seed: int | None = None,
     return collect(model, wall)
 
 
-def collect(model: RegimeModel, wall: float) -> RunResult:
-    events = pd.DataFrame(
-        [vars(e) for e in model.log.entries], columns=["hour", "kind", "actor", "region", "text", "label"]
+#: the columns of a run's event log (``events.csv``)
+EVENT_COLUMNS = ["hour", "kind", "actor", "region", "text", "label"]
+
+
+def end_of_hour(hour: float, kind: str, step_hours: float) -> float:
+    """The hour a log entry is shown at: the end of the step in which it happened.
+
+    The model logs what happens during the step from ``h`` to ``h + dt`` at ``h`` and records
+    the state after it at ``h + dt`` (the outcome it already logs at ``h + dt``). Shown at ``h``,
+    "the column reaches Voronezh, 485 km" stood beside a map row of hour ``h`` with the column
+    still 530 km out; shown at ``h + dt``, the log, the series, the track and the map agree at
+    every hour (issue 13, "one clock").
+    """
+    return hour if kind == "outcome" else hour + step_hours
+
+
+def event_log(model: RegimeModel) -> pd.DataFrame:
+    """The model's log as a table on the clock of the recorded state (:func:`end_of_hour`)."""
+    dt = model.dt
+    return pd.DataFrame(
+        [{**vars(e), "hour": end_of_hour(e.hour, e.kind, dt)} for e in model.log.entries], columns=EVENT_COLUMNS
     )
+
+
+def collect(model: RegimeModel, wall: float) -> RunResult:
+    events = event_log(model)
     if not events.empty:
         events = events.sort_values("hour", kind="stable").reset_index(drop=True)
         events.insert(1, "clock", events["hour"].map(clock))
@@ -79,14 +101,15 @@ def collect(model: RegimeModel, wall: float) -> RunResult:
          "plot": model.sides[u.plot].id if u.plot is not None else ""}
         for u in model.units
     ])
-    stances = pd.DataFrame(model.stance_changes, columns=[
+    # a change of stance, like a log entry, shows in the state recorded at the end of its step
+    stances = pd.DataFrame([{**c, "hour": c["hour"] + model.dt} for c in model.stance_changes], columns=[
         "hour", "unit", "label", "institution", "region", "from", "to", "from_side", "to_side", "strength",
         "forecast", "followed", "challenge"])
     return RunResult(
         scenario=model.spec,
         seed=model.seed,
         measures=model.measures(),
-        series=pd.DataFrame(model.rows),
+        series=model.rows.frame(),
         events=events,
         stances=stances,
         units=units,

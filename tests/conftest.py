@@ -81,3 +81,59 @@ def one_line(res: subprocess.CompletedProcess, *fragments: str) -> str:
     for frag in fragments:
         assert frag in lines[0], (frag, lines[0])
     return lines[0]
+
+
+def census(grid) -> dict[str, int]:
+    """Count a population grid's agents from its cells, not from the tallies the code keeps.
+
+    ``citizens``: cells naming a citizen (each counted once); ``active``: cells of the active kind;
+    ``quiet_or_jailed``: cells of the citizen kind (a jailed citizen stays on her cell);
+    ``cops``: cells naming a policeman.
+    """
+    import numpy as np
+
+    from sim.public.kernel import K_ACT, K_CIT
+
+    occupants = grid.cell[grid.cell >= 0]
+    assert np.unique(occupants).size == occupants.size, "a citizen stands on two cells"
+    return {
+        "citizens": int(occupants.size),
+        "active": int(np.count_nonzero(grid.kind == K_ACT)),
+        "quiet_or_jailed": int(np.count_nonzero(grid.kind == K_CIT)),
+        "cops": int(np.count_nonzero(grid.cell <= -2)),
+    }
+
+
+def assert_outcome_matches_state(res, scenario) -> None:
+    """The outcome label agrees with the statuses the run ends with (read from its measures,
+    not from the code that chose the label): who is still in office, and which challenge ended how."""
+    m = res.measures
+    out = m["outcome"]
+    in_office = m["ruler_status"] in ("in_office", "isolated")
+    mode = {cid: c.mode for cid, c in scenario.challengers.items() if f"status__{cid}" in m}
+    status = {cid: m[f"status__{cid}"] for cid in mode}
+    active = {cid for cid, st in status.items() if st == "active"}
+    ended = {st: {cid for cid, s in status.items() if s == st} for st in ("won", "settled", "crushed", "gave_up")}
+    failed = ended["crushed"] | ended["gave_up"]
+    if out == "unresolved":
+        assert active and in_office and not m["resolved_before_horizon"], (out, status)
+    elif out in ("negotiated_settlement", "mutiny_crushed", "coup_fails"):
+        assert in_office and not active and not ended["won"], (out, status)
+        need = {"negotiated_settlement": ended["settled"],
+                "mutiny_crushed": {c for c in failed if mode[c] == "march"},
+                "coup_fails": {c for c in failed if mode[c] == "seize"}}[out]
+        assert need, (out, status)
+    elif out == "regime_survives":
+        assert not ended["won"] and (not in_office or not active), (out, status, m["ruler_status"])
+    elif out in ("mutiny_takes_power", "coup_succeeds"):
+        wanted = "march" if out == "mutiny_takes_power" else "seize"
+        takers = {c for c in ended["won"] | active if mode[c] == wanted}
+        assert takers and (not in_office or ended["won"]), (out, status, m["ruler_status"])
+        assert m["capital_holder"] != scenario.ruler.name, (out, m["capital_holder"])
+    elif out in ("popular_revolution", "ruler_ousted"):
+        assert not in_office, (out, m["ruler_status"])
+        assert m["capital_holder"] != scenario.ruler.name, (out, m["capital_holder"])
+    elif out == "civil_war":
+        assert any(mode[c] in ("march", "seize") for c in active), (out, status)
+    else:
+        raise AssertionError(f"unknown outcome {out!r}")

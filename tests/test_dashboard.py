@@ -103,8 +103,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     assert "dashboard stopped" in output, output
 
 
-# Mesa's step counter ("Time: 12.0" in the sidebar), as a number
-_STEPS_JS = "+(document.body.innerText.match(/Time: (\\d+)/) || [0, -1])[1]"
+# the model's hour in the sidebar's clock ("hour 12 of 96"), as a number
+_STEPS_JS = "+((document.querySelector('.rs-sideclock') || {innerText: ''}).innerText.match(/hour (\\d+) of/) || [0, -1])[1]"
 
 
 def _outside(url: str, port: int) -> bool:
@@ -122,16 +122,23 @@ def test_dashboard_in_a_browser(server: dict[str, Any]) -> None:
         step = page.get_by_role("button", name="Step")
         reset = page.get_by_role("button", name="Reset")
         status = page.locator(".rs-status")
-        steps = page.get_by_text("Time:")
+        steps = page.locator(".rs-sideclock")
         expect(step).to_be_visible(timeout=UI_TIMEOUT_MS)
         expect(status).to_contain_text("day 1 00:00", timeout=UI_TIMEOUT_MS)
         expect(page.locator(".rs-events")).to_contain_text("Nothing has happened yet")
-        # the four figure panels are drawn
-        expect(page.locator(".vue-grid-item img")).to_have_count(4, timeout=UI_TIMEOUT_MS)
+        # titled tabs, not Mesa's "Page 0"; the run's controls in the scenario's words
+        tabs = page.get_by_role("tab")
+        expect(tabs.first).to_have_text("The map: who stands where, and the streets", timeout=UI_TIMEOUT_MS)
+        text = page.locator("body").inner_text()
+        for mesa_words in ("Page 0", "Use Threads", "Render Interval", "Play Interval", "Time:"):
+            assert mesa_words not in text, mesa_words
+        # the map takes over half the page: more than half its width and half its height
+        box = page.locator(".rs-cell-map img").bounding_box()
+        assert box and box["width"] >= 0.5 * 1920 and box["height"] >= 0.5 * 1080, box
 
-        # a step moves the clock in the model's own panel and in Mesa's step counter
+        # a step moves the clock in the model's own panel and in the sidebar
         step.click()
-        expect(steps).to_have_text("Time: 1.0", timeout=UI_TIMEOUT_MS)
+        expect(steps).to_contain_text("hour 1 of 96", timeout=UI_TIMEOUT_MS)
         expect(status).to_contain_text("day 1 01:00")
 
         # a slider moved, then Reset: the new model is built with the slider's value
@@ -142,13 +149,17 @@ def test_dashboard_in_a_browser(server: dict[str, Any]) -> None:
         slider.press("ArrowLeft")
         expect(slider).to_have_attribute("aria-valuenow", "0.5")
         reset.click()
-        expect(steps).to_have_text("Time: 0.0", timeout=UI_TIMEOUT_MS)
+        expect(steps).to_contain_text("hour 0 of", timeout=UI_TIMEOUT_MS)
         expect(status).to_contain_text("Regime strength (elites' view): 0.5")
         expect(status).to_contain_text("regime strength 0.50")
 
-        # play runs the model on its own; pause stops it
+        # play runs the model on its own, an hour a second at the slowest pace; pause stops it
+        pace = page.locator(".v-input", has_text="Pause between steps while playing").get_by_role("slider")
+        pace.focus()
+        pace.press("End")
+        expect(pace).to_have_attribute("aria-valuenow", "1000")
         page.get_by_role("button", name="▶").click()
-        page.wait_for_function(f"() => {_STEPS_JS} >= 3", timeout=UI_TIMEOUT_MS)
+        page.wait_for_function(f"() => {_STEPS_JS} >= 2", timeout=3 * UI_TIMEOUT_MS)
         page.get_by_role("button", name="❚❚").click()
         expect(page.get_by_role("button", name="▶")).to_be_visible(timeout=UI_TIMEOUT_MS)
         # a step under way when pause was pressed is still drawn (slowly, on a loaded machine):
@@ -161,8 +172,8 @@ def test_dashboard_in_a_browser(server: dict[str, Any]) -> None:
                 break
             assert time.monotonic() < deadline, "the model kept stepping after pause"
 
-        # one Step runs 'Render Interval' steps (End: the most) and draws once: to the outcome
-        interval = page.locator(".v-input", has_text="Render Interval").get_by_role("slider")
+        # one Step runs as many hours as the slider says (End: the most) and draws once: to the outcome
+        interval = page.locator(".v-input", has_text="Hours per click of Step").get_by_role("slider")
         interval.focus()
         interval.press("End")
         expect(interval).to_have_attribute("aria-valuenow", "100")
@@ -170,11 +181,16 @@ def test_dashboard_in_a_browser(server: dict[str, Any]) -> None:
         expect(status).to_contain_text("Outcome:", timeout=UI_TIMEOUT_MS)
         expect(step).to_be_disabled(timeout=UI_TIMEOUT_MS)
         expect(page.locator(".rs-events")).to_contain_text("OUTCOME")
-        # tall enough for every panel, for the README
-        page.set_viewport_size({"width": 1920, "height": 1330})
+        # the map tab as a room sees it, for the README; then the other tab draws its panels
         page.wait_for_timeout(1500)
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOT))
+        tabs.nth(1).click()
+        expect(tabs.nth(1)).to_have_text("Who backs the ruler, and the public")
+        expect(page.locator(".rs-tab-grid img")).to_have_count(3, timeout=UI_TIMEOUT_MS)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(SCREENSHOT.with_name("dashboard_tab2.png")))
+        tabs.first.click()
 
         # a value the schema refuses: a readable message, and a model built all the same
         seed = page.get_by_label("Random seed")
@@ -183,7 +199,7 @@ def test_dashboard_in_a_browser(server: dict[str, Any]) -> None:
         reset.click()
         expect(page.locator(".rs-problem")).to_contain_text("Refused seed: expected a whole number",
                                                             timeout=UI_TIMEOUT_MS)
-        expect(steps).to_have_text("Time: 0.0")
+        expect(steps).to_contain_text("hour 0 of")
         expect(step).to_be_enabled()
 
     outside = sorted({u for u in requests if _outside(u, server["port"])})
@@ -238,10 +254,11 @@ def test_panels_draw_the_institutions_of_the_run() -> None:
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert sorted(ticks) == sorted(look.label for look in looks.values())
     assert "Wagner PMC" in ticks  # the scenario's label, not its id
+    # the map is the static map.png's (sim.plots.map.MapCanvas): its legend, its shapes
     fig = map_panel(model).args[0]
-    legend = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+    legend = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
     assert all(look.label in legend for look in looks.values())
-    shapes = {c.get_paths()[0].vertices.shape for c in fig.axes[0].collections if c.get_zorder() == 6}
+    shapes = {c.get_paths()[0].vertices.shape for c in fig.axes[0].collections if c.get_zorder() == 8}
     assert len(shapes) > 1  # units of different institutions have different shapes
     for panel in PANELS:
         assert panel(model) is not None

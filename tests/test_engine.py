@@ -269,18 +269,21 @@ def test_crowd_rule_values() -> None:
 # ============================================================================ ruler and challengers
 @settings(max_examples=300, deadline=None)
 @given(p1=unit, p2=unit, thr=unit, mine=st.floats(0.0, 1e5), theirs=st.floats(0.0, 1e5),
-       share=st.floats(0.0, 0.99))
+       share=st.floats(0.0, 0.99), hours=st.floats(0.0, 100.0), patience=st.floats(0.0, 100.0))
 def test_the_ruler_leaves_only_when_he_expects_to_lose_and_the_seat_is_not_defended(p1, p2, thr, mine, theirs,
-                                                                                      share):
+                                                                                      share, hours, patience):
     lo, hi = sorted((p1, p2))
-    if R.leaves_office(hi, thr, mine, theirs, share):
-        assert R.leaves_office(lo, thr, mine, theirs, share)
+    abandoned = R.seat_abandoned(mine, theirs, share)
+    assert abandoned == (theirs > 0 and mine <= share * theirs)
+    held = hours if abandoned else -1.0  # how the model counts it
+    if R.leaves_office(hi, thr, mine, theirs, held, patience):
+        assert R.leaves_office(lo, thr, mine, theirs, held, patience)
     if mine > theirs:
-        assert not R.leaves_office(lo, thr, mine, theirs, share)
-    abandoned = theirs > 0 and mine <= share * theirs
-    assert R.leaves_office(lo, thr, mine, theirs, share) == (abandoned or (lo < thr and mine <= theirs))
-    if abandoned:  # an abandoned seat is left whatever he believes
-        assert R.leaves_office(1.0, thr, mine, theirs, share)
+        assert not R.leaves_office(lo, thr, mine, theirs, held, patience)
+    assert R.leaves_office(lo, thr, mine, theirs, held, patience) == (
+        (abandoned and hours >= patience) or (lo < thr and mine <= theirs))
+    if abandoned and hours >= patience:  # an abandoned seat is left whatever he believes
+        assert R.leaves_office(1.0, thr, mine, theirs, held, patience)
 
 
 @settings(max_examples=300, deadline=None)
@@ -352,10 +355,14 @@ def test_a_provincial_protest_is_a_challenge_there_and_its_units_reconsider(monk
 def test_firing_on_crowds_records_deaths_by_region_and_backfires_only_when_on(backfire: bool) -> None:
     sets = ["regions.Capital.legitimacy=0.5", "ruler.repress_trigger=0.001", "institutions.police.fire_propensity=1.0",
             *QUIET, "challengers.pmc.enabled=false", "challengers.movement.enabled=true", "events=[]"]
-    m = _model(sets, () if backfire else ("crowds.backfire",), seed=4)
-    province_before = m.regions["Province"].baseline
-    m.run()
-    meas = m.measures()
+    # a crowd is fired on in about half the seeds of this world: take the first seed where it is
+    for seed in range(1, 21):
+        m = _model(sets, () if backfire else ("crowds.backfire",), seed=seed)
+        province_before = m.regions["Province"].baseline
+        m.run()
+        meas = m.measures()
+        if meas["crowd_deaths"] > 0:
+            break
     assert meas["crowd_deaths"] > 0 and meas["deaths__Capital"] > 0
     assert meas["deaths__Capital"] + meas["deaths__Province"] + meas["deaths__Border"] == pytest.approx(
         meas["crowd_deaths"])

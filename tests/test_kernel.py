@@ -19,6 +19,8 @@ from sim.public.kernel import (
     offsets,
 )
 
+from .conftest import census
+
 
 def _grid(width: int, citizens: dict[int, tuple[float, float]], cops: list[int], vision: int = 1,
           neighbourhood: str = "von_neumann") -> RegionGrid:
@@ -124,11 +126,17 @@ def test_people_are_conserved_on_the_grid(seed, width, density, cop_density, vis
     n = g.n_citizens
     cops = g.cops()
     p = TickParams(legitimacy=legit, max_jail=5, social_w=0.1)
+    removed = 0
     for t in range(15):
         g.step(rng, p)
         if t == 5:
-            g.remove_citizens(rng, min(3, n), None)
+            removed += g.remove_citizens(rng, min(3, n), None)
             g.set_cops(rng, max(cops[0] - 1, 0), 1)
+        # the cells, counted independently of the states the kernel tallies: no one lost or
+        # duplicated by movement or jail, and the tallies agree with who stands where
+        seen = census(g)
+        assert seen["citizens"] == n - removed
         q, a, j, rem = g.counts()
-        assert q + a + j + rem == n  # no one lost or duplicated by movement or jail
+        assert rem == removed and a == seen["active"] and q + j == seen["quiet_or_jailed"]
+        assert seen["cops"] == sum(g.cops()) == (max(cops[0] - 1, 0) + 1 if t >= 5 else cops[0])
         g.check()

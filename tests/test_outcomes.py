@@ -68,6 +68,7 @@ def test_a_column_at_an_undefended_capital_takes_power_and_one_still_blocked_doe
             u.side = NOBODY  # nobody left to block it
     assert settle(m) == Outcome.MUTINY_TAKES_POWER
     assert m.capital_holder == "the warlord" and m.ruler.status == "fled"
+    assert side(m, "pmc").holds_seat and side(m, "pmc").status == "won"
     m = model()
     _march_at_capital(m)
     m.unit_by_key["guard"].engaged = True  # one loyal unit that has taken the ruler's side blocks it
@@ -127,6 +128,46 @@ def test_plotters_who_hold_the_seat_capture_a_ruler_who_is_there_undefended() ->
     assert m.ruler.status == "captured"
 
 
+@pytest.mark.parametrize("defended, captured", [(0.9, True), (1.1, False)])
+def test_a_ruler_at_the_seat_is_captured_only_below_contest_share_of_the_holders_power(
+        defended: float, captured: bool) -> None:
+    # the guard stays his, with power just under or just over contest_share x the plotters' power there
+    m = model("rules.disable=[coup.seize_sites]", "elites.contest_share=0.5")
+    _seize(m, 0.0)
+    m.tally()
+    holders = m.power_loc["Capital"][side(m, "plotters").index]
+    guard = next(u for u in m.units if u.key == "guard")
+    guard.side = 0
+    guard.strength = defended * 0.5 * holders / guard.combat_power
+    label = settle(m)
+    assert (m.ruler.status == "captured") is captured
+    assert (label == Outcome.COUP_SUCCEEDS) is captured
+    if not captured:
+        assert m.ruler.status == "in_office" and label is None
+
+
+@pytest.mark.parametrize("ratio, start, after", [(0.5, 0.0, 1 / 6), (2.0, 0.5, 0.5 - 1 / 3)])
+def test_a_seizure_advances_with_the_plotters_superiority_and_slips_back_when_outgunned(
+        ratio: float, start: float, after: float) -> None:
+    # seize_hours 3, one-hour steps. Loyal power at the seat = ratio x the plotters': at 0.5 their
+    # superiority (mine - against) / mine = 0.5 takes 0.5 / 3 of the seizure in an hour; at 2 they
+    # gain nothing and lose 1 / 3 of it
+    m = model("challengers.plotters.seize_hours=3")
+    plotters = side(m, "plotters")
+    open_(m, "plotters")
+    for u in m.units:
+        if u.region == "Capital" and u.side == 0:
+            u.side = NOBODY
+    mine = m.power_loc["Capital"][plotters.index]
+    guard = next(u for u in m.units if u.key == "guard")
+    guard.side, guard.engaged = 0, True  # it has taken the ruler's side in this crisis: it fights
+    guard.strength = ratio * mine / guard.combat_power
+    plotters.seize = start
+    settle(m)
+    assert plotters.seize == pytest.approx(after, abs=1e-9)
+    assert plotters.active and not plotters.holds_seat and m.outcome is None
+
+
 @pytest.mark.parametrize("left, fails", [(0.30, True), (0.40, False)])
 def test_plotters_who_fall_below_their_collapse_share_fail(left: float, fails: bool) -> None:
     m = model("challengers.plotters.collapse_share=0.35")
@@ -181,6 +222,24 @@ def test_an_armed_split_that_lasts_civil_war_hours_is_a_civil_war(hours: float, 
     s.start_power = 1.0
     s.split_hours = hours
     assert (settle(m) == Outcome.CIVIL_WAR) is war
+
+
+def _split(*sets: str) -> RegimeModel:
+    m = model("elites.civil_war_hours=72", *sets)
+    s = side(m, "pmc")
+    open_(m, "pmc")
+    s.column, s.mode, s.target, s.start_power, s.split_hours = None, "seize", "Province", 1.0, 71.0
+    return m
+
+
+@pytest.mark.parametrize("margin, war", [(-0.01, True), (0.01, False)])
+def test_a_split_lasting_civil_war_hours_is_a_civil_war_only_above_civil_war_share(margin: float, war: bool):
+    m = _split()
+    share = m.defected_strength / m.total_strength  # the armed forces' share behind the warlord
+    assert 0.05 < share < 0.95
+    m = _split(f"elites.civil_war_share={share + margin}")
+    assert (settle(m) == Outcome.CIVIL_WAR) is war
+    assert side(m, "pmc").split_hours == (72.0 if war else 0.0)
 
 
 def test_every_outcome_is_reached_by_a_test_here() -> None:

@@ -130,11 +130,13 @@ def test_challenger_coup_ruler_bargain_crowd_combat_rules_alone() -> None:
     assert R.concede_ultimatum_probability(1.0, 0.3) == 0.0
     assert R.should_propagandize(0.6, 0.7, 100.0, 50.0) and not R.should_propagandize(0.6, 0.7, 10.0, 50.0)
     assert R.calls_crowds(True, True) and not R.calls_crowds(True, False) and not R.calls_crowds(False, True)
-    assert R.leaves_office(0.1, 0.15, 50.0, 100.0, 0.1)
-    assert not R.leaves_office(0.1, 0.15, 200.0, 100.0, 0.1)  # the seat's men still defend him
-    assert not R.leaves_office(0.5, 0.15, 50.0, 100.0, 0.1)  # he still expects to prevail
-    assert R.leaves_office(0.5, 0.15, 10.0, 100.0, 0.1)  # ... but nobody to speak of defends his seat
-    assert not R.leaves_office(0.5, 0.15, 0.0, 0.0, 0.1)  # no one against him at all
+    assert R.leaves_office(0.1, 0.15, 50.0, 100.0, -1.0, 24.0)
+    assert not R.leaves_office(0.1, 0.15, 200.0, 100.0, -1.0, 24.0)  # the seat's men still defend him
+    assert not R.leaves_office(0.5, 0.15, 50.0, 100.0, -1.0, 24.0)  # he still expects to prevail
+    assert not R.leaves_office(0.5, 0.15, 5.0, 100.0, 23.0, 24.0)  # nobody defends the seat, for 23 h
+    assert R.leaves_office(0.5, 0.15, 5.0, 100.0, 24.0, 24.0)  # ... a whole day: he goes
+    assert R.seat_abandoned(10.0, 100.0, 0.1) and not R.seat_abandoned(11.0, 100.0, 0.1)
+    assert not R.seat_abandoned(0.0, 0.0, 0.1)  # no one against him at all
     opts = [("Big", 9e6, 10.0, 50.0), ("Small", 1e5, 30.0, 0.0), ("Mid", 2e6, 20.0, 5.0)]
     assert R.safe_haven(opts) == "Mid"  # the most populous region where his side is stronger
     assert R.safe_haven([("Big", 9e6, 10.0, 50.0)]) is None

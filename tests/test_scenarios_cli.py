@@ -14,7 +14,7 @@ import pytest
 import sim
 from sim.model.outcomes import OUTCOMES
 
-from .conftest import SCENARIOS, TINY
+from .conftest import SCENARIOS, TINY, assert_outcome_matches_state
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
@@ -24,7 +24,7 @@ def test_bundled_scenario_validates_runs_and_has_an_info_tab_and_a_sweep(path: P
     assert d.what_is_it and d.things_to_notice and d.things_to_try
     assert scn.sweep is not None and scn.sweep.question and scn.sweep.parameters
     res = sim.run(scn)
-    assert res.outcome in OUTCOMES
+    assert_outcome_matches_state(res, scn)
     assert len(res.series) > 1 and not res.events.empty
 
 
@@ -33,16 +33,19 @@ def test_five_required_scenarios_ship() -> None:
     assert {"baseline", "mobilization_2022", "wagner_mutiny_2023", "elite_coup", "mass_protest"} <= names
 
 
-def test_mutiny_story_and_outcomes_vary_across_seeds() -> None:
+def test_mutiny_story_and_history_the_most_common_outcome() -> None:
     scn = sim.load_scenario("wagner_mutiny_2023")
     outcomes = Counter()
     for seed in range(1, 21):
         res = sim.run(scn, seed=seed)
+        assert_outcome_matches_state(res, scn)
         outcomes[res.outcome] += 1
         if seed == 1:
             text = "\n".join(res.timeline())
             assert "ultimatum" in text and "Rostov-on-Don" in text
-    assert len(outcomes) >= 2, outcomes
+    # history: the mutiny ended in the deal Lukashenko brokered; at the bundled parameters it is
+    # the outcome of most seeds (16 of these 20 on the landed engine; 55% over the bundled sweep)
+    assert outcomes["negotiated_settlement"] > 10, outcomes
 
 
 def test_baseline_is_quiet() -> None:

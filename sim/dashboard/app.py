@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import math
 import os
 from typing import Any
 
@@ -26,19 +25,23 @@ import solara
 from matplotlib import colors as mcolors
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from mesa.visualization import Slider, SolaraViz
+from mesa.visualization import Slider
+from mesa.visualization.solara_viz import ModelController, ModelCreator
+from mesa.visualization.utils import update_counter
 
 from ..model.model import RegimeModel
 from ..model.state import clock
 from ..plots import style
+from ..plots.map import MapCanvas
 from ..plots.timeline import annotate_events, time_scale
+from ..runner import event_log
 from ..scenario.errors import ScenarioError
 from ..scenario.loader import load_scenario, value_at
 from ..scenario.schema import Control, Scenario
 from . import DEFAULT_SCENARIO, PARAMS_ENV, SCENARIO_ENV
 
 LOG_ENTRIES = 12
+TRACK_COLUMNS = ["hour", "unit", "region", "stance", "strength", "lon", "lat", "in_column"]
 PANEL_INCHES = (8.0, 3.9)  # a half-width panel of the grid at about 100 px per inch
 SEED_KEY = "seed"
 
@@ -46,21 +49,29 @@ SEED_KEY = "seed"
 PROJECTOR_RC = {"font.size": 14, "axes.titlesize": 16, "axes.labelsize": 14,
                 "xtick.labelsize": 13, "ytick.labelsize": 13, "legend.fontsize": 12}
 
-# The grid gives every panel the same cell; images scale down to fit it instead of spilling
-# into the next panel, and text is sized for a projector. Sliders always show their value
+# The map tab: the map in a column of 3 of 4 parts (over half the page's width and height),
+# the status and the log beside it; the other tab: the panels two by two. Images scale
+# down to their cell, text is sized for a projector. Sliders always show their value
 # (Vuetify shows it only while dragging), in a bubble wide enough for five digits: the label
 # goes on its own line, the value in the room between it and the track.
 CSS = """
-.vue-grid-item img { max-width: 100%; max-height: 380px; width: auto; height: auto; display: block;
-                     margin: 0 auto; }
+.rs-tab-map { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 1fr);
+              grid-template-rows: auto 1fr; gap: 8px; }
+.rs-tab-map .rs-cell-map { grid-row: 1 / span 2; }
+.rs-tab-map .rs-cell-map img { width: 100%; height: auto; max-height: calc(100vh - 120px); object-fit: contain;
+                          display: block; }
+.rs-tab-grid { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 8px; }
+.rs-tab-grid img { width: 100%; height: auto; max-height: 460px; object-fit: contain; display: block; }
+.v-tab { font-size: 18px !important; text-transform: none !important; }
 .v-slider__thumb-label-container { display: block !important; }
 .v-slider__thumb-label { width: 44px !important; height: 44px !important; }
 .v-input__slider .v-input__slot { flex-wrap: wrap; }
 .v-input__slider .v-label { width: 100%; font-size: 17px; }
 .v-input__slider .v-slider { margin-top: 54px; }
-.rs-panel { font-size: 17px; line-height: 1.35; height: 380px; overflow-y: auto; padding: 4px 10px; }
+.rs-panel { font-size: 17px; line-height: 1.35; max-height: 460px; overflow-y: auto; padding: 4px 10px; }
 .rs-panel h3 { font-size: 21px; margin: 0 0 6px 0; }
 .rs-clock { font-size: 34px; font-weight: bold; }
+.rs-sideclock { font-size: 19px; margin-bottom: 6px; }
 .rs-problem { color: #B00020; font-weight: bold; }
 .rs-log li { margin-bottom: 4px; }
 .rs-log .rs-when { font-weight: bold; font-variant-numeric: tabular-nums; }
@@ -206,7 +217,10 @@ def status_panel(model: DashboardModel) -> solara.Element:
         lines.append(f"<div class='rs-problem'>{html.escape(model.problem)}</div>")
     built = "".join(f"<li>{html.escape(c.label)}: <b>{_fmt(value_at(model.spec, c.path))}</b></li>"
                     for c in model.spec.controls)
-    lines.append(f"<div style='margin-top:6px'>Built with (seed {model.seed}):</div><ul>{built}</ul>")
+    if built:
+        lines.append(f"<div style='margin-top:6px'>Built with (seed {model.seed}):</div><ul>{built}</ul>")
+    else:  # a scenario without controls: nothing to list
+        lines.append(f"<div style='margin-top:6px'>Seed {model.seed}</div>")
     return solara.HTML(tag="div", unsafe_innerHTML="".join(lines), classes=["rs-panel", "rs-status"])
 
 
@@ -292,8 +306,8 @@ def loyalty_panel(model: RegimeModel) -> solara.Element:
 
 
 def _events(model: RegimeModel) -> pd.DataFrame:
-    return pd.DataFrame([vars(e) for e in model.log.entries], columns=["hour", "kind", "actor", "region",
-                                                                       "text", "label"])
+    """The log on the clock of the recorded state, as ``events.csv`` (:func:`sim.runner.event_log`)."""
+    return event_log(model)
 
 
 def public_panel(model: RegimeModel) -> solara.Element:
@@ -315,85 +329,45 @@ def public_panel(model: RegimeModel) -> solara.Element:
     return _image(fig)
 
 
-def _spread(n: int, radius: float) -> np.ndarray:
-    """Offsets for ``n`` markers around one point (a sunflower spiral), so none hides another."""
-    k = np.arange(n)
-    r = radius * np.sqrt((k + 0.5) / max(n, 1)) if n > 1 else np.zeros(n)
-    angle = k * math.pi * (3 - math.sqrt(5))
-    return np.column_stack([r * np.cos(angle), r * np.sin(angle)])
+MAP_INCHES = (16.0, 9.0)  # the static map's slide: the map tab gives it most of the page
 
 
-def map_panel(model: RegimeModel) -> solara.Element:
-    """Regions and roads, units coloured by stance and shaped by institution, and the column."""
-    spec = model.spec
-    fig, ax = _figure("The map: units by stance")
-    pos = {n: r.pos for n, r in spec.regions.items()}
-    for route in spec.routes:
-        (x0, y0), (x1, y1) = pos[route.a], pos[route.b]
-        ax.plot([x0, x1], [y0, y1], color=style.GREY, linewidth=1.5, alpha=0.6, zorder=1)
-    for name, (x, y) in pos.items():
-        capital = name == model.capital
-        ax.plot(x, y, marker="*" if capital else "o", color=style.BLACK, markersize=13 if capital else 5,
-                zorder=2)
-        # a neighbour just to the right would sit under the label: put it on the left
-        crowded = any(0 < ox - x < 3 and abs(oy - y) < 1 for ox, oy in pos.values())
-        ax.annotate(name, (x, y), xytext=(-8 if crowded else 8, -4), textcoords="offset points",
-                    ha="right" if crowded else "left", fontsize=11, color="#222222", zorder=5,
-                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6})
-    row = model.rows[-1]
-    marching = not math.isnan(row["column_lon"])
-    if marching:  # the column's road so far, and a ring round the men marching in it
-        ax.plot([r["column_lon"] for r in model.rows], [r["column_lat"] for r in model.rows],
-                color=style.BLACK, linestyle="--", linewidth=2.2, zorder=3)
-        ax.scatter([row["column_lon"]], [row["column_lat"]], s=900, facecolors="white",
-                   edgecolors=style.BLACK, linewidths=2.2, zorder=4)
-    # each unit where the latest recorded row saw it; units sharing a place are spread around it
-    at: dict[tuple[float, float], list[tuple[str, str, float]]] = {}
-    for _, key, _, stance, strength, lon, lat, _ in model.track[-len(model.units):]:
-        if strength > 0:
-            at.setdefault((round(lon, 2), round(lat, 2)), []).append((key, stance, strength))
-    placed: dict[str, list[tuple[float, float, float, str]]] = {}
-    for (x, y), group in at.items():
-        offsets = _spread(len(group), 0.45 * math.sqrt(len(group)))
-        for (dx, dy), (key, stance, strength) in zip(offsets, group, strict=True):
-            placed.setdefault(model.unit_by_key[key].institution, []).append(
-                (x + dx, y + dy, 14 * math.sqrt(strength / 1000.0) + 20, style.STANCE_COLORS[stance]))
-    looks = institution_looks(model)
-    for inst, marks in placed.items():
-        xs, ys, sizes, colors = zip(*marks, strict=True)
-        ax.scatter(xs, ys, s=sizes, c=colors, marker=looks[inst].marker, edgecolors=style.BLACK,
-                   linewidths=0.8, zorder=6)
-    handles = [Line2D([], [], marker="o", linestyle="", markersize=10, color=style.STANCE_COLORS[s],
-                      markeredgecolor=style.BLACK, label=style.STANCE_LABELS[k])
-               for k, s in (("loyal", "loyal"), ("aside", "standing aside"), ("defected", "defected"))]
-    handles += [Line2D([], [], marker=look.marker, linestyle="", markersize=10, color="white",
-                       markeredgecolor=style.BLACK, label=look.label)
-                for look in looks.values()]
-    if marching:
-        handles.append(Line2D([], [], marker="o", linestyle="--", markersize=14, color=style.BLACK,
-                              markerfacecolor="white",
-                              label=f"column: {row['column_strength']:,.0f} men,\n"
-                                    f"{row['column_km_to_capital']:,.0f} km to {model.capital}"))
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    ax.set_xlim(min(xs) - 2.5, max(xs) + 5.5)
-    ax.set_ylim(min(ys) - 1.2, max(ys) + 1.2)
-    # equirectangular: wider than the true shape at these latitudes, which gives the crowded
-    # west of the country room on a wide panel
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.grid(False)
-    for side in ("left", "bottom"):
-        ax.spines[side].set_visible(False)
-    fig.legend(handles=handles, loc="outside right upper", fontsize=12,
-               title="colour: stance, shape: institution", title_fontsize=12)
-    return _image(fig)
+def map_canvas(model: DashboardModel) -> MapCanvas:
+    """The static map (:class:`sim.plots.map.MapCanvas`) of this model, made once and fed the
+    rows recorded so far: labels placed clear of discs, units and roads, the same shapes,
+    colours and legend as the run's map.png, and one protest colour scale for the whole run."""
+    series = pd.DataFrame(model.rows)
+    track = pd.DataFrame(model.track, columns=TRACK_COLUMNS)
+    canvas = getattr(model, "_map_canvas", None)
+    peak = 100.0 * max((float(series[c].max()) for c in series.columns if c.startswith("protest__")), default=0.0)
+    if canvas is None or peak > canvas.vmax:  # a scale that grows is drawn anew, never silently clipped
+        units = pd.DataFrame([{"unit": u.key, "institution": u.institution,
+                               "institution_label": model.spec.institutions[u.institution].label or u.institution
+                               if u.institution in model.spec.institutions else u.institution}
+                              for u in model.units])
+        raw = model.spec.model_dump(mode="json")
+        canvas = MapCanvas(raw, series, track, units, model.spec.title or model.spec.name,
+                           figsize=MAP_INCHES, dpi=100)
+        canvas.horizon = model.horizon
+        model._map_canvas = canvas
+    canvas.series = series.set_index("hour", drop=False)
+    canvas.track = track
+    canvas.hours = np.sort(track["hour"].unique()) if not track.empty else series["hour"].to_numpy()
+    if model.outcome is not None:
+        canvas.ending = f"{model.outcome.label} - {model.outcome_reason}"
+    return canvas
+
+
+def map_panel(model: DashboardModel) -> solara.Element:
+    """The map at the model's hour, as ``regime-sim plot`` draws it (:func:`map_canvas`)."""
+    fig = map_canvas(model).show(model.hour)
+    # the canvas keeps one figure for the run: the image depends on the hour, not on the figure
+    return solara.FigureMatplotlib(fig, dependencies=[id(model), model.hour, model.outcome], format="png", dpi=90)
 
 
 def log_panel(model: RegimeModel) -> solara.Element:
     """The latest entries of the event log, newest first, with the model's clock."""
-    entries = sorted(model.log.entries, key=lambda e: e.hour)[-LOG_ENTRIES:][::-1]
+    entries = list(_events(model).sort_values("hour", kind="stable").itertuples(index=False))[-LOG_ENTRIES:][::-1]
     if entries:
         items = "".join(
             f"<li><span class='rs-when'>{clock(e.hour)}</span> &ndash; "
@@ -408,16 +382,79 @@ def log_panel(model: RegimeModel) -> solara.Element:
 
 
 PANELS = [status_panel, stances_panel, loyalty_panel, public_panel, map_panel, log_panel]
+#: the page's tabs: a title each, and its panels. The first gives the map most of the page
+#: (a column of 3 of 4 parts) with the status and the log beside it.
+TABS = (
+    ("The map: who stands where, and the streets", "rs-tab-map", (map_panel, status_panel, log_panel)),
+    ("Who backs the ruler, and the public", "rs-tab-grid", (stances_panel, loyalty_panel, public_panel)),
+)
+
+
+def speed_labels(scn: Scenario) -> tuple[str, str]:
+    """The run controls in the scenario's words: how far one click of Step goes, and how long
+    Play waits between steps."""
+    h = scn.time.step_hours
+    per_click = "Hours per click of Step" if h == 1 else f"Steps per click of Step (a step is {h:g} h)"
+    return per_click, "Pause between steps while playing (ms)"
+
+
+def clock_line(model: RegimeModel) -> solara.Element:
+    """The model's clock for the sidebar (every tab shows it): 'day 1 05:00 - hour 5 of 96'."""
+    return solara.HTML(tag="div", unsafe_innerHTML=f"<b>{clock(model.hour)}</b> &middot; hour {model.hour:g} of "
+                                                   f"{model.horizon:g}", classes=["rs-sideclock"])
+
+
+def _live(panel: Any) -> Any:
+    """A panel that is drawn again whenever the model steps or is reset."""
+
+    @solara.component
+    def Live(model: Any) -> solara.Element:
+        update_counter.get()
+        return panel(model)
+
+    return Live
+
+
+LIVE = {p: _live(p) for p in [*PANELS, clock_line]}
 
 
 @solara.component
 def Page() -> None:
-    """One dashboard per browser session: each gets its own model."""
+    """One dashboard per browser session: each gets its own model.
+
+    Mesa's pieces do the work (``ModelController``: Reset, Play, Step; ``ModelCreator``: the
+    controls); the page around them is ours, so that its words are the scenario's and the map
+    has the room a classroom needs.
+    """
     source = scenario_source()
     scn = solara.use_memo(lambda: load_scenario(source, overlay()), [source])
-    model = solara.use_memo(DashboardModel, [source])
+    first = solara.use_memo(DashboardModel, [source])
+    model = solara.use_reactive(first)
     params = solara.use_memo(lambda: model_params(scn), [scn])
+    chosen = solara.use_reactive({})
+    pause_ms = solara.use_reactive(200)
+    per_click = solara.use_reactive(1)
+    threads = solara.use_reactive(False)
+    tab = solara.use_reactive(0)
     use_projector_style()
     solara.Style(CSS)
-    SolaraViz(model, components=[(p, 0) for p in PANELS], model_params=params,
-              name=f"regime-sim: {scn.title or scn.name}", play_interval=200)
+    per_click_label, pause_label = speed_labels(scn)
+    with solara.AppBar():
+        solara.AppBarTitle(f"regime-sim: {scn.title or scn.name}")
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("Run the crisis"):
+            LIVE[clock_line](model.value)
+            ModelController(model, model_parameters=chosen, play_interval=pause_ms, render_interval=per_click,
+                            use_threads=threads)
+            solara.SliderInt(label=per_click_label, value=per_click, min=1, max=max(100, scn.steps // 10), step=1)
+            solara.SliderInt(label=pause_label, value=pause_ms, min=50, max=1000, step=50)
+        with solara.Card("Settings (Reset applies them)"):
+            ModelCreator(model, params, model_parameters=chosen)
+    with solara.lab.Tabs(value=tab, on_value=tab.set):
+        for i, (title, classes, panels) in enumerate(TABS):
+            with solara.lab.Tab(title), solara.Div(classes=[classes]):
+                if i != tab.value:  # a hidden tab is not drawn at every step
+                    continue
+                for panel in panels:
+                    with solara.Div(classes=["rs-cell", f"rs-cell-{panel.__name__.removesuffix('_panel')}"]):
+                        LIVE[panel](model.value)

@@ -437,7 +437,13 @@ def _leave_office(model: RegimeModel) -> None:
         return
     p = ruler_forecast(model, model.seat)
     mine, against = seat_balance(model)
-    if R.leaves_office(p, model.spec.ruler.resign_below, mine, against, model.spec.elites.contest_share):
+    if R.seat_abandoned(mine, against, model.spec.elites.contest_share):
+        if k.abandoned_since is None:
+            k.abandoned_since = model.hour
+    else:
+        k.abandoned_since = None
+    abandoned_for = model.hour - k.abandoned_since if k.abandoned_since is not None else -1.0
+    if R.leaves_office(p, model.spec.ruler.resign_below, mine, against, abandoned_for, model.spec.ruler.abandoned_hours):
         armed = sum(model.power_loc[model.seat][s.index] for s in model.sides[1:] if s.active and s.armed)
         k.status = "fled" if armed > 0 else "resigned"
         verb = "flees" if k.status == "fled" else "resigns"

@@ -264,6 +264,7 @@ class Side:
         self.split_hours = 0.0
         self.regions: set[str] = set()
         self.calls: dict[str, float] = {}  # region -> hour its call to the streets ends
+        self.abandoned_since: float | None = None  # the ruler: since when his seat is all but undefended
 
     @property
     def possessive(self) -> str:

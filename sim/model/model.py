@@ -18,6 +18,7 @@ One step is ``time.step_hours`` hours. Each step, in this order:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import mesa
 
@@ -32,6 +33,39 @@ from .agents import NOBODY, RegionPublic, Side, Unit
 from .geography import Geography
 from .outcomes import Outcome
 from .state import Ending, EventLog, Incursion, MobilizationState, clock
+
+#: The series' first columns, in the order record() writes them; per region, institution and side next.
+SERIES_COLUMNS = [
+    "hour", "regime_strength", "legitimacy", "protest_share", "emigrated", "mobilized", "arrests", "casualties",
+    "front_losses", "crowd_deaths", "budget", "defected_strength", "challenge", "capital_holder", "ruler_status",
+    "column_km_to_capital", "column_strength", "column_lon", "column_lat",
+]
+
+
+class SeriesRows(Sequence):
+    """The recorded series as a sequence of dicts (column -> value), made on demand from lists."""
+
+    def __init__(self, columns: list[str], rows: list[list]) -> None:
+        self.columns = columns
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, i):  # noqa: ANN001 - an index or a slice, like a list
+        if isinstance(i, slice):
+            return [dict(zip(self.columns, r, strict=True)) for r in self._rows[i]]
+        return dict(zip(self.columns, self._rows[i], strict=True))
+
+    def values(self, columns: list[str]) -> list[list]:
+        """The rows' values of ``columns`` (each a recorded column), row by row."""
+        idx = [self.columns.index(c) for c in columns]
+        return [[r[i] for i in idx] for r in self._rows]
+
+    def frame(self):  # noqa: ANN201 - a pandas DataFrame (pandas is imported only here)
+        import pandas as pd
+
+        return pd.DataFrame(self._rows, columns=self.columns)
 
 
 class RegimeModel(mesa.Model):
@@ -85,19 +119,19 @@ class RegimeModel(mesa.Model):
         self.stance_changes: list[dict] = []
         self.forced_decisions: set[str] = set()
         self.forecasts: dict = {}  # (tally, region, sides, ...) -> forecast, see stances.forecast
-        self.rows: list[dict] = []
+        self._rows: list[list] = []  # see record() and series_columns
         self.track: list[tuple] = []  # (hour, unit, region, stance, strength, lon, lat, in_column)
         self._events = sorted(scenario.events, key=lambda e: e.at)
         self._next_event = 0
         self._next_public = 0.0
         self._next_row = 0.0
         # the series' column names, made once (recording is a large share of a quiet run)
-        self._region_keys = [(r, tuple(f"{k}__{name}" for k in ("legitimacy", "protest", "jailed", "emigrated",
-                                                               "mobilized", "rally", "deaths")))
-                             for name, r in self.regions.items()]
-        self._inst_keys = [(i, tuple(f"{k}__{i}" for k in ("loyal", "aside", "defected", "loyalty")))
-                           for i in self.institutions]
-        self._side_keys = [f"backing__{s.id}" for s in self.sides]
+        self.series_columns = SERIES_COLUMNS + [
+            f"{k}__{name}" for name in self.regions
+            for k in ("legitimacy", "protest", "jailed", "emigrated", "mobilized", "rally", "deaths")] + [
+            f"{k}__{i}" for i in self.institutions for k in ("loyal", "aside", "defected", "loyalty")] + [
+            f"backing__{s.id}" for s in self.sides]
+        self._node_pos = {name: self.geo.graph.nodes[name]["pos"] for name in self.regions}
         reach = scenario.elites.reach_km
         self._reach_weight = {a: {b: math.exp(-self.geo.km(a, b) / reach) for b in self.regions} for a in self.regions}
         self.distance_weight = {name: self._reach_weight[name][self.capital] for name in self.regions}
@@ -364,57 +398,66 @@ class RegimeModel(mesa.Model):
             return
         self._next_row = self.hour + every
         col = conflict.main_column(self)
-        row: dict = {
-            "hour": self.hour,
-            "regime_strength": self.ruler.strength,
-            "legitimacy": self.national_legitimacy(),
-            "protest_share": self.national_protest(),
-            "emigrated": sum(r.emigrated for r in self.regions.values()),
-            "mobilized": sum(r.mobilized for r in self.regions.values()),
-            "arrests": sum(r.arrests for r in self.regions.values()),
-            "casualties": self.casualties,
-            "front_losses": self.front_losses,
-            "crowd_deaths": self.crowd_deaths,
-            "budget": self.ruler.budget,
-            "defected_strength": self.defected_strength,
-            "challenge": ",".join(s.id for s in self.sides[1:] if s.active),
-            "capital_holder": self.capital_holder,
-            "ruler_status": self.ruler.status,
-            "column_km_to_capital": col.column.km_left(self.geo) if col is not None else float("nan"),
-            "column_strength": conflict.column_strength(self, col) if col is not None else 0.0,
-        }
+        regions = self.regions.values()
+        stayers = [r.stayers for r in regions]
+        pop = max(sum(stayers), 1.0)
         lon, lat = col.column.position(self.geo) if col is not None else (float("nan"), float("nan"))
-        row["column_lon"] = lon
-        row["column_lat"] = lat
-        for r, keys in self._region_keys:
-            row.update(zip(keys, (r.legitimacy, r.protest_share, r.jailed_share, r.emigrated, r.mobilized,
-                                  sum(r.rally), r.deaths), strict=True))
+        # one list per row, in the order of self.series_columns (a dict per row cost a quiet run a sixth)
+        row = [
+            self.hour,
+            self.ruler.strength,
+            sum(r.legitimacy * n for r, n in zip(regions, stayers, strict=True)) / pop,
+            sum(r.protest_share * n for r, n in zip(regions, stayers, strict=True)) / pop,
+            sum(r.emigrated for r in regions),
+            sum(r.mobilized for r in regions),
+            sum(r.arrests for r in regions),
+            self.casualties,
+            self.front_losses,
+            self.crowd_deaths,
+            self.ruler.budget,
+            self.defected_strength,
+            ",".join(s.id for s in self.sides[1:] if s.active),
+            self.capital_holder,
+            self.ruler.status,
+            col.column.km_left(self.geo) if col is not None else float("nan"),
+            conflict.column_strength(self, col) if col is not None else 0.0,
+            lon,
+            lat,
+        ]
+        for r in regions:
+            row += (r.legitimacy, r.protest_share, r.jailed_share, r.emigrated, r.mobilized, sum(r.rally), r.deaths)
         by_inst: dict[str, list[float]] = {i: [0.0, 0.0, 0.0, 0.0, 0.0] for i in self.institutions}
         backing = [0.0] * len(self.sides)
         for u in self.units:
             acc = by_inst[u.institution]
-            acc[u.stance] += u.strength
+            side = u.side
+            acc[0 if side == 0 else 1 if side == NOBODY else 2] += u.strength
             acc[3] += u.loyalty * u.initial_strength
             acc[4] += u.initial_strength
-            if u.side >= 0:
-                backing[u.side] += u.strength
-        for inst, keys in self._inst_keys:
+            if side >= 0:
+                backing[side] += u.strength
+        for inst in self.institutions:
             acc = by_inst[inst]
-            row.update(zip(keys, (acc[0], acc[1], acc[2], acc[3] / acc[4] if acc[4] else float("nan")),
-                           strict=True))
-        row.update(zip(self._side_keys, backing, strict=True))
-        self.rows.append(row)
+            row += (acc[0], acc[1], acc[2], acc[3] / acc[4] if acc[4] else float("nan"))
+        row += backing
+        self._rows.append(row)
         if not self.record_track:
             return
+        pos = self._node_pos
         for u in self.units:
             if u.travel is not None:
                 ulon, ulat = u.travel.position(self.geo)
             elif u.in_column and col is not None:
                 ulon, ulat = lon, lat
             else:
-                ulon, ulat = self.geo.graph.nodes[u.region]["pos"]
+                ulon, ulat = pos[u.region]
             self.track.append((self.hour, u.key, self.unit_region(u), u.stance_name, u.strength, ulon, ulat,
                                u.in_column))
+
+    @property
+    def rows(self) -> SeriesRows:
+        """The series so far, one dict per recorded hour (a view: rows are kept as lists)."""
+        return SeriesRows(self.series_columns, self._rows)
 
     def measures(self) -> dict:
         """The measures of a finished run (DESIGN.md, Outcomes)."""

@@ -24,7 +24,8 @@ def patterns(
                                                    "(default: 3-16 quick, 20-60 full)")] = None,
     workers: Annotated[int, typer.Option(help="worker processes")] = 2,
 ) -> None:
-    """Check the model against published patterns (Epstein, Granovetter, Kuran, coups, protest).
+    """Check the model against published patterns: the regime model (counterweights, protest and
+    defection, coup success, insiders' exits) and its building blocks (Epstein, Granovetter, Kuran).
 
     Prints one line per pattern (source, published value, ours, pass/fail), writes a figure
     per pattern and patterns.csv / patterns.json into the folder, and exits with status 1 if
@@ -53,14 +54,15 @@ def patterns(
     from rich.table import Table
 
     table = Table(title=f"Pattern-oriented validation ({mode} mode)", show_lines=True)
-    for col in ("pattern", "source", "published", "ours", "seeds", "result"):
+    for col in ("pattern", "checks", "source", "published", "ours", "seeds", "result"):
         table.add_column(col, overflow="fold")
     for r in results:
         if r.expected:
             verdict = "[green]pass[/green]" if r.passed else "[bold red]FAIL[/bold red]"
         else:
             verdict = "[bold red]passes: not expected[/bold red]" if r.passed else "[yellow]fails (known)[/yellow]"
-        table.add_row(r.name, r.source, r.published, r.ours, str(r.n_seeds), verdict)
+        table.add_row(r.name, "the code" if r.kind == "code" else "the regime model", r.source, r.published, r.ours,
+                      str(r.n_seeds), verdict)
     out_console.print(table)
 
     model_after = model_fingerprint()

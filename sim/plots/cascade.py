@@ -63,13 +63,13 @@ def cascade_figure(stances: pd.DataFrame, series: pd.DataFrame, events: pd.DataF
     end = float(series["hour"].max()) if not series.empty else 0.0
     if stances.empty:
         scale = time_scale(end)
-        fig, ax = plt.subplots(figsize=(16, 5))
-        fig.suptitle(f"{title}\nthe cascade: who changed stance when", fontsize=17, fontweight="bold")
+        fig, ax = plt.subplots(figsize=style.figsize(16, 5))
+        style.title(fig, f"{title}\nthe cascade: who changed stance when")
         ax.set_xlim(0, max(end, 1.0) / scale)
         ax.set_ylim(0, 1)
         ax.set_yticks([])
         ax.text(0.5, 0.5, "no unit changed stance in this run:\nevery armed unit kept the stance it started with",
-                transform=ax.transAxes, ha="center", va="center", fontsize=15, color="#444444")
+                transform=ax.transAxes, ha="center", va="center", fontsize="large", color="#444444")
         ax.set_xlabel(f"time ({'hours' if scale == 1 else 'days'} from the start)")
         ax.set_ylabel("armed units")
         fig.tight_layout()
@@ -84,7 +84,7 @@ def cascade_figure(stances: pd.DataFrame, series: pd.DataFrame, events: pd.DataF
     x0, x1 = max(0.0, lo - pad), min(max(end, hi), hi + pad)
     scale = time_scale(x1 - x0)
     n_rows = max(ys.values()) + 1
-    fig, ax = plt.subplots(figsize=(16, max(5.0, 2.6 + ROW_INCHES * n_rows)))
+    fig, ax = plt.subplots(figsize=style.figsize(16, max(5.0, 2.6 + ROW_INCHES * n_rows)))
     ax.set_xlim(x0 / scale, x1 / scale)
 
     # the stance each unit held: a band from one change to the next
@@ -121,12 +121,12 @@ def cascade_figure(stances: pd.DataFrame, series: pd.DataFrame, events: pd.DataF
     backed = _backed(s)
     ax.set_yticks([ys[u] for u in units])
     ax.set_yticklabels([f"{labels.at[u, 'label']} ({labels.at[u, 'region']})"
-                        + (f" \u2192 {backed[u]}" if u in backed else "") for u in units], fontsize=11)
+                        + (f" \u2192 {backed[u]}" if u in backed else "") for u in units], fontsize="small")
     looks = style.institution_styles(list(institutions or {}) + list(s["institution"].astype(str)), institutions)
     for inst, y in heads:
         look = looks[inst]
         ax.text(0.0, y, f"{look.label} ", transform=ax.get_yaxis_transform(),
-                ha="right", va="center", fontsize=13, fontweight="bold", color="black",
+                ha="right", va="center", fontsize="medium", fontweight="bold", color="black",
                 bbox={"boxstyle": "round,pad=0.2", "fc": mcolors.to_rgba(look.color, 0.35), "ec": look.color})
         ax.axhline(y - 0.5, color="#cccccc", linewidth=1.0, zorder=0)
     ax.set_ylim(n_rows - 0.3, -0.8)
@@ -144,9 +144,9 @@ def cascade_figure(stances: pd.DataFrame, series: pd.DataFrame, events: pd.DataF
     if n_arrows:
         handles.append(Line2D([], [], color=ARROW_COLOR, marker=">", markersize=8, linewidth=1.3,
                               label="followed the move of\n(arrow from the earlier move)"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=11)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     when = (f"{len(s)} moves by {len(units)} units between hour {lo:g} and hour {hi:g}")
-    fig.suptitle(f"{title}\nthe cascade: {when}", fontsize=17, fontweight="bold")
+    style.title(fig, f"{title}\nthe cascade: {when}")
     fig.tight_layout()
     return fig
 
@@ -175,7 +175,7 @@ def event_ticks(ax: plt.Axes, events: pd.DataFrame, scale: float, x0: float, x1:
     merged = marked.assign(group=group).groupby("group").agg(hour=("hour", "first"), label=("label", _merge))
     top = ax.secondary_xaxis("top")
     top.set_xticks(merged["hour"].to_numpy(dtype=float) / scale)
-    top.set_xticklabels(list(merged["label"]), rotation=25, ha="left", fontsize=10, color="#333333")
+    top.set_xticklabels(list(merged["label"]), rotation=25, ha="left", fontsize="small", color="#333333")
     top.tick_params(length=0)
 
 

@@ -47,16 +47,16 @@ def unit_diameter(strength: float | np.ndarray) -> float | np.ndarray:
     return np.clip(5.0 + 4.0 * np.log10(np.maximum(strength, 1.0) / 300.0), 5.0, 18.0)
 
 
-def hour_label(hour: float, start: str | None) -> str:
-    """'day 1 21:00' and, when the scenario has a calendar start, the date ('24 Jun 2023 15:00')."""
-    text = clock(hour)
-    if start:
-        try:
-            when = dt.datetime.fromisoformat(str(start)) + dt.timedelta(hours=float(hour))
-        except ValueError:
-            return text
-        text += f" ({when:%d %b %Y %H:%M})"
-    return text
+def calendar_label(hour: float, start: str | None) -> str:
+    """The calendar time of ``hour`` ('24 Jun 2023 15:00') when the scenario names a start that
+    is a date, else ''."""
+    if not start:
+        return ""
+    try:
+        when = dt.datetime.fromisoformat(str(start)) + dt.timedelta(hours=float(hour))
+    except ValueError:
+        return ""
+    return f"{when:%d %b %Y %H:%M}"
 
 
 @dataclass(frozen=True)
@@ -221,8 +221,11 @@ class MapCanvas:
         self.looks = style.institution_styles(self.institution.values(), style.institution_labels(units))
         self.title = title
         self.ending = ending
+        self.horizon: float | None = None  # a live run (the dashboard) counts hours to its horizon
         self.fig = plt.figure(figsize=figsize, dpi=dpi)
-        self.ax = self.fig.add_axes((0.045, 0.07, 0.655, 0.85))
+        # the talk style's larger text needs a wider side column for the legend
+        self.talk = style.active() == "talk"
+        self.ax = self.fig.add_axes((0.03, 0.17, 0.61, 0.69) if self.talk else (0.045, 0.07, 0.655, 0.85))
         self.vmax = protest_scale(series, list(self.geo.pos))
         self.norm = mcolors.Normalize(0.0, self.vmax)
         self.cmap = plt.get_cmap(PROTEST_CMAP)
@@ -262,8 +265,10 @@ class MapCanvas:
         # keep off the distance labels, and a little off the roads where the column will march
         for a, b, km in geo.routes:
             (xa, ya), (xb, yb) = centers[a], centers[b]
-            hw = 0.3 * 9 * len(f"{km:,.0f} km") + 2
-            taken.append((((xa + xb) / 2 - hw, (ya + yb) / 2 - 6, (xa + xb) / 2 + hw, (ya + yb) / 2 + 6), 1.0))
+            small = style.points("small")
+            hw = 0.3 * small * len(f"{km:,.0f} km") + 2
+            hh = 0.62 * small
+            taken.append((((xa + xb) / 2 - hw, (ya + yb) / 2 - hh, (xa + xb) / 2 + hw, (ya + yb) / 2 + hh), 1.0))
             for f in np.linspace(0.15, 0.85, 8):
                 x, y = xa + f * (xb - xa), ya + f * (yb - ya)
                 taken.append(((x - 4, y - 4, x + 4, y + 4), 0.5))
@@ -308,7 +313,7 @@ class MapCanvas:
 
     def _label_size(self, name: str) -> tuple[float, float]:
         lines = self._label_text(name).split("\n")
-        size = 12.0 if name == self.geo.capital else 11.0
+        size = style.points("medium" if name == self.geo.capital else "small")
         return 0.3 * size * max(len(s) for s in lines) + 2, 0.62 * size * len(lines) + 2
 
     # ------------------------------------------------------------------ fixed layer
@@ -317,13 +322,17 @@ class MapCanvas:
         ax.grid(False)
         for side in ("top", "right", "left", "bottom"):
             ax.spines[side].set_visible(False)
-        ax.set_xlabel("longitude (degrees east; a schematic map, not to scale)", color="#555555")
-        ax.set_ylabel("latitude (degrees north)", color="#555555")
-        ax.tick_params(colors="#777777", labelsize=9)
+        if self.talk:  # a slide has no room for degrees: the map is schematic anyway
+            ax.set_xticks([])
+            ax.set_yticks([])
+        else:
+            ax.set_xlabel("longitude (degrees east; a schematic map, not to scale)", color="#555555")
+            ax.set_ylabel("latitude (degrees north)", color="#555555")
+            ax.tick_params(colors="#777777", labelsize="small")
         for a, b, km in geo.routes:
             (x0, y0), (x1, y1) = geo.pos[a], geo.pos[b]
             ax.plot([x0, x1], [y0, y1], color="#c4c4c4", linewidth=3, zorder=1, solid_capstyle="round")
-            ax.text((x0 + x1) / 2, (y0 + y1) / 2, f"{km:,.0f} km", fontsize=9, color="#555555",
+            ax.text((x0 + x1) / 2, (y0 + y1) / 2, f"{km:,.0f} km", fontsize="small", color="#555555",
                     ha="center", va="center", zorder=2, rotation=0,
                     bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7})
         self.discs = {}
@@ -337,18 +346,20 @@ class MapCanvas:
             ha = "left" if "E" in side else "right" if "W" in side else "center"
             dx += {"left": -1, "right": 1, "center": 0}[ha] * self._label_size(name)[0]
             ax.annotate(self._label_text(name), (x, y), xytext=(dx, dy), textcoords="offset points",
-                        ha=ha, va="center", fontsize=12 if capital else 11,
+                        ha=ha, va="center", fontsize="medium" if capital else "small",
                         fontweight="bold" if capital else "normal",
                         fontstyle="italic" if name in self.geo.aggregates else "normal", zorder=6, linespacing=1.0)
 
     def _draw_legend(self) -> None:
         fig = self.fig
-        cax = fig.add_axes((0.74, 0.655, 0.22, 0.022))
+        talk = self.talk
+        # on a slide the colour bar goes under the map, the right column is the legend's
+        cax = fig.add_axes((0.1, 0.085, 0.45, 0.022) if talk else (0.74, 0.655, 0.22, 0.022))
         bar = fig.colorbar(plt.cm.ScalarMappable(norm=self.norm, cmap=self.cmap), cax=cax,
                            orientation="horizontal")
-        bar.set_label("disc colour: protesting (% of the region's population)", fontsize=11)
-        cax.tick_params(labelsize=10)
-        lax = fig.add_axes((0.72, 0.0, 0.27, 0.56))
+        bar.set_label("disc colour: protesting (% of the region's population)", fontsize="small")
+        cax.tick_params(labelsize="small")
+        lax = fig.add_axes((0.665, 0.0, 0.335, 0.62) if talk else (0.72, 0.0, 0.27, 0.56))
         lax.axis("off")
 
         heads: set[str] = set()
@@ -370,19 +381,20 @@ class MapCanvas:
         rows += [head("strength (size)")]
         rows += [dot(f"{n:,} men", markersize=float(unit_diameter(n)), markerfacecolor="#dddddd")
                  for n in SIZE_KEYS]
-        rows += [head("map"), dot("the capital", markersize=15, markerfacecolor="white", markeredgewidth=3)]
+        # the capital's own label says which it is ("\u2605 Moscow (capital)")
         if "column_lon" in self.series and self.series["column_lon"].notna().any():
             rows.append((Line2D([], [], color=style.BLACK, linestyle="--", linewidth=2.5, marker="o", markersize=15,
                                 markerfacecolor="white", markeredgewidth=2.5), "marching column and its path"))
         if any(not p for p in self.geo.population.values()):
             rows.append((Patch(facecolor="#eeeeee", edgecolor="#555555", hatch="////"), "region without civilians"))
         handles, labels = zip(*rows, strict=True)
-        leg = lax.legend(handles, labels, loc="upper left", frameon=False, fontsize=12, ncols=1,
-                         handletextpad=0.6, labelspacing=0.55)
+        leg = lax.legend(handles, labels, loc="upper left", frameon=False, fontsize="small" if talk else "medium",
+                         ncols=1, handletextpad=0.6, labelspacing=0.08 if talk else 0.45, borderaxespad=0.2)
         for text in leg.get_texts():
             if text.get_text() in heads:
                 text.set_fontweight("bold")
-        self.status = fig.text(0.735, 0.905, "", ha="left", va="top", fontsize=12, linespacing=1.4,
+        self.status = fig.text(0.67 if talk else 0.735, 0.915 if talk else 0.905, "", ha="left", va="top",
+                               fontsize="small" if talk else "medium", linespacing=1.3,
                                bbox={"boxstyle": "round,pad=0.4", "fc": "#f4f4f4", "ec": "none"})
 
     # ------------------------------------------------------------------ state at an hour
@@ -398,23 +410,33 @@ class MapCanvas:
             disc.set_facecolor("#eeeeee" if share is None else self.cmap(self.norm(100.0 * share)))
         now = self.track[self.track["hour"] == hour]
         self._draw_column(hour, row, self._draw_units(now))
-        self._status(row, now, last=hour == self.hours[-1])
-        where = hour_label(hour, self.geo.start)
-        self._dynamic.append(self.fig.suptitle(f"{self.title}: {where}, hour {hour:g}", fontsize=17,
-                                               fontweight="bold", x=0.045, ha="left", y=0.975))
+        self._status(hour, row, now, last=hour == self.hours[-1])
+        # one clock in the title, as the log and the timeline print it; the calendar goes in the box
+        title = f"{self.title}: {clock(hour)}"
+        if self.talk:  # over the map only, clear of the status box: wrapped to the map's width
+            width_pt = self.ax.get_position().width * self.fig.get_figwidth() * 72.0
+            # the clock stays on one line (no-break spaces)
+            title = f"{self.title}: {clock(hour).replace(' ', chr(0xA0))}"
+            title = "\n".join(textwrap.wrap(title, max(20, int(width_pt / (0.55 * style.points("large"))))))
+        self._dynamic.append(self.fig.suptitle(title, fontsize="large" if self.talk else "x-large",
+                                               fontweight="bold", x=0.045, ha="left", y=0.985 if self.talk else 0.975))
         return self.fig
 
-    def _status(self, row: pd.Series, now: pd.DataFrame, last: bool) -> None:
-        lines = textwrap.wrap(f"OUTCOME: {self.ending}", 44) if last and self.ending else []
+    def _status(self, hour: float, row: pd.Series, now: pd.DataFrame, last: bool) -> None:
+        when = calendar_label(hour, self.geo.start)
+        lines = [f"hour {hour:g} of {self.horizon or self.hours[-1]:g}" + (f"  ({when})" if when else "")]
+        lines += [f"OUTCOME: {self.ending}"] if last and self.ending else []
         for stance in ("standing aside", "defected"):
             sub = now[now["stance"] == stance]
             if len(sub):
                 lines.append(f"{stance}: {len(sub)} unit{'s' if len(sub) > 1 else ''}, {sub['strength'].sum():,.0f} men")
-        lines.append(f"protesting nationally: {100 * row.get('protest_share', 0.0):.2f}% of the population")
+        lines.append(f"protesting: {100 * row.get('protest_share', 0.0):.2f}% of all people")
         if np.isfinite(row.get("column_lon", np.nan)):
             lines.append(f"the column: {row.get('column_strength', 0):,.0f} men, "
                          f"{row.get('column_km_to_capital', 0):,.0f} km to {self.geo.capital}")
-        self.status.set_text("\n".join(lines))
+        # the side column of a slide is about 38 characters of 18-pt text wide
+        width = 38 if self.talk else 48
+        self.status.set_text("\n".join(w for line in lines for w in textwrap.wrap(line, width)))
 
     def _draw_column(self, hour: float, row: pd.Series, size: float) -> None:
         """The column's path so far (dashed) and a ring of diameter ``size`` points round it."""

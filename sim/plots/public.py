@@ -2,7 +2,8 @@
 left the country and who has been called up - and, when it happened, who answered a call to
 rally and who was killed when troops fired on crowds.
 
-Four panels (six when crowds rallied or died) share the time axis. The regions where most happened get a colour and a line
+Up to six panels share the time axis, one for each measure that happened in the run (a line
+at the foot names those that did not). The regions where most happened get a colour and a line
 style of their own (the same in every panel); the others are thin grey lines, so a dozen
 regions never become a tangle.
 """
@@ -21,7 +22,7 @@ from matplotlib.lines import Line2D
 
 from . import style
 from .cascade import event_ticks
-from .timeline import annotate_events, time_axis
+from .timeline import annotate_events, not_drawn_note, time_axis
 
 #: (series prefix, panel title, y label, scale to the unit shown, what "nothing" reads as)
 MEASURES = (
@@ -48,11 +49,14 @@ def populated_regions(scenario: Mapping[str, Any]) -> list[str]:
     return [n for n, r in scenario["regions"].items() if int(r.get("population", 0)) > 0]
 
 
+def happened(series: pd.DataFrame, prefix: str) -> bool:
+    """Whether any region's ``prefix`` series is above zero in this run."""
+    return any(c.startswith(f"{prefix}__") and series[c].max() > 0 for c in series.columns)
+
+
 def shown_measures(series: pd.DataFrame) -> tuple[tuple[str, str, str, float, str], ...]:
-    """The four measures, and the extra ones (rallies, crowd deaths) that happened in this run."""
-    extra = tuple(m for m in EXTRA_MEASURES
-                  if any(c.startswith(f"{m[0]}__") and series[c].max() > 0 for c in series.columns))
-    return MEASURES + extra
+    """The measures that happened in this run (a panel with nothing to show is left out)."""
+    return tuple(m for m in MEASURES + EXTRA_MEASURES if happened(series, m[0]))
 
 
 def ranked_regions(series: pd.DataFrame, regions: list[str]) -> list[str]:
@@ -69,19 +73,28 @@ def ranked_regions(series: pd.DataFrame, regions: list[str]) -> list[str]:
 
 
 def public_figure(scenario: Mapping[str, Any], series: pd.DataFrame, events: pd.DataFrame, title: str) -> Figure:
-    """Four panels: protesting and in jail (% of population), emigrated and mobilized
-    (thousands), one line per region; and, when they happened, people answering a call to
-    rally (thousands) and crowd deaths."""
+    """A panel for each measure that happened: protesting and in jail (% of population),
+    emigrated and mobilized (thousands), people answering a call to rally (thousands) and
+    crowd deaths, one line per region."""
     style.apply()
     t, xlabel, scale = time_axis(series)
     measures = shown_measures(series)
+    missing = [m[4].removesuffix(" in this run") for m in MEASURES if m not in measures]
+    if not measures:  # a mutiny can leave the public at home: one panel says so
+        fig, ax = plt.subplots(figsize=style.figsize(14, 4))
+        style.title(fig, f"{title}\nthe public, region by region")
+        ax.axis("off")
+        ax.text(0.5, 0.5, "Nothing happened among the public in this run:\n" + "; ".join(missing) + ".",
+                transform=ax.transAxes, ha="center", va="center", fontsize=plt.rcParams["axes.titlesize"])
+        fig.tight_layout()
+        return fig
     regions = ranked_regions(series, populated_regions(scenario))
     active = [r for r in regions if any(series.get(f"{p}__{r}", pd.Series([0.0])).max() > 0 for p, *_ in measures)]
     colored = {r: HIGHLIGHT[i] for i, r in enumerate(active[: len(HIGHLIGHT)])}
-    fig, axes = plt.subplots(len(measures), 1, figsize=(14, 11 + 2.2 * (len(measures) - len(MEASURES))),
-                             sharex=True)
-    fig.suptitle(f"{title}\nthe public, region by region", fontsize=17, fontweight="bold")
-    for i, (ax, (prefix, panel, ylabel, factor, nothing)) in enumerate(zip(axes, measures, strict=True)):
+    fig, axes = plt.subplots(len(measures), 1, figsize=style.figsize(14, 1.6 + 2.4 * len(measures)), sharex=True, squeeze=False)
+    axes = axes[:, 0]
+    style.title(fig, f"{title}\nthe public, region by region")
+    for i, (ax, (prefix, panel, ylabel, factor, _nothing)) in enumerate(zip(axes, measures, strict=True)):
         peak = 0.0
         for r in reversed(regions):  # highlighted regions last, so on top
             col = f"{prefix}__{r}"
@@ -94,13 +107,9 @@ def public_figure(scenario: Mapping[str, Any], series: pd.DataFrame, events: pd.
                 ax.plot(t, y, color=color, linestyle=dash, linewidth=2.4, zorder=3)
             else:
                 ax.plot(t, y, color=style.GREY, linewidth=1.0, alpha=0.8, zorder=2)
-        ax.set_title(panel, loc="left", fontsize=14)
-        ax.set_ylabel(ylabel, fontsize=12)
+        ax.set_title(panel, loc="left")
+        ax.set_ylabel(ylabel)
         ax.set_ylim(bottom=0)
-        if peak <= 0:
-            ax.set_ylim(0, 1)
-            ax.text(0.5, 0.5, nothing, transform=ax.transAxes, ha="center", va="center", fontsize=13,
-                    color="#555555")
         annotate_events(ax, events, scale, top=False)
         if i == 0:
             event_ticks(ax, events, scale, float(series["hour"].min()), float(series["hour"].max()))
@@ -109,9 +118,10 @@ def public_figure(scenario: Mapping[str, Any], series: pd.DataFrame, events: pd.
     if len(regions) > len(colored):
         rest = "other regions" if colored else "every region"
         handles.append(Line2D([], [], color=style.GREY, linewidth=1.0, label=rest))
-    fig.tight_layout(rect=(0, 0, 0.83, 1))
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.835, 0.93), title="region",
-               title_fontproperties={"weight": "bold"}, fontsize=12)
+    fig.tight_layout(rect=(0, 0.03 if missing else 0, 0.8, 1))
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.805, 0.93), title="region",
+               title_fontproperties={"weight": "bold"})
+    not_drawn_note(fig, missing)
     return fig
 
 

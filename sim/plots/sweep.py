@@ -21,10 +21,30 @@ FAN_VARS = {
 }
 
 
-def _label(path: str) -> str:
-    """'ruler.regime_strength' -> 'ruler regime strength', 'challengers.wagner.offer' ->
-    'wagner offer', 'institutions.army.ties' -> 'army ties' (:func:`style.param_label`)."""
+def _label(path: str, labels: dict[str, str] | None = None) -> str:
+    """The swept parameter's name in words: its label (the sweep's ``label:`` or the schema's
+    description, :func:`sim.sweep.summary.manifest_labels`), else its path in words
+    ('challengers.wagner.offer' -> 'wagner offer'; a priors factor 'units.*.fear' -> 'fear (all units)')."""
+    given = (labels or {}).get(path)
+    if given:
+        return given
+    if ".*." in path:  # a priors factor: one value for every entry that leaves the default
+        section, field = path.split(".*.", 1)
+        return f"{field.replace('_', ' ')} (all {section})"
     return style.param_label(path)
+
+
+def _tick(v: object) -> str:
+    """A swept value on an axis: yes/no for a switch, three figures for a number."""
+    if isinstance(v, bool | np.bool_):
+        return "yes" if v else "no"
+    return f"{v:.3g}" if isinstance(v, float | np.floating) else str(v)
+
+
+#: past this many distinct values of a numeric parameter (a Latin hypercube gives one per point),
+#: the bands are drawn over BINS quantile bins so that each has runs enough to read
+MAX_LEVELS = 8
+BINS = 5
 
 
 def _present(summary: pd.DataFrame) -> list[str]:
@@ -32,16 +52,24 @@ def _present(summary: pd.DataFrame) -> list[str]:
     return [o for o in OUTCOMES if seen.get(o, 0) > 0]
 
 
-def outcome_bands(summary: pd.DataFrame, param: str, others: list[str] | None = None):
+def outcome_bands(summary: pd.DataFrame, param: str, others: list[str] | None = None,
+                  labels: dict[str, str] | None = None):
     """Stacked outcome probabilities along one parameter (averaged over the others), with
     Wilson 95% whiskers on each outcome's own probability."""
     style.apply()
     outcomes = _present(summary)
+    binned = False
+    values = pd.to_numeric(summary[param], errors="coerce")
+    if values.notna().all() and values.nunique() > MAX_LEVELS:
+        # each bin is drawn at the mean of its values: P(outcome) over the runs whose draw fell in it
+        bins = pd.qcut(values, BINS, duplicates="drop")
+        summary = summary.assign(**{param: values.groupby(bins, observed=True).transform("mean")})
+        binned = True
     g = summary.groupby([param, "outcome"])[["k", "n"]].sum().reset_index()
     xs = sorted(g[param].unique(), key=lambda v: (isinstance(v, str), v))
     numeric = all(isinstance(x, int | float | np.integer | np.floating) for x in xs)
     pos = np.array(xs, dtype=float) if numeric else np.arange(len(xs), dtype=float)
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(15, 6.5), gridspec_kw={"width_ratios": [1.25, 1]})
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=style.figsize(15, 6.5), gridspec_kw={"width_ratios": [1.25, 1]})
     bottom = np.zeros(len(xs))
     from ..sweep.summary import wilson
 
@@ -58,24 +86,24 @@ def outcome_bands(summary: pd.DataFrame, param: str, others: list[str] | None = 
         ax2.errorbar(pos, p, yerr=[p - ci[:, 0], ci[:, 1] - p], color=color, marker="o", capsize=4,
                      label=LABELS[Outcome(o)])
     for a in (ax, ax2):
-        a.set_xlabel(_label(param))
+        a.set_xlabel(_label(param, labels) + (f" ({len(xs)} bins by quantile)" if binned else ""))
         a.set_ylim(0, 1.02)
-        if not numeric:
-            a.set_xticks(pos, [str(x) for x in xs])
+        if not numeric or any(isinstance(x, bool | np.bool_) for x in xs):
+            a.set_xticks(pos, [_tick(x) for x in xs])
     ax.set_ylabel("share of runs")
     ax.set_title("Outcomes, stacked")
     ax2.set_ylabel("probability (Wilson 95% interval)")
     ax2.set_title("Each outcome with its interval")
     ax2.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
     n_runs = int(summary.drop_duplicates("point")["n"].sum())
-    extra = f"; averaged over {', '.join(_label(o) for o in others)}" if others else ""
-    fig.suptitle(f"How the outcome depends on {_label(param)} ({n_runs} runs{extra})", fontsize=16,
-                 fontweight="bold")
+    extra = (f";\naveraged over the other {len(others)} parameters" if others and len(others) > 3 else
+             f";\naveraged over {', '.join(_label(o, labels) for o in others)}" if others else "")
+    style.title(fig, f"How the outcome depends on {_label(param, labels)} ({n_runs} runs{extra})", "large")
     fig.tight_layout()
     return fig
 
 
-def outcome_heatmap(summary: pd.DataFrame, x: str, y: str, outcome: str):
+def outcome_heatmap(summary: pd.DataFrame, x: str, y: str, outcome: str, labels: dict[str, str] | None = None):
     """Probability of one outcome over two parameters, with the runs per cell written in."""
     style.apply()
     t = summary[summary["outcome"] == outcome].groupby([y, x])[["k", "n"]].sum().reset_index()
@@ -87,18 +115,18 @@ def outcome_heatmap(summary: pd.DataFrame, x: str, y: str, outcome: str):
         i, j = ys.index(yv), xs.index(xv)
         grid[i, j] = k / n if n else np.nan
         runs[i, j] = n
-    fig, ax = plt.subplots(figsize=(11, 7.5))
+    fig, ax = plt.subplots(figsize=style.figsize(11, 7.5))
     im = ax.imshow(grid, origin="lower", cmap="cividis", vmin=0, vmax=1, aspect="auto")
     for i in range(len(ys)):
         for j in range(len(xs)):
             v = grid[i, j]
             txt = "-" if np.isnan(v) else f"{v:.0%}\nn={runs[i, j]}"
-            ax.text(j, i, txt, ha="center", va="center", fontsize=11,
+            ax.text(j, i, txt, ha="center", va="center", fontsize=plt.rcParams["legend.fontsize"],
                     color="black" if (not np.isnan(v) and v > 0.55) else "white")
-    ax.set_xticks(range(len(xs)), [f"{v:.3g}" if isinstance(v, float) else str(v) for v in xs])
-    ax.set_yticks(range(len(ys)), [f"{v:.3g}" if isinstance(v, float) else str(v) for v in ys])
-    ax.set_xlabel(_label(x))
-    ax.set_ylabel(_label(y))
+    ax.set_xticks(range(len(xs)), [_tick(v) for v in xs])
+    ax.set_yticks(range(len(ys)), [_tick(v) for v in ys])
+    ax.set_xlabel(_label(x, labels))
+    ax.set_ylabel(_label(y, labels))
     ax.grid(False)
     cb = fig.colorbar(im, ax=ax)
     cb.set_label(f"P({LABELS[Outcome(outcome)]})")
@@ -121,7 +149,7 @@ def fan_charts(series: pd.DataFrame, runs: pd.DataFrame, variables: list[str] | 
     s["outcome"] = s["run_id"].map(outcome_of)
     horizon = s["hour"].max() if len(s) else 0.0
     scale, unit = (1.0, "hours") if horizon <= 72 else (24.0, "days")
-    fig, axes = plt.subplots(len(variables), 1, figsize=(13, 3.4 * len(variables)), sharex=True, squeeze=False)
+    fig, axes = plt.subplots(len(variables), 1, figsize=style.figsize(13, 3.4 * len(variables)), sharex=True, squeeze=False)
     for ax, var in zip(axes[:, 0], variables, strict=True):
         title, yunit, mult = FAN_VARS.get(var, (var, "value", 1.0))
         d = s[s["variable"] == var]
@@ -141,7 +169,7 @@ def fan_charts(series: pd.DataFrame, runs: pd.DataFrame, variables: list[str] | 
         ax.set_ylabel(yunit)
     axes[0, 0].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     axes[-1, 0].set_xlabel(f"time ({unit} from the start)")
-    fig.suptitle("Key series over time, split by outcome", fontsize=16, fontweight="bold")
+    style.title(fig, "Key series over time, split by outcome")
     fig.tight_layout()
     return fig
 
@@ -151,7 +179,7 @@ def resolution_times(runs: pd.DataFrame):
     style.apply()
     ok = runs[runs["status"] == "ok"]
     outcomes = [o for o in OUTCOMES if o in set(ok["outcome"])]
-    fig, ax = plt.subplots(figsize=(12, 6))
+    fig, ax = plt.subplots(figsize=style.figsize(12, 6))
     data = [ok[ok["outcome"] == o]["time_to_outcome_h"].to_numpy() for o in outcomes]
     scale, unit = (1.0, "hours") if max((d.max() for d in data if len(d)), default=0) <= 96 else (24.0, "days")
     bp = ax.boxplot([d / scale for d in data], orientation="horizontal", patch_artist=True, widths=0.5, showfliers=False,
@@ -188,13 +216,21 @@ def plot_sweep(folder: Path | str, outcome: str | None = None) -> list[str]:
         runs["outcome"] = pd.Series([None] * len(runs), dtype=object)
     man = json.loads((folder / "manifest.json").read_text())
     params = [p["path"] for p in man["parameters"] if not p["path"].startswith("dummy")]
+    labels = folder_labels(folder, man)
     written: list[str] = []
+    totals = summary.groupby("outcome")["k"].sum()
+    target = outcome or _answer_outcome(folder) or totals.idxmax()
+    if totals.get(target, 0) == 0:  # a map of zeros says nothing: the answer bounds it instead
+        target = totals.idxmax()
+    from ..sweep.summary import MANY_PARAMETERS
+
+    if len(params) > MANY_PARAMETERS:  # a priors design: bands for the strongest few, not for a hundred
+        params = strongest(summary, params, target)[:MANY_PARAMETERS]
     for p in params:
         others = [q for q in params if q != p]
-        written += style.save(outcome_bands(summary, p, others), folder / f"sweep_outcomes_{param_stem(p)}")
-    target = outcome or _answer_outcome(folder) or summary.groupby("outcome")["k"].sum().idxmax()
-    if len(params) >= 2:
-        written += style.save(outcome_heatmap(summary, params[0], params[1], target),
+        written += style.save(outcome_bands(summary, p, others, labels), folder / f"sweep_outcomes_{param_stem(p)}")
+    if len(params) >= 2 and totals.get(target, 0) > 0:
+        written += style.save(outcome_heatmap(summary, params[0], params[1], target, labels),
                               folder / f"sweep_heatmap_{target}")
     ok = runs["status"] == "ok"
     if (folder / "series").exists() and ok.any():
@@ -204,6 +240,34 @@ def plot_sweep(folder: Path | str, outcome: str | None = None) -> list[str]:
     if ok.any():  # a sweep whose runs all failed has no times to show
         written += style.save(resolution_times(runs), folder / "sweep_times")
     return written
+
+
+def strongest(summary: pd.DataFrame, params: list[str], target: str) -> list[str]:
+    """The numeric parameters ordered by how strongly P(target) follows them over the design
+    points (|Spearman rho|), strongest first."""
+    from scipy import stats
+
+    t = summary[summary["outcome"] == target]
+    scored = []
+    for p in params:
+        x = pd.to_numeric(t[p], errors="coerce")
+        if x.notna().all() and x.nunique() > 1 and t["p"].nunique() > 1:
+            scored.append((abs(float(stats.spearmanr(x, t["p"]).statistic)), p))
+    return [p for _, p in sorted(scored, key=lambda s: (-s[0], s[1]))]
+
+
+def folder_labels(folder: Path, man: dict) -> dict[str, str]:
+    """The swept parameters' names in words for a sweep's folder (its manifest, else its
+    scenario through the schema)."""
+    from ..sweep.summary import manifest_labels
+
+    if all(p.get("label") for p in man.get("parameters", [])):
+        return manifest_labels(man)
+    from ..scenario.loader import validate_raw
+    from ..scenario.yamlio import read_yaml_file
+
+    raw, pos = read_yaml_file(folder / "scenario.yaml")
+    return manifest_labels(man, validate_raw(raw, pos, str(folder / "scenario.yaml")))
 
 
 def _answer_outcome(folder: Path) -> str | None:

@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
 
 from . import style
 
@@ -48,9 +49,14 @@ def annotate_events(ax, events: pd.DataFrame, scale: float, top: bool = True, ma
         return
     if len(groups) > max_labels:
         groups = groups[: max_labels - 1] + groups[-1:]  # the first ones and the ending
-    # each label goes on the highest row where it does not run into the label before it
-    width_pt = ax.get_window_extent().width * 72.0 / ax.figure.dpi
-    per_char = 0.6 * 10.0 / max(width_pt, 1.0) * span  # data units per character at fontsize 10
+    # each label goes on the highest row where it does not run into the label before it; the
+    # text is a little smaller than the legends' (the talk style enlarges both)
+    size = style.points("small")
+    box = ax.get_window_extent()
+    width_pt = box.width * 72.0 / ax.figure.dpi
+    row_h = min(0.2, 1.45 * size / max(box.height * 72.0 / ax.figure.dpi, 1.0))  # a row, in axes fraction
+    rows_fit = max(1, int(0.9 / row_h))
+    per_char = 0.6 * size / max(width_pt, 1.0) * span  # data units per character
     rows: list[float] = []  # where the last label on each row ends
     for x, labels in groups:
         text = " / ".join(labels[:2]) + (f" (+{len(labels) - 2})" if len(labels) > 2 else "")
@@ -58,43 +64,74 @@ def annotate_events(ax, events: pd.DataFrame, scale: float, top: bool = True, ma
         w = (len(text) + 2) * per_char
         a, b = (x - w, x) if right else (x, x + w)
         level = next((i for i, end in enumerate(rows) if a > end), len(rows))
+        if level >= rows_fit:  # no free row left: a label over another is worse than none
+            continue
         if level == len(rows):
             rows.append(b)
         rows[level] = b
-        ax.text(x, 0.97 - 0.11 * (level % 6), (text + " ") if right else (" " + text),
-                transform=ax.get_xaxis_transform(), fontsize=10, color="#333333",
+        ax.text(x, 0.97 - row_h * level, (text + " ") if right else (" " + text),
+                transform=ax.get_xaxis_transform(), fontsize=size, color="#333333",
                 ha="right" if right else "left", va="top",
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
 
 
+def not_drawn_note(fig, missing: list[str]) -> None:
+    """One line at the foot of a figure naming what was left out because nothing happened, so
+    an absent panel reads as a finding and not as a failure."""
+    if missing:
+        fig.text(0.01, 0.002, "Not drawn, since nothing happened: " + "; ".join(missing) + ".",
+                 ha="left", va="bottom", fontsize=plt.rcParams["legend.fontsize"], color="#444444")
+
+
 def timeline_figure(series: pd.DataFrame, events: pd.DataFrame, title: str, capital: str = "Moscow",
                     institutions: Mapping[str, str] | None = None, population: float | None = None):
-    """Four panels sharing the time axis: armed men not backing the ruler, loyalty, the
-    public, and the casualties of the crisis.
+    """Panels sharing the time axis: armed men not backing the ruler, loyalty, the public,
+    people leaving or called up, and the casualties of the crisis - each only when it has
+    something to show (loyalty always); a line at the foot names what was left out.
 
     ``institutions`` maps institution ids to labels (default: the ids); ``population`` (the
     scenario's people) turns the crowds answering a call (``rally__*``) into a share.
     """
     style.apply()
     t, xlabel, scale = time_axis(series)
-    fig, axes = plt.subplots(4, 1, figsize=(13, 12.5), sharex=True,
-                             gridspec_kw={"height_ratios": [1.1, 1.0, 1.0, 0.75]})
-    fig.suptitle(title, fontsize=17, fontweight="bold")
     looks = style.institution_styles(style.series_institutions(series), institutions)
+    moved = [(inst, stance) for inst in looks for stance in ("defected", "aside")
+             if f"{stance}__{inst}" in series and series[f"{stance}__{inst}"].max() > 0]
+    rally = series.filter(like="rally__").sum(axis=1)
+    cap = f"protest__{capital}"
+    street = series["protest_share"].max() > 0 or (cap in series and series[cap].max() > 0) or \
+        bool(population and rally.max() > 0)
+    flows = [c for c in ("emigrated", "mobilized") if c in series and series[c].max() >= 0.5]
+    deaths = [(c, lab, color, dash) for c, lab, color, dash in (
+        ("casualties", "casualties of the crisis (fighting and crowds)", style.BLACK, "-"),
+        ("crowd_deaths", "of them, killed in crowds fired on", style.VERMILION, "--"),
+        ("front_losses", "losses at the front (scripted, counted apart)", style.GREY, ":"),
+    ) if c in series and series[c].max() >= 0.5]
+    panels = [name for name, shown in (("stack", bool(moved)), ("loyalty", True), ("street", street),
+                                       ("flows", bool(flows)), ("deaths", bool(deaths))) if shown]
+    missing = [what for what, shown in (("every armed unit stayed loyal", bool(moved)),
+                                        ("no one protested", street),
+                                        ("no one emigrated or was called up", bool(flows)),
+                                        ("no casualties", bool(deaths))) if not shown]
+    heights = {"stack": 1.1, "loyalty": 1.0, "street": 1.0, "flows": 0.8, "deaths": 0.75}
+    fig, axes = plt.subplots(len(panels), 1, figsize=style.figsize(13, 0.6 + 2.9 * sum(heights[p] for p in panels)),
+                             sharex=True, squeeze=False,
+                             gridspec_kw={"height_ratios": [heights[p] for p in panels]})
+    ax_of = dict(zip(panels, axes[:, 0], strict=True))
+    style.title(fig, title)
+    legend_size = plt.rcParams["legend.fontsize"]
 
-    # 1. strength not backing the ruler, by institution and stance
-    ax = axes[0]
-    stacks, labels, colors, hatches, owners = [], [], [], [], []
-    for inst, look in looks.items():
-        for stance, hatch in (("defected", None), ("aside", "//")):
-            col = f"{stance}__{inst}"
-            if col in series and series[col].max() > 0:
-                stacks.append(series[col].to_numpy() / 1000.0)
-                labels.append(f"{look.label}: {style.STANCE_LABELS[stance]}")
-                colors.append(look.color)
-                hatches.append(hatch)
-                owners.append(inst)
-    if stacks:
+    # strength not backing the ruler, by institution and stance
+    if "stack" in ax_of:
+        ax = ax_of["stack"]
+        stacks, labels, colors, hatches, owners = [], [], [], [], []
+        for inst, stance in moved:
+            look = looks[inst]
+            stacks.append(series[f"{stance}__{inst}"].to_numpy() / 1000.0)
+            labels.append(f"{look.label}: {style.STANCE_LABELS[stance]}")
+            colors.append(look.color)
+            hatches.append("//" if stance == "aside" else None)
+            owners.append(inst)
         polys = ax.stackplot(t, *stacks, labels=labels, colors=colors, alpha=0.85)
         for poly, hatch in zip(polys, hatches, strict=True):
             if hatch:
@@ -104,24 +141,19 @@ def timeline_figure(series: pd.DataFrame, events: pd.DataFrame, title: str, capi
         # institutions in two stances would make a legend taller than the panel
         handles = [Patch(facecolor=looks[inst].color, alpha=0.85, label=looks[inst].label)
                    for inst in dict.fromkeys(owners)]
-        handles += [Patch(facecolor=style.GREY, alpha=0.85, label="solid: defected\n(backs a challenger)")]
+        if any(h is None for h in hatches):
+            handles += [Patch(facecolor=style.GREY, alpha=0.85, label="solid: defected\n(backs a challenger)")]
         if any(hatches):
             handles += [Patch(facecolor=style.GREY, alpha=0.85, hatch="//", edgecolor="white",
                               label="hatched: standing aside")]
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=10)
-    else:
-        ax.text(0.5, 0.5, "every armed unit stays loyal", transform=ax.transAxes, ha="center",
-                va="center", fontsize=13, color=style.GREY)
-    ax.set_ylabel("men not backing\nthe ruler (thousands)")
-    ax.set_title("Armed units standing aside or defected")
-    ax.set_ylim(bottom=0)
-    if ax.get_ylim()[1] < 1:
-        ax.set_ylim(0, 1)
-    annotate_events(ax, events, scale)
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=legend_size)
+        ax.set_ylabel("men not backing\nthe ruler (thousands)")
+        ax.set_title("Armed units standing aside or defected")
+        ax.set_ylim(bottom=0)
 
-    # 2. loyalty by institution, regime strength, legitimacy (the ruler's lines in black and
+    # loyalty by institution, regime strength, legitimacy (the ruler's lines in black and
     # grey, so that no institution's colour means two things)
-    ax = axes[1]
+    ax = ax_of["loyalty"]
     for inst, look in looks.items():
         col = f"loyalty__{inst}"
         if col in series:
@@ -132,61 +164,51 @@ def timeline_figure(series: pd.DataFrame, events: pd.DataFrame, title: str, capi
             label="legitimacy (public, national)")
     ax.set_ylim(0, 1.02)
     ax.set_ylabel("level (0-1)")
-    ax.set_title("Loyalty of commanders (to their chain of command), regime strength, legitimacy")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=10)
-    annotate_events(ax, events, scale, top=False)
+    ax.set_title("Loyalty of commanders, regime strength, legitimacy")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=legend_size)
 
-    # 3. the street
-    ax = axes[2]
-    ax.plot(t, 100 * series["protest_share"], color=style.PUBLIC_COLOR, label="protesting, national")
-    cap = f"protest__{capital}"
-    if cap in series:
-        ax.plot(t, 100 * series[cap], color=style.BLACK, linestyle="--", label=f"protesting, {capital}")
-    rally = series.filter(like="rally__").sum(axis=1)
-    if population and rally.max() > 0:
-        ax.plot(t, 100 * rally / population, color=style.BLACK, linestyle=":", linewidth=2.6,
-                label="answering a call to rally, national")
-    ax.set_ylabel("% of population\nin the streets")
-    ax.set_ylim(bottom=0)
-    if ax.get_ylim()[1] < 0.5:
-        ax.set_ylim(0, 0.5)
-    ax.set_title("The public")
-    handles, labs = ax.get_legend_handles_labels()
-    flows = series[["emigrated", "mobilized"]].max()
-    if flows.max() > 0:
-        ax2 = ax.twinx()
-        ax2.plot(t, series["emigrated"] / 1000.0, color=style.SKY, label="emigrated (cumulative)")
-        ax2.plot(t, series["mobilized"] / 1000.0, color=style.GREEN, label="mobilized (cumulative)")
-        ax2.set_ylabel("people (thousands)")
-        ax2.grid(False)
-        ax2.spines["right"].set_visible(True)
-        h2, l2 = ax2.get_legend_handles_labels()
-        handles += h2
-        labs += l2
-    ax.legend(handles, labs, loc="upper left", bbox_to_anchor=(1.08, 1.0), fontsize=10)
-    annotate_events(ax, events, scale, top=False)
-
-    # 4. casualties of the crisis (front losses are counted apart: they are the war's, not the crisis')
-    ax = axes[3]
-    deaths = [(c, lab, color, dash) for c, lab, color, dash in (
-        ("casualties", "casualties of the crisis (fighting and crowds)", style.BLACK, "-"),
-        ("crowd_deaths", "of them, killed in crowds fired on", style.VERMILION, "--"),
-        ("front_losses", "losses at the front (counted apart)", style.GREY, ":"),
-    ) if c in series and series[c].max() > 0]
-    for c, lab, color, dash in deaths:
-        ax.plot(t, series[c], color=color, linestyle=dash, label=lab)
-    if deaths:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=10)
+    # the street
+    if "street" in ax_of:
+        ax = ax_of["street"]
+        ax.plot(t, 100 * series["protest_share"], color=style.PUBLIC_COLOR, label="protesting, national")
+        if cap in series:
+            ax.plot(t, 100 * series[cap], color=style.BLACK, linestyle="--", label=f"protesting, {capital}")
+        if population and rally.max() > 0:
+            ax.plot(t, 100 * rally / population, color=style.BLACK, linestyle=":", linewidth=2.6,
+                    label="answering a call to rally, national")
+        ax.set_ylabel("% of population\nin the streets")
         ax.set_ylim(bottom=0)
-    else:
-        ax.set_ylim(0, 1)
-        ax.text(0.5, 0.5, "no casualties in this run", transform=ax.transAxes, ha="center", va="center",
-                fontsize=13, color=style.GREY)
-    ax.set_ylabel("people\n(cumulative)")
-    ax.set_title("Casualties")
-    ax.set_xlabel(xlabel)
-    annotate_events(ax, events, scale, top=False)
-    fig.tight_layout()
+        ax.set_title("The public in the streets")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=legend_size)
+
+    # people leaving and called up: counts of people, on an axis of their own (no twin axis)
+    if "flows" in ax_of:
+        ax = ax_of["flows"]
+        for c, lab, color in (("emigrated", "emigrated (cumulative)", style.SKY),
+                              ("mobilized", "mobilized (cumulative)", style.GREEN)):
+            if c in flows:
+                ax.plot(t, series[c] / 1000.0, color=color, label=lab)
+        ax.set_ylabel("people\n(thousands)")
+        ax.set_ylim(bottom=0)
+        ax.set_title("Leaving the country and called up")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=legend_size)
+
+    # casualties of the crisis (front losses are counted apart: they are the war's, not the crisis')
+    if "deaths" in ax_of:
+        ax = ax_of["deaths"]
+        for c, lab, color, dash in deaths:
+            ax.plot(t, series[c], color=color, linestyle=dash, label=lab)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=legend_size)
+        ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.set_ylabel("people\n(cumulative)")
+        ax.set_title("Casualties")
+    axes[-1, 0].set_xlabel(xlabel)
+    fig.tight_layout(rect=(0, 0.03 if missing else 0, 1, 1))
+    # after the layout: the labels are spaced by the panels' final widths
+    for i, ax in enumerate(axes[:, 0]):
+        annotate_events(ax, events, scale, top=i == 0)
+    not_drawn_note(fig, missing)
     return fig
 
 

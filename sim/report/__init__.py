@@ -10,6 +10,7 @@ page from ``sweep_html.py``.
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,34 @@ if TYPE_CHECKING:  # kept out of the CLI's start-up: every command imports this 
     from matplotlib.figure import Figure
 
     from ..scenario.schema import Scenario
+
+def _count(v: Any) -> str:
+    """A count of people (or men, arrests, km) as a whole number with thousands separators:
+    the model's flows are fractional ('arrests 2858.58'), people are not."""
+    return f"{round(float(v)):,}" if isinstance(v, int | float) and math.isfinite(v) else "-"
+
+
+#: measures.json keys: (label, unit, how to show the value)
+MEASURES: dict[str, tuple[str, str, Callable[[Any], str]]] = {
+    "time_to_outcome_h": ("time to resolution", "hours", lambda v: f"{v:,.0f}"),
+    "resolved_before_horizon": ("resolved before the horizon", "", lambda v: "yes" if v else "no"),
+    "capital_holder": ("who holds the capital", "", str),
+    "ruler_status": ("the ruler at the end", "", lambda v: str(v).replace("_", " ")),
+    "peak_protest_share": ("peak protest, national", "% of population", lambda v: f"{100 * v:.2f}"),
+    "emigrants": ("emigrated", "people", _count),
+    "mobilized": ("mobilized", "people", _count),
+    "arrests": ("arrests (cumulative)", "arrests", _count),
+    "defected_strength_peak": ("strength that defected, peak", "men", _count),
+    "defected_share_peak": ("share of armed strength that defected, peak", "% of armed men",
+                            lambda v: f"{100 * v:.1f}"),
+    "closest_approach_km": ("closest a column came to its target", "km", _count),
+    "casualties": ("casualties of the crisis (fighting and crowds)", "people", _count),
+    "crowd_deaths": ("of them, killed in crowds fired on", "people", _count),
+    "front_losses": ("losses at the front (counted apart)", "men", _count),
+    "final_legitimacy": ("legitimacy at the end (public, national)", "level 0-1", lambda v: f"{v:.2f}"),
+    "final_regime_strength": ("regime strength at the end (elites' view)", "level 0-1", lambda v: f"{v:.2f}"),
+    "budget_spent": ("the ruler's budget spent", "USD million", _count),
+}
 
 #: what a run folder must hold to be drawn and reported (``sim/output.py: write_run``)
 RUN_FILES = ("series.parquet", "events.csv", "stances.csv", "units.csv", "track.parquet", "measures.json",
@@ -177,6 +206,36 @@ def load_run(path: Path) -> RunFolder:
     )
 
 
+def map_hour(run: RunFolder, at: str | float | None) -> float | None:
+    """The hour ``--at`` asks the map for: a number of hours ("20", "36h", "1.5d") or a clock
+    time ("day 3 03:00", as the log prints it); a :class:`ScenarioError` for a time that does
+    not parse or lies past the run's end (a map of an hour the run never reached would show its
+    last hour under a wrong title). ``None`` stays ``None`` (the turning point)."""
+    if at is None:
+        return None
+    from ..model.state import clock
+    from ..scenario.schema import parse_at
+
+    text = str(at).strip()
+    try:
+        hour = float(text) if isinstance(at, int | float) else parse_at(float(text) if _is_number(text) else text)
+    except ValueError as exc:
+        raise ScenarioError(str(exc), file="<command line>", field="--at") from None
+    last = float(run.series["hour"].max())
+    if hour > last + 1e-9:
+        raise ScenarioError(f"'{text}' is hour {hour:g}, past the end of this run at hour {last:g} ({clock(last)}); "
+                            f"choose a time from 0 to {last:g}", file="<command line>", field="--at")
+    return hour
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def figures(run: RunFolder, at: float | None = None) -> dict[str, Callable[[], Figure]]:
     """Every figure of a run, by file stem, with a function that draws it.
 
@@ -203,8 +262,9 @@ def figures(run: RunFolder, at: float | None = None) -> dict[str, Callable[[], F
 
 def draw_run_figures(run: RunFolder, out: Path, *, at: float | None = None, gif: bool = True,
                      on_figure: Callable[[str, list[str], float], None] | None = None) -> list[str]:
-    """Save the map, the public by region and the cascade (PNG and SVG) into ``out``, the
-    timeline if it is not there yet, and the animated map (``map.gif``) when ``gif``.
+    """Save the timeline, the map, the public by region and the cascade (PNG and SVG) into
+    ``out`` (in the active style, :func:`sim.plots.style.use`), and the animated map
+    (``map.gif``) when ``gif``.
     Return the file names written.
 
     ``on_figure(name, paths, seconds)`` is called after each figure.
@@ -213,8 +273,6 @@ def draw_run_figures(run: RunFolder, out: Path, *, at: float | None = None, gif:
 
     written: list[str] = []
     for name, draw in figures(run, at).items():
-        if name == "timeline" and (out / "timeline.png").exists():
-            continue
         t0 = time.perf_counter()
         paths = style.save(draw(), out / name)
         written += [Path(p).name for p in paths]

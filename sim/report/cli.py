@@ -9,12 +9,14 @@ from typing import Annotated
 
 import typer
 
-from ..clitools import friendly, out_console
+from ..clitools import StyleOpt, check_style, friendly, out_console
 from ..textsafe import terminal
-from . import check_sweep_folder, draw_run_figures, folder_kind, load_run, write_run_gif
+from . import check_sweep_folder, draw_run_figures, folder_kind, load_run, map_hour, write_run_gif
 
 ResultsDir = Annotated[Path, typer.Argument(help="a results folder written by 'regime-sim run' or 'sweep'")]
-AtOpt = Annotated[float | None, typer.Option("--at", help="hour the map shows (default: the turning point)")]
+AtOpt = Annotated[str | None, typer.Option(
+    "--at", help="when the map shows: hours from the start (20, '36h') or a clock time as the log prints it "
+                 "('day 3 03:00'); default: the turning point")]
 
 
 def _figure_line(name: str, paths: list[str], seconds: float) -> None:
@@ -26,52 +28,76 @@ def plot(
     results_dir: ResultsDir,
     at: AtOpt = None,
     gif: Annotated[bool, typer.Option("--gif/--no-gif", help="also write the animated map (map.gif)")] = True,
+    style: StyleOpt = "paper",
 ) -> None:
     """Draw a run's figures into its folder: map, public by region, cascade, timeline, map.gif."""
+    check_style(style)
+    from ..plots import style as plot_style
+
     if folder_kind(results_dir) == "sweep":
         from ..plots.sweep import plot_sweep
 
         check_sweep_folder(results_dir)
-        paths = plot_sweep(results_dir)
+        with plot_style.use(style):
+            paths = plot_sweep(results_dir)
         out_console.print(f"wrote {len(paths)} sweep figure files to {results_dir}")
         return
     run = load_run(results_dir)
-    out_console.print(f"[bold]{terminal(run.name)}[/bold] - seed {run.seed}: figures in {terminal(results_dir)}")
-    written = draw_run_figures(run, results_dir, at=at, gif=False, on_figure=_figure_line)
-    if gif:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
+    hour = map_hour(run, at)
+    out_console.print(f"[bold]{terminal(run.name)}[/bold] - seed {run.seed}: figures in {terminal(results_dir)}"
+                      + (" (talk style)" if style == "talk" else ""))
+    with plot_style.use(style):
+        written = _draw_with_progress(run, results_dir, hour, gif)
+    out_console.print(f"wrote {len(written)} files to {results_dir}")
 
+
+def _draw_with_progress(run, folder: Path, hour: float | None, gif: bool) -> list[str]:
+    """The run's figures with a bar over them, then the GIF with a bar over its frames."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from . import figures
+
+    names = list(figures(run, hour))
+    with Progress(TextColumn("  {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=out_console, transient=True) as progress:
+        task = progress.add_task("figures", total=len(names))
+
+        def done(name: str, paths: list[str], seconds: float) -> None:
+            progress.console.print(f"  {name:9s} {', '.join(Path(p).name for p in paths)}  ({seconds:.1f} s)")
+            progress.advance(task)
+
+        written = draw_run_figures(run, folder, at=hour, gif=False, on_figure=done)
+    if gif:
         t0 = time.perf_counter()
         with Progress(TextColumn("  map.gif   frame"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=out_console, transient=True) as progress:
             task = progress.add_task("frames", total=None)
-            written += write_run_gif(run, results_dir, on_frame=lambda i, n: progress.update(
+            written += write_run_gif(run, folder, on_frame=lambda i, n: progress.update(
                 task, completed=i + 1, total=n))
-        _figure_line("map.gif", [str(results_dir / "map.gif")], time.perf_counter() - t0)
-    out_console.print(f"wrote {len(written)} files to {results_dir}")
+        _figure_line("map.gif", [str(folder / "map.gif")], time.perf_counter() - t0)
+    return written
 
 
 @friendly
-def report(results_dir: ResultsDir, at: AtOpt = None) -> None:
+def report(results_dir: ResultsDir, at: AtOpt = None, style: StyleOpt = "paper") -> None:
     """Write report.html: one self-contained page (outcome, scenario, figures, parameters, rules)."""
+    check_style(style)
+    from ..plots import style as plot_style
     from .html import write_report
 
     if folder_kind(results_dir) == "sweep":
         from .sweep_html import write_sweep_report
 
         check_sweep_folder(results_dir)
-        path = write_sweep_report(results_dir)
+        with plot_style.use(style):
+            path = write_sweep_report(results_dir)
         out_console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, self-contained)")
         return
     run = load_run(results_dir)
+    hour = map_hour(run, at)
     out_console.print(f"[bold]{terminal(run.name)}[/bold] - seed {run.seed}: drawing the figures for the report")
-    path = write_report(run, results_dir / "report.html", at=at,
-                        on_figure=lambda name, s: out_console.print(f"  {name:9s} ({s:.1f} s)"))
+    with plot_style.use(style):
+        path = write_report(run, results_dir / "report.html", at=hour,
+                            on_figure=lambda name, s: out_console.print(f"  {name:9s} ({s:.1f} s)"))
     out_console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, self-contained: open it in a browser "
                       "or print it to PDF)")

@@ -30,32 +30,11 @@ from ..plots import style
 from ..plots.map import key_hour, nearest_hour
 from ..plots.public import populated_regions
 from ..rules import RULES
+from ..scenario.params import provenance_label
 from ..scenario.schema import Scenario
 from ..sweep.summary import wilson
-from . import RunFolder, figures
+from . import MEASURES, RunFolder, figures
 
-#: measures.json keys: (label, unit, how to show the value)
-MEASURES: dict[str, tuple[str, str, Callable[[Any], str]]] = {
-    "time_to_outcome_h": ("time to resolution", "hours", lambda v: f"{v:,.0f}"),
-    "resolved_before_horizon": ("resolved before the horizon", "", lambda v: "yes" if v else "no"),
-    "capital_holder": ("who holds the capital", "", str),
-    "ruler_status": ("the ruler at the end", "", lambda v: str(v).replace("_", " ")),
-    "peak_protest_share": ("peak protest, national", "% of population", lambda v: f"{100 * v:.2f}"),
-    "emigrants": ("emigrated", "people", lambda v: f"{v:,.0f}"),
-    "mobilized": ("mobilized", "people", lambda v: f"{v:,.0f}"),
-    "arrests": ("arrests (cumulative)", "arrests", lambda v: f"{v:,.0f}"),
-    "defected_strength_peak": ("strength that defected, peak", "men", lambda v: f"{v:,.0f}"),
-    "defected_share_peak": ("share of armed strength that defected, peak", "% of armed men",
-                            lambda v: f"{100 * v:.1f}"),
-    "closest_approach_km": ("closest a column came to its target", "km",
-                            lambda v: f"{v:,.0f}" if isinstance(v, int | float) and math.isfinite(v) else "-"),
-    "casualties": ("casualties of the crisis (fighting and crowds)", "people", lambda v: f"{v:,.0f}"),
-    "crowd_deaths": ("of them, killed in crowds fired on", "people", lambda v: f"{v:,.0f}"),
-    "front_losses": ("losses at the front (counted apart)", "men", lambda v: f"{v:,.0f}"),
-    "final_legitimacy": ("legitimacy at the end (public, national)", "level 0-1", lambda v: f"{v:.2f}"),
-    "final_regime_strength": ("regime strength at the end (elites' view)", "level 0-1", lambda v: f"{v:.2f}"),
-    "budget_spent": ("the ruler's budget spent", "USD million", lambda v: f"{v:,.0f}"),
-}
 #: scenario sections whose numbers are parameters (the rest is story, sweep or display)
 PARAM_SECTIONS = ("time", "regions", "institutions", "units", "ruler", "challengers", "mediator", "sponsor", "public",
                   "elites")
@@ -158,8 +137,9 @@ class ParamRow:
     value: Any
     default: Any
     unit: str
-    source: str
+    source: str  # short: "assumed (0.3-0.9)", "sourced: article 001"
     meaning: str
+    source_note: str = ""  # in full: the reason, or the figure and where it is stated
 
 
 def _walk(model: BaseModel, ref: BaseModel | None, path: str) -> Iterator[ParamRow]:
@@ -184,8 +164,8 @@ def _walk(model: BaseModel, ref: BaseModel | None, path: str) -> Iterator[ParamR
         else:
             default = f.default
         if value != default:
-            yield ParamRow(where, value, default, extra.get("unit", "on/off"), extra.get("source", "-"),
-                           f.description or "")
+            short, full = provenance_label(extra)
+            yield ParamRow(where, value, default, extra.get("unit", "on/off"), short, f.description or "", full)
 
 
 def _base_scenario(scn: Scenario) -> Scenario | None:
@@ -252,7 +232,8 @@ def parameters_table(rows: list[ParamRow], overrides: list[str]) -> str:
         title = f' title="{html.escape(r.meaning)}"' if r.meaning else ""
         body.append(f"<tr><td><code{title}>{html.escape(r.path)}</code>{tag}</td>"
                     f"<td class=num>{html.escape(_show(r.value))}</td><td class=num>{html.escape(_show(r.default))}</td>"
-                    f"<td>{html.escape(r.unit)}</td><td class=src>{html.escape(r.source)}</td></tr>")
+                    f'<td>{html.escape(r.unit)}</td><td class=src title="{html.escape(r.source_note)}">'
+                    f"{html.escape(r.source)}</td></tr>")
     return ("<table class=params><thead><tr><th>parameter</th><th>value</th><th>default</th><th>unit</th>"
             "<th>where the default comes from</th></tr></thead><tbody>" + "".join(body) + "</tbody></table>")
 

@@ -17,6 +17,8 @@ from ..model.outcomes import LABELS, Outcome
 from ..rules import RULES
 from ..scenario.errors import ScenarioError
 from ..scenario.loader import field_meta, split_path, validate_raw
+from ..scenario.params import provenance_label
+from ..sweep.summary import manifest_labels
 from ..textsafe import param_stem
 from .html import (
     CSS,
@@ -64,7 +66,7 @@ def _fmt(v: object) -> str:
     return f"{v:.3g}" if isinstance(v, float) else str(v)
 
 
-def _bands_notice(summary: pd.DataFrame, param: str) -> str:
+def _bands_notice(summary: pd.DataFrame, param: str, label: str) -> str:
     g = summary.groupby([param, "outcome"])[["k", "n"]].sum().reset_index()
     g["p"] = g["k"] / g["n"]
     spread = g.groupby("outcome")["p"].agg(["min", "max"])
@@ -74,7 +76,7 @@ def _bands_notice(summary: pd.DataFrame, param: str) -> str:
     o = (spread["max"] - spread["min"]).idxmax()
     rows = g[g["outcome"] == o].set_index(param)["p"]
     lo_x, hi_x = rows.idxmin(), rows.idxmax()
-    return (f"{LABELS[Outcome(o)]} moves most: from {rows.min():.0%} at {param} = {_fmt(lo_x)} to "
+    return (f"{LABELS[Outcome(o)]} moves most: from {rows.min():.0%} at {label} = {_fmt(lo_x)} to "
             f"{rows.max():.0%} at {_fmt(hi_x)}; the whiskers show how sure each estimate is.")
 
 
@@ -87,11 +89,12 @@ def _times_notice(runs: pd.DataFrame) -> str:
     return "Median time to each outcome decided before the horizon: " + "; ".join(parts) + "."
 
 
-def _notice(name: str, folder: Path, summary: pd.DataFrame, runs: pd.DataFrame, params: list[str]) -> str:
+def _notice(name: str, folder: Path, summary: pd.DataFrame, runs: pd.DataFrame, params: list[str],
+            labels: dict[str, str]) -> str:
     if name.startswith("sweep_outcomes_"):
         param = next((p for p in params if name.endswith(param_stem(p))),
                      params[0])
-        return _bands_notice(summary, param)
+        return _bands_notice(summary, param, labels.get(param, param))
     if name.startswith("sweep_heatmap_"):
         target = name.removeprefix("sweep_heatmap_")
         t = summary[summary["outcome"] == target]
@@ -99,7 +102,7 @@ def _notice(name: str, folder: Path, summary: pd.DataFrame, runs: pd.DataFrame, 
             return ""
         best = t.loc[t["p"].idxmax()]
         return (f"The brightest cell: P({LABELS[Outcome(target)]}) = {best['p']:.0%} at "
-                + ", ".join(f"{p} = {_fmt(best[p])}" for p in params[:2]) + "; each cell gives its number of runs.")
+                + ", ".join(f"{labels.get(p, p)} = {_fmt(best[p])}" for p in params[:2]) + "; each cell gives its number of runs.")
     if name == "sweep_fans":
         return ("Runs that end differently part ways early: compare the bands in the first hours, not only at "
                 "the end (a band is drawn while at least a fifth of its runs are still going).")
@@ -112,19 +115,32 @@ def _notice(name: str, folder: Path, summary: pd.DataFrame, runs: pd.DataFrame, 
     return ""
 
 
-def _swept_table(raw: dict, params: list[dict]) -> str:
+def _swept_table(raw: dict, params: list[dict], labels: dict[str, str], design: str = "") -> str:
     rows = []
     for p in params:
         path = p["path"]
-        meta = field_meta(tuple(split_path(path)), raw) if not path.startswith("dummy") else {
+        where = (p.get("targets") or [path])[0]  # a priors factor (units.*.fear): read its field's notes
+        meta = field_meta(tuple(split_path(where)), raw) if not path.startswith("dummy") else {
             "unit": "-", "source": "a parameter the model never reads: the noise floor"}
+        short, full = provenance_label(meta)
+        if short == "-":
+            short, full = str(meta.get("source", "")), ""
         values = (", ".join(_fmt(v) for v in p["values"]) if p.get("values")
                   else f"{_fmt(p['low'])} to {_fmt(p['high'])}")
-        rows.append(f"<tr><td><code>{html.escape(path)}</code></td><td>{html.escape(values)}</td>"
+        n = len(p.get("targets") or [])
+        at = f" <span class=tag>{n} entr{'y' if n == 1 else 'ies'}</span>" if n else ""
+        rows.append(f"<tr><td>{html.escape(labels.get(path, path))}<br><code>{html.escape(path)}</code>{at}</td>"
+                    f"<td>{html.escape(values)}</td>"
                     f"<td>{html.escape(str(meta.get('unit', '')))}</td>"
-                    f"<td class=src>{html.escape(str(meta.get('source', '')))}</td></tr>")
-    return ("<table><tr><th>swept parameter</th><th>values</th><th>unit</th><th>source of the default</th></tr>"
-            + "".join(rows) + "</table>")
+                    f'<td class=src title="{html.escape(full)}">{html.escape(short)}'
+                    + (f"<br>{html.escape(full)}" if full and design == "priors" else "") + "</td></tr>")
+    table = ("<table><tr><th>swept parameter</th><th>values</th><th>unit</th><th>source of the default</th></tr>"
+             + "".join(rows) + "</table>")
+    if design == "priors":  # ~100 rows: folded, with what they are in one line
+        return (f"<details><summary>{len(params)} assumed parameters, each drawn from its assumed range "
+                "(<code>units.*.fear</code>: one value for every unit that does not state its own); the values "
+                "the scenario states are not drawn</summary>" + table + "</details>")
+    return table
 
 
 def write_sweep_report(folder: Path) -> Path:
@@ -140,6 +156,7 @@ def write_sweep_report(folder: Path) -> Path:
     if "outcome" not in runs:  # every run failed
         runs["outcome"] = pd.Series([None] * len(runs), dtype=object)
     params = [p["path"] for p in man["parameters"]]
+    labels = manifest_labels(man, scn)
     if not list(folder.glob("sweep_*.png")):
         from ..plots.sweep import plot_sweep
 
@@ -156,10 +173,10 @@ def write_sweep_report(folder: Path) -> Path:
         for png in sorted(folder.glob(prefix + "*.png")) if not prefix.startswith("discovery") else \
                 [folder / f"{prefix}.png"] if (folder / f"{prefix}.png").exists() else []:
             name = str(png.relative_to(folder).with_suffix(""))
-            label = title.format(param=next((p for p in params if name.endswith(
+            label = title.format(param=next((labels.get(p, p) for p in params if name.endswith(
                 param_stem(p))), "a parameter"))
             caption = CAPTIONS.get(name, "")
-            notice = _notice(name, folder, summary, runs, params)
+            notice = _notice(name, folder, summary, runs, params, labels)
             figs.append(f'<figure id="fig-{html.escape(name)}"><figcaption><b>{html.escape(label)}</b> '
                         f'{html.escape(caption)}</figcaption><img alt="{html.escape(label)}" '
                         f'src="data:image/png;base64,{_b64(png)}"><p class=notice><b>What to notice:</b> '
@@ -194,7 +211,7 @@ master seed {man['master_seed']}</p>
 <section id=scenario><h2>The scenario</h2>{_description(scn)}</section>
 <section id=figures><h2>Figures</h2><div class=figures>{"".join(figs)}</div></section>
 <section id=parameters><h2>Parameters</h2>
-{_swept_table(raw, man["parameters"])}
+{_swept_table(raw, man["parameters"], labels, man["design"])}
 <h3>Other parameters that differ from the defaults</h3>
 {parameters_table(changed_parameters(scn), [])}
 <h3>Scripted events</h3>{events_list(scn)}

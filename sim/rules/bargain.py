@@ -8,6 +8,7 @@ from .registry import rule
 
 @rule(
     "bargain.offer",
+    direction="negotiated_settlement: lower",
     statement="The ruler offers a settlement when its value to him (1 - deal_concession) beats "
     "fighting on (his own forecast less war_cost scaled by how close the challenge is to his seat).",
     mechanism="bargaining",
@@ -20,6 +21,7 @@ def ruler_prefers_deal(p_ruler: float, war_cost: float, threat: float, concessio
 
 @rule(
     "bargain.accept",
+    direction="negotiated_settlement: lower",
     statement="A challenger accepts a settlement if its guarantees, discounted by the chance "
     "they hold (a mediator's credibility, or the ruler's own when none stands behind them), "
     "plus any demands it meets, beat pressing on, with logit noise.",

@@ -23,6 +23,7 @@ def logit2(u_a: float, u_b: float, temperature: float) -> float:
 
 @rule(
     "challenger.attrition",
+    direction="front_losses: lower",
     statement="A challenger whose men fight at a front loses a share of them each day, and its "
     "leader's grievance against the ruler's men grows with every share lost.",
     mechanism="rivalry and attrition",
@@ -39,6 +40,7 @@ def attrition(strength: float, grievance: float, per_day: float, per_loss: float
 
 @rule(
     "challenger.popularity",
+    direction="regime_survives: higher",
     statement="A victory sold by propaganda raises the popularity of the challenger credited with it.",
     mechanism="rivalry and attrition",
     literature=[],
@@ -50,6 +52,7 @@ def popularity_after_victory(popularity: float, severity: float) -> float:
 
 @rule(
     "challenger.ultimatum",
+    direction="regime_survives: higher",
     statement="When a marching challenger's grievance passes its threshold its leader issues an "
     "ultimatum: sack the leadership he blames or he moves his forces on the target.",
     mechanism="mutiny",
@@ -67,6 +70,7 @@ def value_of_fighting(p_win: float, ambition: float, popularity: float, death_co
 
 @rule(
     "challenger.march",
+    direction="regime_survives: higher",
     statement="After an unmet ultimatum the leader marches if the expected value of power "
     "(his own forecast times ambition plus popularity, less the cost of failure) beats the "
     "humiliation of backing down (his grievance), with logit noise.",
@@ -81,6 +85,7 @@ def march_probability(p_win: float, ambition: float, popularity: float, grievanc
 
 @rule(
     "challenger.give_up",
+    direction="unresolved: higher",
     statement="A challenger whose own forecast of prevailing falls below give_up_below gives up "
     "(surrenders, disbands, goes home), with a chance per hour that grows as the forecast falls.",
     mechanism="coordination",

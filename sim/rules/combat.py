@@ -7,6 +7,7 @@ from .registry import rule
 
 @rule(
     "combat.lanchester",
+    direction="casualties: lower",
     statement="Forces that meet lose men each hour in proportion to the enemy's effective "
     "strength (Lanchester's square law).",
     mechanism="combat",

@@ -7,6 +7,7 @@ from .registry import rule
 
 @rule(
     "coup.recruit",
+    direction="coup_succeeds: lower",
     statement="When the regime looks weak, an aggrieved, disloyal mid-rank or top commander "
     "joins the plot with a daily chance m rate (1 - loyalty) (grievance + cash appeal) (1 - S).",
     mechanism="inside coup",
@@ -23,6 +24,7 @@ def recruit_probability(loyalty: float, grievance: float, cash: float, strength:
 
 @rule(
     "coup.move",
+    direction="coup_succeeds: lower",
     statement="Plotters strike when the regime's perceived strength falls below their trigger "
     "and they command enough of the capital's armed strength; they do not count the "
     "counterweights against them.",
@@ -39,6 +41,7 @@ def plotters_move(strength: float, trigger: float, plotters_share: float, min_sh
 
 @rule(
     "coup.seize_sites",
+    direction="coup_succeeds: lower",
     statement="Plotters who outnumber the loyal forces in the capital take the broadcasts and "
     "the seat of power in seize_hours, at a pace set by their local superiority.",
     mechanism="inside coup",

@@ -9,6 +9,7 @@ from .registry import rule
 
 @rule(
     "crowds.rally",
+    direction="peak_protest_share: lower",
     statement="A called crowd gathers toward (mobilizable people) x (support for the caller) x "
     "(the caller's reach), with time constant rally_hours, and melts away the same way when the "
     "call ends.",
@@ -23,6 +24,7 @@ def rally_step(crowd: float, target: float, dt_hours: float, tau_hours: float) -
 
 @rule(
     "crowds.fire",
+    direction="crowd_deaths: lower",
     statement="A unit ordered to clear a crowd fires with chance fire_propensity x k m/(k m + c): "
     "its institution's disposition, less as the crowd c grows beside its m men; otherwise it "
     "holds back (arrests only). Refusing outright is a change of side (units.stance_choice).",
@@ -40,6 +42,7 @@ def fire_probability(propensity: float, men: float, crowd: float, crowd_per_man:
 
 @rule(
     "crowds.lethality",
+    direction="crowd_deaths: lower",
     statement="Troops who fire kill lethality_per_hour people per firing man per hour, never more "
     "than a tenth of the crowd in an hour.",
     mechanism="repression",
@@ -52,6 +55,7 @@ def deaths(men_firing: float, crowd: float, per_hour: float, dt_hours: float) ->
 
 @rule(
     "crowds.backfire",
+    direction="peak_protest_share: lower",
     statement="Killing a side's crowd backfires on the killers: legitimacy of the ruler (if his "
     "men fired) falls by backfire x (1 - exp(-deaths/outrage_deaths)), and the outrage brings "
     "more people out for the side that was fired on.",

@@ -12,6 +12,7 @@ def _clip(x: float) -> float:
 
 @rule(
     "legitimacy.contract_break",
+    direction="final_legitimacy: higher",
     statement="A call-up breaks the first contract ('stay out of politics, we ensure your "
     "well-being'): legitimacy falls in each region in proportion to its call-up load.",
     mechanism="social contract",
@@ -24,6 +25,7 @@ def contract_break(legitimacy: float, load: float, drop: float) -> float:
 
 @rule(
     "legitimacy.security_contract",
+    direction="final_regime_strength: higher",
     statement="A strike that reaches the capital breaks the second contract (security): "
     "legitimacy falls in the capital and the elites' reading of regime strength falls.",
     mechanism="social contract",
@@ -37,6 +39,7 @@ def security_contract(legitimacy: float, strength: float, severity: float,
 
 @rule(
     "legitimacy.defeat_shock",
+    direction="final_regime_strength: higher",
     statement="A defeat at the front lowers the elites' reading of regime strength and, "
     "less, the public's legitimacy; a victory raises both a little.",
     mechanism="blame and purge",
@@ -49,6 +52,7 @@ def defeat_shock(strength: float, legitimacy: float, severity: float, s_drop: fl
 
 @rule(
     "legitimacy.street_pressure",
+    direction="final_regime_strength: higher",
     statement="Elites watch the street: national protest share lowers regime strength at "
     "a rate proportional to it.",
     mechanism="protest",
@@ -61,6 +65,7 @@ def street_pressure(strength: float, protest_share: float, k: float, dt_hours: f
 
 @rule(
     "legitimacy.challenge_erosion",
+    direction="final_regime_strength: higher",
     statement="While an armed challenge goes unpunished, the ruler's authority erodes every hour.",
     mechanism="mutiny",
     literature=["Singh (2014): a challenge that is not put down signals weakness"],
@@ -72,6 +77,7 @@ def challenge_erosion(strength: float, per_hour: float, dt_hours: float) -> floa
 
 @rule(
     "legitimacy.recovery",
+    direction="final_legitimacy: lower",
     statement="Between shocks, legitimacy and regime strength drift back toward their "
     "baselines (a shock to the baseline itself stays).",
     mechanism="social contract",
@@ -84,6 +90,7 @@ def recover(value: float, baseline: float, per_day: float, dt_hours: float) -> f
 
 @rule(
     "legitimacy.raid_shock",
+    direction="final_legitimacy: higher",
     statement="An armed raid from across the border rallies the country round the flag: "
     "legitimacy everywhere and regime strength rise by raid_rally x size (size = raiders / "
     "raid_scale_men, at most 1); the rise fades as they relax to their baselines.",
@@ -97,6 +104,7 @@ def raid_shock(legitimacy: float, strength: float, size: float, rally: float) ->
 
 @rule(
     "legitimacy.raid_erosion",
+    direction="final_legitimacy: higher",
     statement="An assumption, not a finding of the sources: in the long run a raid shows the state "
     "cannot keep its people safe, and the raided region's baseline legitimacy falls by "
     "raid_erosion x size.",
@@ -110,6 +118,7 @@ def raid_erosion(baseline: float, size: float, erosion: float) -> float:
 
 @rule(
     "legitimacy.propaganda_effect",
+    direction="final_legitimacy: lower",
     statement="Propaganda raises legitimacy everywhere by a small boost that then fades.",
     mechanism="regime response",
     literature=[],

@@ -17,6 +17,7 @@ from .registry import rule
 
 @rule(
     "public.grievance",
+    direction="peak_protest_share: lower",
     statement="A citizen's grievance is hardship times illegitimacy: G = H (1 - L).",
     mechanism="social contract",
     literature=["Epstein (2002) Modeling civil violence, PNAS 99(3): G = H(1 - L)"],
@@ -29,6 +30,7 @@ def grievance(hardship: float, legitimacy: float) -> float:
 
 @rule(
     "public.arrest_risk",
+    direction="peak_protest_share: higher",
     statement="Arrest risk is P = 1 - exp(-k round(C/A)), C the active policemen a citizen "
     "sees (the region's loyal security units), A the active protesters she sees plus herself.",
     mechanism="protest",
@@ -60,6 +62,7 @@ def round_half_even(x: float) -> float:
 
 @rule(
     "public.activation",
+    direction="peak_protest_share: lower",
     statement="A citizen protests when G - R P + w s > T (risk aversion R, threshold T, "
     "visible active share s weighted by w); otherwise she is quiet.",
     mechanism="protest",
@@ -73,6 +76,7 @@ def is_active(g: float, risk: float, p: float, threshold: float, w: float, seen:
 
 @rule(
     "public.social_proof",
+    direction="peak_protest_share: lower",
     statement="People act when they see others act: the share of active citizens within "
     "vision adds w s to the net benefit of protest.",
     mechanism="protest",
@@ -89,6 +93,7 @@ def social_weight(w: float, boost: float) -> float:
 
 @rule(
     "public.police_hesitancy",
+    direction="arrests: higher",
     statement="A loyal local policeman who sees an active protester arrests her only with "
     "probability 1 - hesitancy (high in republics where police are locals); citizens still "
     "count him when they weigh their risk.",
@@ -103,6 +108,7 @@ def arrests(hesitancy: float, u: float) -> bool:
 
 @rule(
     "public.exit",
+    direction="emigrants: lower",
     statement="Under a call-up, a share of the population leaves each day; the aggrieved, "
     "risk-averse and better-off leave first, draining the pool of future protesters.",
     mechanism="exit versus voice",
@@ -122,6 +128,7 @@ def exit_weights(hardship: np.ndarray, risk: np.ndarray, legitimacy: float) -> n
 
 @rule(
     "public.draft",
+    direction="peak_protest_max_region: lower",
     statement="A call-up takes people in proportion to each region's mobilization weight "
     "(poor regions and ethnic republics weigh more), less those who evade; the poorest go first.",
     mechanism="regional asymmetry",
@@ -135,6 +142,7 @@ def draft_people(target: float, share: float, duration_days: float, evasion: flo
 
 @rule(
     "public.mobilization_hardship",
+    direction="peak_protest_share: lower",
     statement="While a call-up runs in a region, hardship rises there in proportion to its load.",
     mechanism="social contract",
     literature=["Epstein (2002): hardship H is perceived privation"],
@@ -146,6 +154,7 @@ def mobilization_hardship(load: float, per_load: float) -> float:
 
 @rule(
     "public.people_power",
+    direction="defected_share_peak: lower",
     statement="In a showdown with the street, every protester counts as people_power armed-man "
     "equivalents on the challenger's side in commanders' forecasts.",
     mechanism="protest",

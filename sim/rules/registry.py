@@ -42,6 +42,9 @@ MECHANISMS = (
 )
 
 
+#: how a rule's ``direction`` says what switching it off does to a quantity the audit measures
+DIRECTIONS = ("higher", "lower")
+
 GRADES = ("states", "context")  # the source says the behaviour happens | it only sets the scene
 
 
@@ -76,6 +79,19 @@ class Rule:
     literature: tuple[str, ...]
     when_off: str
     func: Callable[..., Any] = field(compare=False, repr=False)
+    #: what the ``when_off`` text implies, as ``"<outcome or measure>: higher|lower"`` (the
+    #: rule off against on, on the same seeds); ``regime-sim audit`` tests it
+    direction: str = ""
+
+    @property
+    def stated_effect(self) -> tuple[str, str]:
+        """(quantity, 'higher' or 'lower') from ``direction``; ValueError if it is missing or malformed."""
+        target, sep, sign = self.direction.partition(":")
+        target, sign = target.strip(), sign.strip()
+        if not sep or not target or sign not in DIRECTIONS:
+            raise ValueError(f"rule {self.id} states no direction for when it is off (expected "
+                             f"direction='<outcome or measure>: higher|lower', got {self.direction!r})")
+        return target, sign
 
     @property
     def evidence(self) -> tuple[Evidence, ...]:
@@ -103,6 +119,7 @@ def rule(
     mechanism: str,
     literature: list[str] | None = None,
     when_off: str,
+    direction: str = "",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a rule function. Its passages of the sources live in ``sim/data/evidence.yaml``."""
     if mechanism not in MECHANISMS:
@@ -118,6 +135,7 @@ def rule(
             literature=tuple(literature or ()),
             when_off=when_off,
             func=fn,
+            direction=direction,
         )
         return fn
 

@@ -7,6 +7,7 @@ from .registry import rule
 
 @rule(
     "ruler.repress",
+    direction="arrests: lower",
     statement="When protest against him in a region passes repress_trigger, the ruler orders "
     "the loyal repressive units there to clear the streets and sends the nearest free one; "
     "after escalate_after_hours every loyal unit there is ordered in.",
@@ -21,6 +22,7 @@ def should_repress(protest_share: float, trigger: float) -> bool:
 
 @rule(
     "ruler.pay",
+    direction="defected_share_peak: higher",
     statement="When a unit's loyalty falls below pay_floor and the budget allows, the ruler "
     "raises its pay (patronage, promotion).",
     mechanism="regime response",
@@ -33,6 +35,7 @@ def should_pay(loyalty: float, floor: float, budget: float, cost: float) -> bool
 
 @rule(
     "ruler.purge",
+    direction="defected_share_peak: higher",
     statement="When blame for a defeat on a top commander passes purge_blame, the ruler "
     "replaces him: the new man is loyal and afraid; his peers grow more afraid and aggrieved.",
     mechanism="blame and purge",
@@ -45,6 +48,7 @@ def should_purge(grievance: float, threshold: float) -> bool:
 
 @rule(
     "ruler.concede",
+    direction="mobilized: higher",
     statement="Fearing unrest in the big cities, the ruler halts a call-up there once protest "
     "elsewhere passes concede_trigger; faced with an ultimatum he may sack the leadership it "
     "blames, with a chance that falls as his strength rises.",
@@ -58,6 +62,7 @@ def concede_ultimatum_probability(strength: float, propensity: float) -> float:
 
 @rule(
     "ruler.propaganda",
+    direction="final_legitimacy: lower",
     statement="When national legitimacy falls below propaganda_trigger and the budget allows, "
     "the ruler buys a propaganda campaign.",
     mechanism="regime response",
@@ -70,6 +75,7 @@ def should_propagandize(legitimacy: float, trigger: float, budget: float, cost: 
 
 @rule(
     "ruler.call_crowds",
+    direction="challenge_wins: higher",
     statement="When an armed challenge threatens his seat and he is free, the ruler calls his "
     "supporters into the streets; those who answer are rally_reach of the mobilizable who see him "
     "as legitimate, and they count for him in forecasts and stand in the challengers' way.",
@@ -83,26 +89,35 @@ def calls_crowds(threatened: bool, free: bool) -> bool:
 
 @rule(
     "ruler.leave_office",
+    direction="challenge_wins: lower",
     statement="The ruler leaves office (resigns, or flees if armed men close in) when his own "
     "forecast of prevailing falls below resign_below and the armed men at his seat no longer "
     "defend him more strongly than those against him, or, whatever his forecast, when his seat "
-    "is all but undefended: those defending it are at most contest_share of those against him.",
+    "has been all but undefended (those defending it at most contest_share of those against "
+    "him) for abandoned_hours.",
     mechanism="regime response",
     literature=["Svolik (2012): rulers exit when the inner circle withdraws support",
                 "Chenoweth & Stephan (2011): security-force defection is the path to success"],
     when_off="the ruler never leaves office by himself (he can still be captured)",
 )
 def leaves_office(p_ruler: float, threshold: float, defended: float, against: float,
-                  abandoned_share: float) -> bool:
-    """``abandoned_share``: the ratio of defenders to attackers at or below which the seat is lost
-    whatever the ruler believes (his forecast blends in his reputation, which lags the facts)."""
-    if against > 0 and defended <= abandoned_share * against:
+                  abandoned_for: float, patience_hours: float) -> bool:
+    """``abandoned_for``: hours the seat has been all but undefended (see :func:`seat_abandoned`;
+    negative: it is defended); past ``patience_hours`` he leaves whatever he believes (his
+    forecast blends in his reputation, which lags the facts)."""
+    if abandoned_for >= 0 and abandoned_for >= patience_hours:
         return True
     return p_ruler < threshold and defended <= against
 
 
+def seat_abandoned(defended: float, against: float, share: float) -> bool:
+    """The seat is all but undefended: those defending it are at most ``share`` of those against."""
+    return against > 0 and defended <= share * against
+
+
 @rule(
     "ruler.move",
+    direction="challenge_wins: higher",
     statement="A ruler away from his seat while it is contested travels to the most populous "
     "region where his side's power exceeds everyone else's, and rallies there.",
     mechanism="multiple sovereignty",

@@ -29,6 +29,7 @@ def _clip(x: float, lo: float = 0.0, hi: float = 1.0) -> float:
 
 @rule(
     "units.local_cascade",
+    direction="defected_share_peak: lower",
     statement="A commander weighs what the units and crowds in his own region back as heavily "
     "as the national picture (local_weight), so a defection next door can tip him.",
     mechanism="coordination",
@@ -47,6 +48,7 @@ def seen_shares(national: Sequence[float], local: Sequence[float], local_weight:
 
 @rule(
     "units.make_a_fact",
+    direction="coup_succeeds: lower",
     statement="Holding the capital's seat and broadcasts 'makes a fact': every commander's "
     "forecast moves fact_bonus toward the side that holds them (half of it for the broadcasts alone).",
     mechanism="inside coup",
@@ -61,6 +63,7 @@ def fact_shift(holds_seat: bool, holds_broadcasts: bool, bonus: float) -> float:
 
 @rule(
     "units.expected_winner",
+    direction="defected_share_peak: lower",
     statement="A commander's forecast that each side prevails is a Tullock contest of the power "
     "he sees behind each, blended with each side's prior (the ruler: perceived regime strength; "
     "the challengers share the rest) and moved toward whoever has made a fact.",
@@ -93,6 +96,7 @@ def win_probabilities(shares: Sequence[float], decisiveness: float, prior_weight
 
 @rule(
     "units.pay_and_immunity",
+    direction="defected_share_peak: lower",
     statement="Cash offered to defectors adds a concave appeal w c/(c + c_half); promised "
     "immunity cuts the punishment a defector fears if the ruler wins.",
     mechanism="defection for pay and immunity",
@@ -105,6 +109,7 @@ def cash_appeal(cash_kusd: float, half_kusd: float, weight: float = 1.0) -> floa
 
 @rule(
     "units.counterweight",
+    direction="coup_succeeds: higher",
     statement="A unit of an institution tied personally to the ruler (its `ties`: a guard, a "
     "counterweight force) values backing him by that tie, as its men lose everything with him.",
     mechanism="coordination",
@@ -152,6 +157,7 @@ def option_utilities(p: Sequence[float], attach: Sequence[float], cash: Sequence
 
 @rule(
     "units.stance_choice",
+    direction="defected_share_peak: lower",
     statement="A commander compares the expected value of backing each side (what it is worth to "
     "him if it wins, less the punishment of whoever else wins, less the cost of fighting where "
     "he stands) and of standing aside (a smaller penalty from whoever wins), and picks one by logit.",
@@ -188,6 +194,7 @@ def choice_probabilities(utilities: Sequence[float], current: int, switch_cost: 
 
 @rule(
     "units.loyalty_drift",
+    direction="defected_share_peak: lower",
     statement="A commander's attachment drifts toward base + w_pay pay + w_S S - w_g grievance: "
     "patronage and a strong-looking regime buy loyalty, grievance erodes it.",
     mechanism="blame and purge",
@@ -205,6 +212,7 @@ def drift(value: float, target: float, per_day: float, dt_hours: float) -> float
 
 @rule(
     "units.blame",
+    direction="defected_share_peak: lower",
     statement="A defeat brings blame on the institutions blamed for it: their top and mid-rank "
     "commanders gain grievance and fear in proportion to the defeat's severity.",
     mechanism="blame and purge",

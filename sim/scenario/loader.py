@@ -330,6 +330,76 @@ def apply_overrides(raw: dict, scn: Scenario, overrides: dict[str, Any] | list[s
 
 
 # ----------------------------------------------------------------------------- sweep and controls
+def path_words(path: str) -> str:
+    """A parameter's path in words: 'ruler.regime_strength' -> 'ruler regime strength',
+    'challengers.wagner.guarantee_value' -> 'wagner guarantee value', 'institutions.army.ties'
+    -> 'army ties', 'mediator.enabled' -> 'mediator enabled', 'events[3].severity' ->
+    'events[3] severity', 'public.people_power' -> 'people power'."""
+    parts = [p for p in path.split(".") if p]
+    if not parts:
+        return path
+    head = parts[0]
+    if head in ("challengers", "institutions", "units", "regions") and len(parts) >= 3:
+        words = parts[1:]  # the entry's id names it
+    elif head == "public" and len(parts) >= 2:
+        words = parts[1:]
+    else:
+        words = parts
+    return " ".join(words).replace("_", " ")
+
+
+def _entry_name(node: Any, key: Any) -> str:
+    """How a keyed or listed entry of a scenario names itself: its label or name, an event's
+    type and time, else its id."""
+    if isinstance(key, int) and hasattr(node, "type") and hasattr(node, "at"):
+        return f"{str(node.type).replace('_', ' ')} at hour {float(node.at):g}"
+    for attr in ("label", "name"):
+        text = getattr(node, attr, "")
+        if isinstance(text, str) and text:
+            return text
+    return str(key)
+
+
+def param_label(scn: Scenario | None, path: str, given: str = "") -> str:
+    """How figures and answers name a swept parameter: ``given`` (a ``label:`` in the sweep
+    section) if there is one; else the schema's description of the field (its first clause),
+    after the name of the entry it belongs to ('Yevgeny Prigozhin: ...', 'legitimacy shock at
+    hour 51: delta'); else the path in words (:func:`path_words`)."""
+    if given:
+        return given
+    if ".*." in path:  # a priors factor: one value for every entry that leaves the default
+        section, field_name = path.split(".*.", 1)
+        return f"{field_name.replace('_', ' ')} (all {section})"
+    if scn is None:
+        return path_words(path)
+    try:
+        parts = split_path(path)
+    except ScenarioError:
+        return path_words(path)
+    node: Any = scn
+    owner = ""
+    info = None
+    for part in parts:
+        if isinstance(node, BaseModel) and isinstance(part, str) and part in type(node).model_fields:
+            info = type(node).model_fields[part]
+            node = getattr(node, part)
+        elif isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            owner = _entry_name(node, part)
+        else:
+            return path_words(path)
+    field = str(parts[-1]).replace("_", " ")
+    desc = (info.description or "").strip() if info is not None else ""
+    text = re.split(r"[:;(]", desc, maxsplit=1)[0].strip() if desc else ""
+    text = re.sub(r"\s+[A-Z]$", "", text)  # 'perceived regime strength S': the symbol is for the docs
+    text = text if text and len(text) <= 48 else field
+    if owner:
+        return f"{owner}: {text}"
+    if len(parts) >= 2 and text == field:
+        return path_words(path)
+    return text
+
+
 # Checked here, with the rest of the file, because checking them validates trial values with
 # validate_raw: in sim/sweep they made the loader and the designs import each other.
 def field_kind(scn: Any, path: str) -> str:

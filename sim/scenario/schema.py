@@ -1,24 +1,33 @@
 """The scenario schema: one source of truth for validation, JSON Schema and parameter docs.
 
 Every numeric parameter is declared with :func:`param` (or ``prob``/``share``/``level``) so it
-carries a unit and a note of where its default comes from. Source files are named by their
-file name in ``shared/sources`` (e.g. ``003`` is the article on the June 2023 mutiny).
+carries a unit and the provenance of its default (``sim/scenario/params.py``): ``sourced`` (the
+figure and where a source states it: an article of ``shared/sources`` by id, e.g. ``001``, or a
+publication), ``assumed`` (a plausible range and a reason), ``data`` (the world file gives it) or
+``setting`` (how a run is made).
 """
 
 from __future__ import annotations
 
 import re
+import typing
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .params import level, param, prob, share
-
-S000 = "000_f5c5f17171ba8404.txt"
-S001 = "001_839f98b4d57bc0ff.txt"
-S002 = "002_7514514b10aa0c6e.txt"
-S003 = "003_b7335ba761d12d3a.txt"
-S004 = "004_f45b4491d2ae47d5.txt"
+from .params import (
+    Assumed,
+    assumed,
+    data,
+    level,
+    param,
+    prob,
+    provenance_of,
+    setting,
+    share,
+    sourced,
+)
 
 
 class Strict(BaseModel):
@@ -66,9 +75,9 @@ def parse_at(value: Any) -> float:
 
 class TimeSpec(Strict):
     step_hours: float = param(
-        1.0, "h", f"assumed: fine enough to follow the one-day march of {S003}", gt=0, le=24
+        1.0, "h", setting("the model's time step: fine enough to follow a one-day march"), gt=0, le=24
     )
-    horizon_days: float = param(30.0, "days", "assumed: long enough for a mobilization wave", gt=0)
+    horizon_days: float = param(30.0, "days", setting("how long a run lasts; a scenario sets it to its question"), gt=0)
     start: str | None = Field(
         None, description="calendar label of hour 0, e.g. '2023-06-23 18:00' (display only)"
     )
@@ -77,20 +86,20 @@ class TimeSpec(Strict):
 # ----------------------------------------------------------------------------- geography
 class Region(Strict):
     capital: bool = False
-    population: int = param(..., "people", "the world file's census figure", ge=0)
+    population: int = param(..., "people", data("the world file's census figure"), ge=0)
     hardship: float = prob(
-        0.5, "Epstein (2002): hardship ~ U(0,1) has mean 0.5", "mean perceived hardship H"
+        0.5, sourced("Epstein (2002) Modeling civil violence, PNAS 99(suppl 3): 7243-7250", "H ~ U(0,1)", "Model I: hardship is uniform on (0, 1), so its mean is 0.5"), "mean perceived hardship H"
     )
     legitimacy: float = prob(
-        0.9, "assumed (range 0.5-0.95): a regime in quiet times", "perceived legitimacy L"
+        0.9, assumed(0.5, 0.95, "a regime in quiet times is seen as largely legitimate; Epstein's runs use 0.82-0.89"), "perceived legitimacy L"
     )
     grid: int = param(
-        20, "cells per side", "assumed: resolution of the region's population grid", ge=3, le=5000
+        20, "cells per side", setting("resolution of the region's population grid (agents stand for the mobilizable share)"), ge=3, le=5000
     )
     mobilization_weight: float = param(
         1.0,
         "relative",
-        "assumed: a call-up falls on regions in proportion to population",
+        assumed(0.5, 2.0, "a call-up falls on regions in proportion to population unless the world file says otherwise"),
         "share of a national call-up that falls here, relative to population",
         ge=0,
     )
@@ -103,21 +112,21 @@ class Region(Strict):
     label: str = Field("", description="name to show (default: the region's id)")
     police_hesitancy: float = prob(
         0.0,
-        "assumed: police arrest whom they see",
+        assumed(0.0, 0.5, "police arrest whom they see unless the world file says they hesitate"),
         "chance a loyal local policeman does not arrest an active protester he sees",
     )
     exit_access: float = prob(
-        1.0, "assumed: every region can reach a border", "share able to reach a border"
+        1.0, assumed(0.5, 1.0, "every region can reach a border unless the world file says otherwise"), "share able to reach a border"
     )
     pos: tuple[float, float] = param(
-        (0.0, 0.0), "degrees (lon, lat)", "geography; used only to draw the map"
+        (0.0, 0.0), "degrees (lon, lat)", data("geography; used only to draw the map")
     )
 
 
 class Route(Strict):
     a: str
     b: str
-    km: float = param(..., "km", "road distance in the world file", gt=0)
+    km: float = param(..., "km", data("road distance in the world file"), gt=0)
     road: str = ""
 
 
@@ -141,14 +150,12 @@ class Institution(Strict):
     )
     ties: float = level(
         0.0,
-        "assumed: most institutions have no personal tie to the ruler beyond pay (Lee 2015: "
-        "patrimonial ties are what make an army defend a ruler)",
+        assumed(0.0, 0.3, "most institutions have no personal tie to the ruler beyond pay (Lee 2015: patrimonial ties are what make an army defend a ruler)"),
         "extra value its commanders see in backing the ruler (rule units.counterweight)",
     )
     fire_propensity: float = prob(
         0.3,
-        "assumed (range 0.05-0.8): Lee (2015), Barany (2016): professional armies with autonomy "
-        "from the ruler rarely fire on large crowds; regime-made forces often do",
+        assumed(0.05, 0.8, "Lee (2015), Barany (2016): professional armies with autonomy from the ruler rarely fire on large crowds; regime-made forces often do"),
         "chance a unit ordered to clear a crowd much smaller than itself opens fire",
     )
     blamed_for_defeats: bool = Field(
@@ -161,22 +168,22 @@ class Unit(Strict):
 
     institution: str = Field(description="id of an entry of `institutions`")
     label: str = ""
-    kind: str = param("brigade", "-", "free text: brigade, district, department, aviation ...")
+    kind: str = Field("brigade", description="free text: brigade, district, department, aviation ...")
     region: str
-    strength: int = param(..., "men", "assumed order of magnitude per unit type", ge=0)
+    strength: int = param(..., "men", data("the world file's order of magnitude per unit"), ge=0)
     rank: Literal["top", "mid", "unit"] = Field(
         "unit",
         description="top: the institution's leadership; mid: colonels and one-star generals; "
         "unit: line commanders",
     )
-    loyalty: float = level(0.75, "assumed", "commander's attachment to his chain of command")
-    pay: float = level(0.5, "assumed", "patronage the unit receives from its chain of command")
-    grievance: float = level(0.1, "assumed", "grievance against the leadership")
-    fear: float = level(0.6, "assumed (range 0.3-0.9)", "fear of punishment by the ruler")
-    combat_power: float = param(1.0, "relative to line infantry", "assumed", gt=0)
+    loyalty: float = level(0.75, assumed(0.5, 0.95, "a commander in quiet times is attached to his chain of command"), "commander's attachment to his chain of command")
+    pay: float = level(0.5, assumed(0.2, 0.8, "the middle of the pay scale when the world file gives nothing"), "patronage the unit receives from its chain of command")
+    grievance: float = level(0.1, assumed(0.0, 0.4, "little grievance against the leadership in quiet times"), "grievance against the leadership")
+    fear: float = level(0.6, assumed(0.3, 0.9, "commanders of a personalist regime fear the ruler's punishment"), "fear of punishment by the ruler")
+    combat_power: float = param(1.0, "relative to line infantry", assumed(0.5, 2.0, "line infantry is the unit of combat power"), gt=0)
     mobile: bool = True
     reach_km: float = param(
-        0.0, "km", "assumed: aviation can strike far from its base", ge=0
+        0.0, "km", assumed(0.0, 100.0, "ground units fight where they stand; aviation sets its own reach in the world file"), ge=0
     )
     side: str = Field(
         RULER,
@@ -199,58 +206,66 @@ class RulerSpec(Strict):
     seat: str | None = Field(None, description="region of the seat of power (default: the capital)")
     location: str | None = Field(None, description="region where the ruler is at the start (default: the seat)")
     regime_strength: float = level(
-        0.75, "assumed", "perceived regime strength S: elites' prior that the ruler prevails"
+        0.75, assumed(0.5, 0.9, "elites' prior that a ruler in office prevails is high in quiet times"), "perceived regime strength S: elites' prior that the ruler prevails"
     )
-    strength_recovery_per_day: float = param(0.01, "1/day", "assumed", ge=0, le=1)
-    budget: float = param(3000.0, "USD million", "assumed: a crisis fund", ge=0)
-    decision_interval_hours: float = param(6.0, "h", "assumed: the inner circle meets a few times a day", gt=0)
+    strength_recovery_per_day: float = param(0.01, "1/day", assumed(0.0, 0.05, "perceived strength mends over weeks to months"), ge=0, le=1)
+    budget: float = param(3000.0, "USD million", assumed(500.0, 10000.0, "a crisis fund of some billions of dollars"), ge=0)
+    decision_interval_hours: float = param(6.0, "h", assumed(2.0, 24.0, "the inner circle meets a few times a day"), gt=0)
     crisis_decision_interval_hours: float = param(
-        1.0, "h", "assumed (range 0.5-6): under an armed challenge the ruler decides hour by hour", gt=0
+        1.0, "h", assumed(0.5, 6.0, "under an armed challenge the ruler decides hour by hour"), gt=0
     )
-    pay_floor: float = level(0.55, "assumed", "loyalty below which the ruler pays a unit")
-    pay_step: float = level(0.15, "assumed", "pay rise per payment")
-    pay_cost_kusd_per_man: float = param(3.0, "thousand USD per man", "assumed", ge=0)
+    pay_floor: float = level(0.55, assumed(0.3, 0.8, "the ruler pays units whose loyalty falls below the middle of the scale"), "loyalty below which the ruler pays a unit")
+    pay_step: float = level(0.15, assumed(0.05, 0.3, "one payment moves pay by a small step of its 0-1 scale"), "pay rise per payment")
+    pay_cost_kusd_per_man: float = param(3.0, "thousand USD per man", assumed(0.5, 10.0, "a bonus of some months' pay per man"), ge=0)
     repress_trigger: float = share(
-        0.01, "assumed", "protest share in a region at which the ruler orders it cleared and reinforced"
+        0.01, assumed(0.002, 0.05, "the ruler clears a region's streets once protest is visible, well before it is massive"), "protest share in a region at which the ruler orders it cleared and reinforced"
     )
     escalate_after_hours: float = param(
-        24.0, "h", "assumed (range 6-72): the army is sent in when the police have not cleared the streets",
+        24.0, "h", assumed(6.0, 72.0, "the army is sent in when the police have not cleared the streets within a day or so"),
         "hours a region stays above repress_trigger before every loyal unit there is ordered to clear it",
         gt=0,
     )
-    redeploy_speed_kmh: float = param(40.0, "km/h", "assumed: road convoy", gt=0)
-    travel_speed_kmh: float = param(500.0, "km/h", "assumed: the ruler flies", gt=0)
+    redeploy_speed_kmh: float = param(40.0, "km/h", assumed(20.0, 60.0, "a road convoy"), gt=0)
+    travel_speed_kmh: float = param(500.0, "km/h", assumed(100.0, 800.0, "the ruler flies (or, at the low end, drives)"), gt=0)
     recall_radius_km: float = param(
-        800.0, "km", "assumed: units within a night's drive are ordered to the seat when it is attacked", ge=0
+        800.0, "km", assumed(200.0, 1500.0, "units within a night's drive are ordered to the seat when it is attacked"), ge=0
     )
     concede_trigger: float = share(
-        0.01, "assumed", "protest share elsewhere that makes the ruler halt a call-up in the big cities"
+        0.01, assumed(0.002, 0.05, "protest elsewhere at which the ruler spares the big cities a call-up"), "protest share elsewhere that makes the ruler halt a call-up in the big cities"
     )
     concede_demands_propensity: float = prob(
-        0.25, "assumed", "chance of meeting a challenger's ultimatum when regime strength is 0"
+        0.25, assumed(0.05, 0.5, "a ruler rarely meets an ultimatum outright"), "chance of meeting a challenger's ultimatum when regime strength is 0"
     )
-    purge_blame: float = level(0.5, "assumed", "grievance (blame) at which the ruler purges a top commander")
-    propaganda_trigger: float = prob(0.7, "assumed", "national legitimacy below which propaganda is bought")
-    propaganda_boost: float = param(0.02, "legitimacy", "assumed", ge=0, le=1)
-    propaganda_cost: float = param(50.0, "USD million", "assumed", ge=0)
+    purge_blame: float = level(0.5, assumed(0.3, 0.8, "the ruler purges a top commander once blame is more than middling"), "grievance (blame) at which the ruler purges a top commander")
+    propaganda_trigger: float = prob(0.7, assumed(0.5, 0.85, "the ruler buys propaganda when legitimacy sags below its quiet-time level"), "national legitimacy below which propaganda is bought")
+    propaganda_boost: float = param(0.02, "legitimacy", assumed(0.0, 0.05, "one campaign moves legitimacy by a few points at most"), ge=0, le=1)
+    propaganda_cost: float = param(50.0, "USD million", assumed(10.0, 200.0, "a campaign costs tens of millions of dollars"), ge=0)
     rally_reach: float = share(
         0.1,
-        "assumed (range 0-0.5): how much of the mobilizable public the ruler's networks (party, "
-        "media, mosques, unions) can bring out",
+        assumed(0.0, 0.5, "how much of the mobilizable public the ruler's networks (party, media, mosques, unions) can bring out"),
         "share of those who back him that answer the ruler's call to the streets",
     )
     resign_below: float = prob(
         0.15,
-        "assumed (range 0.05-0.3)",
+        assumed(0.05, 0.3, "a ruler leaves office only when he expects to lose"),
         "the ruler leaves office when his own forecast of prevailing falls below this and the "
         "seat's armed men do not defend him",
     )
+    abandoned_hours: float = param(
+        24.0,
+        "h",
+        assumed(2.0, 264.0, "Ceausescu fled within hours of the army's switch (22 Dec 1989), Ben Ali "
+                "a day after the army stood back (14 Jan 2011), Mubarak 11 days after the army said it "
+                "would not fire (31 Jan - 11 Feb 2011)"),
+        "how long the ruler holds on at an all-but-undefended seat before he leaves whatever he believes",
+        ge=0,
+    )
     war_cost: float = level(
-        0.3, "assumed (range 0.1-0.6): Fearon (1995): fighting is costly to both sides",
+        0.3, assumed(0.1, 0.6, "Fearon (1995): fighting is costly to both sides"),
         "what fighting a challenge at the seat's door costs the ruler (scaled by how close it is)",
     )
     deal_concession: float = level(
-        0.35, "assumed (range 0.1-0.6): a settlement with an armed challenger costs the ruler guarantees and authority", "what a settlement costs the ruler"
+        0.35, assumed(0.1, 0.6, "a settlement with an armed challenger costs the ruler guarantees and authority"), "what a settlement costs the ruler"
     )
 
 
@@ -272,49 +287,49 @@ class ChallengerSpec(Strict):
     )
     seat: str | None = Field(None, description="region where it starts (default: the capital)")
     target: str | None = Field(None, description="region it moves on (default: the capital)")
-    offer: float = level(0.15, "assumed", "what it promises units that join it")
-    grievance: float = level(0.3, "assumed", "the leader's grievance against the ruler's men")
-    ambition: float = level(0.6, "assumed", "value of power to the leader")
-    popularity: float = level(0.3, "assumed", "public support: the share of a crowd's potential that answers its call")
+    offer: float = level(0.15, assumed(0.0, 0.4, "a challenger can promise units little before it wins"), "what it promises units that join it")
+    grievance: float = level(0.3, assumed(0.1, 0.7, "a leader who challenges the ruler holds some grievance against his men"), "the leader's grievance against the ruler's men")
+    ambition: float = level(0.6, assumed(0.3, 0.9, "power is worth much to a man who challenges for it"), "value of power to the leader")
+    popularity: float = level(0.3, assumed(0.05, 0.6, "a challenger is backed by a minority of the public that could turn out"), "public support: the share of a crowd's potential that answers its call")
     temperature: float = param(
-        0.25, "utility", "assumed: one leader's choices under stress are noisy (logit)", gt=0
+        0.25, "utility", assumed(0.05, 0.5, "one leader's choices under stress are noisy (logit)"), gt=0
     )
-    death_cost: float = level(0.8, "assumed", "what failing costs the leader")
+    death_cost: float = level(0.8, assumed(0.5, 1.0, "failing costs a challenger's leader his freedom or his life"), "what failing costs the leader")
     give_up_below: float = prob(
-        0.1, "assumed (range 0.02-0.3)", "it gives up (surrenders, disperses) when its own forecast falls below this"
+        0.1, assumed(0.02, 0.3, "a challenger gives up when it no longer expects to win"), "it gives up (surrenders, disperses) when its own forecast falls below this"
     )
     collapse_share: float = share(
-        0.35, "assumed", "strength left, as share of its start, at which its armed force breaks up"
+        0.35, assumed(0.1, 0.6, "an armed force breaks up after heavy losses, well before it is destroyed"), "strength left, as share of its start, at which its armed force breaks up"
     )
     blames: str | None = Field(
         None, description="institution whose leadership its ultimatum demands be sacked"
     )
     # march
-    ultimatum_threshold: float = level(0.75, "assumed", "grievance at which the leader issues an ultimatum")
-    ultimatum_deadline_hours: float = param(6.0, "h", "assumed", gt=0)
-    march_speed_kmh: float = param(40.0, "km/h", "assumed: a motorised column on a highway", gt=0)
-    guarantee_value: float = level(0.55, "assumed", "value to the leader of a settlement's guarantees")
-    demands_value: float = level(0.0, "assumed", "value of the demands a settlement meets (goal force_concessions)")
+    ultimatum_threshold: float = level(0.75, assumed(0.5, 0.9, "an ultimatum comes when grievance is high"), "grievance at which the leader issues an ultimatum")
+    ultimatum_deadline_hours: float = param(6.0, "h", assumed(1.0, 48.0, "an ultimatum gives hours, not days"), gt=0)
+    march_speed_kmh: float = param(40.0, "km/h", assumed(15.0, 60.0, "a motorised column on a highway, slowed by stops"), gt=0)
+    guarantee_value: float = level(0.55, assumed(0.3, 0.8, "what a deal's guarantees (safety, exile) are worth to the leader"), "value to the leader of a settlement's guarantees")
+    demands_value: float = level(0.0, assumed(0.0, 0.5, "a challenger without concrete demands gains nothing from their being met"), "value of the demands a settlement meets (goal force_concessions)")
     front_region: str | None = Field(None, description="where its men fight a war and bleed (attrition)")
-    attrition_per_day: float = param(0.0, "1/day", "assumed", "share of its strength lost per day at the front", ge=0, le=1)
-    grievance_per_loss: float = param(3.0, "grievance per share lost", "assumed", ge=0)
+    attrition_per_day: float = param(0.0, "1/day", assumed(0.0, 0.01, "no front unless the world file gives one and its losses"), "share of its strength lost per day at the front", ge=0, le=1)
+    grievance_per_loss: float = param(3.0, "grievance per share lost", assumed(0.5, 6.0, "losing a fifth of one's men at the front turns a leader bitter"), ge=0)
     # seize
-    trigger_strength: float = level(0.5, "assumed", "regime strength below which the plotters move")
-    min_capital_share: float = share(0.15, "assumed", "plotters' share of the target's armed strength needed to move")
+    trigger_strength: float = level(0.5, assumed(0.3, 0.7, "plotters move when the ruler looks weak"), "regime strength below which the plotters move")
+    min_capital_share: float = share(0.15, assumed(0.05, 0.4, "plotters need a real foothold among the capital's armed men"), "plotters' share of the target's armed strength needed to move")
     recruit_per_day: float = param(
-        0.15, "1/day", "assumed", "daily chance scale that an aggrieved mid-rank or top commander joins the plot",
+        0.15, "1/day", assumed(0.02, 0.4, "a plot recruits an aggrieved commander over days to weeks"), "daily chance scale that an aggrieved mid-rank or top commander joins the plot",
         ge=0, le=1,
     )
-    seize_hours: float = param(3.0, "h", "assumed: the time to take the broadcasts and the seat", gt=0)
-    consolidate_hours: float = param(12.0, "h", "assumed", gt=0)
+    seize_hours: float = param(3.0, "h", assumed(1.0, 12.0, "the time to take the broadcasts and the seat"), gt=0)
+    consolidate_hours: float = param(12.0, "h", assumed(4.0, 48.0, "a new holder of the seat needs hours to a day or two to consolidate"), gt=0)
     # street
     challenge_share: float = share(
         0.003,
-        "assumed: about 40,000 in a city of 13 million, the scale of Moscow's 2011-12 protests",
+        assumed(0.001, 0.01, "about 40,000 in a city of 13 million, the order of Moscow's 2011-12 protests"),
         "protest share in a region at which the movement becomes a challenge there",
     )
     fade_hours: float = param(
-        48.0, "h", "assumed (range 12-120)", "hours below half challenge_share everywhere after which a movement is over", gt=0
+        48.0, "h", assumed(12.0, 120.0, "a movement off the streets for two days is over"), "hours below half challenge_share everywhere after which a movement is over", gt=0
     )
 
 
@@ -324,9 +339,9 @@ class MediatorSpec(Strict):
     enabled: bool = False
     name: str = "a mediator"
     credibility: float = prob(
-        0.8, "assumed (range 0.5-0.95)", "chance the guarantees of a deal he brokers hold"
+        0.8, assumed(0.5, 0.95, "a go-between with standing makes guarantees mostly credible (Powell 2006)"), "chance the guarantees of a deal he brokers hold"
     )
-    reoffer_hours: float = param(4.0, "h", "assumed", gt=0)
+    reoffer_hours: float = param(4.0, "h", assumed(1.0, 12.0, "a mediator returns with an offer within hours"), gt=0)
 
 
 class SponsorSpec(Strict):
@@ -334,69 +349,67 @@ class SponsorSpec(Strict):
 
     enabled: bool = False
     backs: str | None = Field(None, description="the challenger it pays for (default: any)")
-    cash_kusd_per_man: float = param(10.0, "thousand USD per man", "assumed", ge=0)
-    immunity: float = prob(0.6, "assumed", "chance the promised immunity holds")
+    cash_kusd_per_man: float = param(10.0, "thousand USD per man", assumed(1.0, 50.0, "hard cash of months to years of a soldier's pay"), ge=0)
+    immunity: float = prob(0.6, assumed(0.2, 0.9, "promised immunity holds more often than not"), "chance the promised immunity holds")
 
 
 # ----------------------------------------------------------------------------- public
 class PublicSpec(Strict):
-    density: float = share(0.7, "Epstein (2002) Run 1-2", "citizens per grid cell")
-    vision: int = param(7, "cells", "Epstein (2002) Runs 1-2: vision 7", ge=1)
+    density: float = share(0.7, sourced("Epstein (2002) Modeling civil violence, PNAS 99(suppl 3): 7243-7250", "agent density 0.7", "Runs 1-2 settings"), "citizens per grid cell")
+    vision: int = param(7, "cells", sourced("Epstein (2002) Modeling civil violence, PNAS 99(suppl 3): 7243-7250", "vision 7", "Runs 1-2 settings"), ge=1)
     neighbourhood: Literal["von_neumann", "moore"] = "von_neumann"
-    active_threshold: float = prob(0.1, "Epstein (2002)", "threshold T in G - R*P > T")
-    arrest_constant: float = param(2.3, "-", "Epstein (2002): k = 2.3", gt=0)
+    active_threshold: float = prob(0.1, sourced("Epstein (2002) Modeling civil violence, PNAS 99(suppl 3): 7243-7250", "T = 0.1", "Model I: the activation rule G - N > T"), "threshold T in G - R*P > T")
+    arrest_constant: float = param(2.3, "-", sourced("Epstein (2002) Modeling civil violence, PNAS 99(suppl 3): 7243-7250", "k = 2.3", "Model I: the estimated arrest probability"), gt=0)
     round_arrest_ratio: bool = Field(
         True, description="round(C/A) in the arrest estimate (Mesa, NetLogo); off = paper formula"
     )
     max_jail_days: float = param(
-        15.0, "days", "assumed: administrative detention of up to 15 days", ge=0
+        15.0, "days", sourced("Code of Administrative Offences of the Russian Federation", "administrative arrest of up to fifteen days", "art. 3.9"), ge=0
     )
     police_scale: float = param(
         12.0,
         "grid policemen per security man per head",
-        "assumed: maps about 1 policeman per 200 people onto a cop density near 0.06",
+        assumed(6.0, 24.0, "maps about 1 policeman per 200 people onto a cop density near 0.06 (Epstein's runs use 0.04-0.074)"),
         "policemen on a region's grid = security men / population x cells x police_scale",
         gt=0,
     )
     social_influence: float = param(
         0.05,
         "-",
-        "Granovetter (1978), Kuran (1991): people act when they see others act; weight assumed",
+        assumed(0.0, 0.2, "Granovetter (1978), Kuran (1991): people act when they see others act; the weight is not measured"),
         "weight of the visible active share in the activation rule",
         ge=0,
         le=1,
     )
     detained_share: float = share(
         0.01,
-        "assumed: OVD-Info counted about 2,400 detentions on 21 Sept 2022 for crowds in the tens "
-        "of thousands",
+        assumed(0.002, 0.05, "OVD-Info's counts of detentions run to thousands for crowds in the tens of thousands"),
         "share of the people a police action takes off the street who are actually detained",
     )
     mobilizable_share: float = share(
         0.1,
-        f"{S001}: 'Russia's apolitical society did not show much interest'; assumed 10%",
+        assumed(0.03, 0.2, "001 calls Russia's society apolitical; a tenth are potential street actors"),
         "share of people who are potential street actors: the grid's agents stand for them",
     )
-    interval_hours: float = param(3.0, "h", "assumed: crowds form over hours", gt=0)
+    interval_hours: float = param(3.0, "h", assumed(1.0, 6.0, "crowds form over hours"), gt=0)
     exit_rate_per_day: float = param(
         0.0005,
         "1/day",
-        f"{S001}: ~600,000 crossings in about two weeks ({S002}: ~400,000) of 146 million",
+        assumed(0.0002, 0.001, "001: about 600,000 crossings (002: 400,000) of 146 million, 0.3-0.4% in all; the period is not stated: 0.0005 a day spreads it over about eight days"),
         "share of the population that leaves per day at full mobilization threat",
         ge=0,
         le=1,
     )
     exit_memory_days: float = param(
-        8.0, "days", f"assumed; {S001}: the flight came in the weeks after the speech", gt=0
+        8.0, "days", assumed(3.0, 21.0, "the flight came in the weeks after the speech (001); the decay is not measured"), gt=0
     )
     mobilization_hardship: float = param(
-        0.1, "hardship", f"{S002}: families lose their main earners; assumed size", ge=0, le=1
+        0.1, "hardship", assumed(0.02, 0.25, "002: families lose their main earners; the size is not measured"), ge=0, le=1
     )
     contract_break_drop: float = param(
         0.06,
         "legitimacy",
-        f"{S000}, {S001}: mobilization broke the 'Putin social contract'; approval fell "
-        "about 6 points (Levada, Sept 2022)",
+        assumed(0.02, 0.12, "000, 001: mobilization broke the social contract; Levada's approval of the president fell about 6 points in Sept 2022 (approval is not legitimacy)"),
         "legitimacy lost where the call-up falls at full weight",
         ge=0,
         le=1,
@@ -404,179 +417,176 @@ class PublicSpec(Strict):
     security_contract_drop: float = param(
         0.08,
         "legitimacy",
-        f"{S000}: a strike on Moscow shows 'Putin cannot fulfill the contract on the security'",
+        assumed(0.02, 0.15, "000: a strike on Moscow shows the ruler cannot keep the security contract; the size is not measured"),
         ge=0,
         le=1,
     )
-    legitimacy_recovery_per_day: float = param(0.01, "1/day", "assumed", ge=0, le=1)
+    legitimacy_recovery_per_day: float = param(0.01, "1/day", assumed(0.0, 0.03, "legitimacy mends over weeks to months"), ge=0, le=1)
     people_power: float = param(
         0.12,
         "armed-man equivalents per protester",
-        "assumed: 3.5% of Moscow (about 460,000; Chenoweth & Stephan 2011) weighs about as "
-        "much as the capital's armed forces",
+        assumed(0.03, 0.5, "3.5% of Moscow (about 460,000; Chenoweth & Stephan 2011) weighs about as much as the capital's armed forces"),
         ge=0,
     )
     raid_scale_men: float = param(
-        1000.0, "men", "assumed (range 300-5000)", "raiders at which a raid's effects on opinion reach their full size", gt=0
+        1000.0, "men", assumed(300.0, 5000.0, "a raid of some hundreds to thousands of men makes national news"), "raiders at which a raid's effects on opinion reach their full size", gt=0
     )
     raid_rally: float = param(
         0.03,
         "legitimacy",
-        "assumed (range 0-0.1): article 004 says the Belgorod raid 'might have provided a crucial ideological "
-        "boost' with 'initial short-term ideological dividends'; Mueller (1970)",
+        assumed(0.0, 0.1, "004: the Belgorod raid 'might have provided a crucial ideological boost'; Mueller (1970)"),
         "rise of legitimacy and regime strength after a raid of full size",
         ge=0,
         le=1,
     )
     raid_erosion: float = param(
-        0.02, "legitimacy", "assumed (range 0-0.05): a long-run cost, stated by no source",
+        0.02, "legitimacy", assumed(0.0, 0.05, "a long-run cost, stated by no source"),
         "fall of the raided region's baseline legitimacy after a raid of full size", ge=0, le=1,
     )
     rally_hours: float = param(
-        3.0, "h", "assumed (range 1-12): crowds answering a call gather over hours",
+        3.0, "h", assumed(1.0, 12.0, "crowds answering a call gather over hours"),
         "time constant with which a called crowd gathers or melts away", gt=0,
     )
     lethality_per_hour: float = param(
         0.002,
         "deaths per firing man per hour",
-        "assumed (range 0.0005-0.01): order of magnitude of crowd deaths when troops fire",
+        assumed(0.0005, 0.01, "order of magnitude of crowd deaths when troops fire"),
         gt=0,
         le=1,
     )
     backfire: float = level(
         0.05,
-        "assumed (range 0-0.2): Hess & Martin (2006), Francisco (2005): killing protesters can "
-        "raise mobilisation and cost legitimacy",
+        assumed(0.0, 0.2, "Hess & Martin (2006), Francisco (2005): killing protesters can raise mobilisation and cost legitimacy"),
         "legitimacy lost in a region as deaths there grow past outrage_deaths",
     )
     outrage_deaths: float = param(
-        50.0, "deaths", "assumed (range 10-500)", "deaths in a region at which outrage reaches 63% of backfire", gt=0
+        50.0, "deaths", assumed(10.0, 500.0, "tens to hundreds of deaths turn a region against the ruler"), "deaths in a region at which outrage reaches 63% of backfire", gt=0
     )
 
 
 # ----------------------------------------------------------------------------- elites
 class ElitesSpec(Strict):
     decisiveness: float = param(
-        2.0, "-", "Tullock contest success function exponent; assumed", gt=0
+        2.0, "-", assumed(1.0, 3.0, "Tullock contest success function exponent; 1 is proportional, higher rewards superiority"), gt=0
     )
     prior_weight: float = share(
-        0.35, "assumed", "weight of perceived regime strength in a commander's forecast"
+        0.35, assumed(0.1, 0.6, "commanders weigh the regime's reputation beside the power they see"), "weight of perceived regime strength in a commander's forecast"
     )
     local_weight: float = share(
-        0.5, "Granovetter (1978): one unit's choice tips the next; weight assumed"
+        0.5, assumed(0.2, 0.8, "Granovetter (1978): one unit's choice tips the next; the weight is not measured")
     )
     temperature: float = param(
-        0.08, "utility", "logit (quantal response) noise; assumed", gt=0
+        0.08, "utility", assumed(0.03, 0.2, "logit (quantal response) noise of a commander's choice"), gt=0
     )
     reconsider_per_hour: float = param(
-        0.15, "1/h", "assumed: commanders re-read the situation every few hours", ge=0, le=1
+        0.15, "1/h", assumed(0.05, 0.5, "commanders re-read the situation every few hours"), ge=0, le=1
     )
     far_reconsider_share: float = share(
-        0.2, "assumed (range 0-1)", "how often a commander far from any fighting reconsiders, relative to one at the front"
+        0.2, assumed(0.0, 1.0, "a commander far from any fighting reconsiders less often"), "how often a commander far from any fighting reconsiders, relative to one at the front"
     )
-    switch_cost: float = level(0.2, "assumed", "cost of changing stance (burnt bridges)")
+    switch_cost: float = level(0.2, assumed(0.05, 0.4, "changing stance burns bridges"), "cost of changing stance (burnt bridges)")
     fact_bonus: float = level(
-        0.25, "Singh (2014): seizing symbolic sites and broadcasts 'makes a fact'"
+        0.25, assumed(0.0, 0.5, "Singh (2014): seizing symbolic sites and broadcasts 'makes a fact'; its size is not measured")
     )
-    punishment: float = level(1.0, f"{S000}: 'the heads of about 25 generals ... rolled'")
-    aside_penalty: float = level(0.15, "assumed: neutrality is punished less than defection")
-    loyalty_adjust_per_day: float = param(0.08, "1/day", "assumed", ge=0, le=1)
-    grievance_decay_per_day: float = param(0.01, "1/day", "assumed", ge=0, le=1)
+    punishment: float = level(1.0, assumed(0.5, 1.0, "000: after Rust's flight 'the heads of about 25 generals ... rolled'; the top of the utility scale"))
+    aside_penalty: float = level(0.15, assumed(0.0, 0.4, "neutrality is punished less than defection"))
+    loyalty_adjust_per_day: float = param(0.08, "1/day", assumed(0.02, 0.2, "attachment moves over days to weeks"), ge=0, le=1)
+    grievance_decay_per_day: float = param(0.01, "1/day", assumed(0.0, 0.05, "grievance fades over months"), ge=0, le=1)
     cash_weight: float = level(
-        0.35, "assumed", "utility of cash at its maximum appeal, beside pay and attachment (0-1 each)"
+        0.35, assumed(0.1, 0.6, "004: bosses may defect 'for immunity and hard cash'; its weight is not measured"), "utility of cash at its maximum appeal, beside pay and attachment (0-1 each)"
     )
     cash_half_kusd: float = param(
-        10.0, "thousand USD per man", "assumed: cash at which its appeal is half its maximum", gt=0
+        10.0, "thousand USD per man", assumed(2.0, 50.0, "cash at which its appeal is half its maximum: months to years of pay"), gt=0
     )
-    defeat_strength_drop: float = level(0.15, f"{S001}: 'the war has been lost'; assumed size")
-    strike_strength_drop: float = level(0.12, f"{S000}: the security contract; assumed size")
+    defeat_strength_drop: float = level(0.15, assumed(0.05, 0.3, "001: 'the war has been lost'; the size is not measured"))
+    strike_strength_drop: float = level(0.12, assumed(0.03, 0.25, "000: a strike on Moscow breaks the security contract; the size is not measured"))
     challenge_erosion_per_hour: float = param(
         0.003,
         "1/h",
-        f"{S003}: the march 'rapidly eroded Putin's governing authority'",
+        assumed(0.0, 0.01, "003: the march 'rapidly eroded' the ruler's authority; the rate is not measured"),
         ge=0,
         le=1,
     )
     protest_strength_drop: float = param(
-        2.0, "strength per protest share", "assumed: elites watch the street", ge=0
+        2.0, "strength per protest share", assumed(0.5, 5.0, "elites watch the street: a protest of 10% costs the regime most of its perceived strength"), ge=0
     )
     lanchester_kill_per_hour: float = param(
         0.01,
         "1/h",
-        "Lanchester square law; assumed rate per man-equivalent",
+        assumed(0.002, 0.05, "Lanchester square law; the rate per man-equivalent is not measured"),
         ge=0,
         le=1,
     )
     reach_km: float = param(
         700.0,
         "km",
-        f"assumed; {S000}: 'everything happens in the capital'",
+        assumed(200.0, 1500.0, "000: 'everything happens in the capital'; how far a unit's weight reaches is not measured"),
         "distance at which a unit's weight in a showdown for the capital falls by 1/e",
         gt=0,
     )
     fight_cost: float = level(
-        1.0, "assumed", "cost of a loyal stand against an enemy that fills one's own region"
+        1.0, assumed(0.3, 1.0, "standing against an enemy that fills one's region is as costly as the worst punishment"), "cost of a loyal stand against an enemy that fills one's own region"
     )
     crowd_per_policeman: float = param(
         10.0,
         "protesters per man",
-        "assumed: riot police can disperse crowds about ten times their number",
+        assumed(3.0, 30.0, "riot police can disperse crowds about ten times their number"),
         "what makes repression costly: crowd / (crowd + this x loyal security men)",
         gt=0,
     )
     own_side_weight: float = level(
-        0.5, "assumed (range 0.3-0.7)",
+        0.5, assumed(0.3, 0.7, "attachment and pay weigh about half in the value of one's own side"),
         "weight of attachment and pay in the value of backing the side whose chain of command the unit is in",
     )
-    amnesty_base: float = level(0.1, "assumed (range 0-0.3)", "value of the amnesty a challenger's man expects for returning to the ruler")
+    amnesty_base: float = level(0.1, assumed(0.0, 0.3, "a ruler may pardon rank-and-file rebels who return"), "value of the amnesty a challenger's man expects for returning to the ruler")
     amnesty_per_disloyalty: float = level(
-        0.3, "assumed (range 0-0.5)", "extra value of returning to the ruler for a challenger's man who is not attached to his own leader"
+        0.3, assumed(0.0, 0.5, "a man not attached to his leader values a pardon more"), "extra value of returning to the ruler for a challenger's man who is not attached to his own leader"
     )
     challenger_punishment: float = share(
-        0.5, "assumed (range 0.2-1)", "share of `punishment` a winning challenger metes out to those who opposed it"
+        0.5, assumed(0.2, 1.0, "a winning challenger punishes its opponents, likely less than the ruler would"), "share of `punishment` a winning challenger metes out to those who opposed it"
     )
     plot_exposure: float = share(
-        0.5, "assumed (range 0.2-1)",
+        0.5, assumed(0.2, 1.0, "a plotter who has not acted yet can still deny, in part"),
         "share of the ruler's punishment that falls on a committed plotter who has not acted for his side yet",
     )
     unmoved_inertia: float = share(
-        0.25, "assumed (range 0-1)", "share of switch_cost that holds a commander who has not yet changed stance in the crisis",
+        0.25, assumed(0.0, 1.0, "a commander who has not moved yet is held by part of the switch cost"), "share of switch_cost that holds a commander who has not yet changed stance in the crisis",
     )
     recruit_multiplier: float = param(
-        4.0, "-", "assumed (range 1-8)", "scale of the recruitment formula of coup.recruit", ge=0
+        4.0, "-", assumed(1.0, 8.0, "scale of the recruitment formula of coup.recruit"), "scale of the recruitment formula of coup.recruit", ge=0
     )
-    loyalty_base: float = level(0.25, "assumed", "loyalty target with no pay, a regime of strength 0 and no grievance")
-    loyalty_pay_weight: float = level(0.5, "assumed", "weight of pay in the loyalty target")
-    loyalty_strength_weight: float = level(0.5, "assumed", "weight of regime strength in the loyalty target")
-    loyalty_grievance_weight: float = level(0.5, "assumed", "weight of grievance in the loyalty target")
+    loyalty_base: float = level(0.25, assumed(0.1, 0.4, "loyalty with no pay, no strength and no grievance is low"), "loyalty target with no pay, a regime of strength 0 and no grievance")
+    loyalty_pay_weight: float = level(0.5, assumed(0.2, 0.8, "pay weighs about half in the loyalty target"), "weight of pay in the loyalty target")
+    loyalty_strength_weight: float = level(0.5, assumed(0.2, 0.8, "regime strength weighs about half in the loyalty target"), "weight of regime strength in the loyalty target")
+    loyalty_grievance_weight: float = level(0.5, assumed(0.2, 0.8, "grievance weighs about half in the loyalty target"), "weight of grievance in the loyalty target")
     commitment_credibility: float = prob(
-        0.3, "assumed (range 0.1-0.6): Powell (2006): a ruler cannot commit not to punish later",
+        0.3, assumed(0.1, 0.6, "Powell (2006): a ruler cannot commit not to punish later"),
         "chance the guarantees of a deal hold when no mediator stands behind them",
     )
     block_ratio: float = param(
         0.5,
         "share of the column's power",
-        "assumed: a much weaker force cannot halt a column, only delay it by fighting",
+        assumed(0.2, 1.0, "a much weaker force cannot halt a column, only delay it by fighting"),
         "loyal power needed in a region to halt a column there",
         ge=0,
     )
     contest_share: float = share(
         0.1,
-        "assumed (range 0.05-0.3): Lanchester attrition never leaves exactly nobody",
+        assumed(0.05, 0.3, "Lanchester attrition never leaves exactly nobody"),
         "opposing power at a seized seat, as a share of the holders', below which the seat counts as "
         "uncontested (and an undefended ruler there is taken)",
     )
     civil_war_hours: float = param(
-        72.0, "h", "assumed: an unresolved armed split of three days is a civil war", gt=0
+        72.0, "h", assumed(24.0, 168.0, "an unresolved armed split of days is a civil war"), gt=0
     )
     civil_war_share: float = share(
-        0.25, "assumed", "defected share of armed strength that makes a lasting split a civil war"
+        0.25, assumed(0.1, 0.4, "a split becomes a civil war when a real part of the armed forces has defected"), "defected share of armed strength that makes a lasting split a civil war"
     )
 
 
 # ----------------------------------------------------------------------------- events
 class _EventBase(Strict):
-    at: float
+    at: float = param(..., "h", data("when the event happens: the scenario's script"))
     note: str = ""
 
     @field_validator("at", mode="before")
@@ -589,9 +599,9 @@ class Mobilization(_EventBase):
     """The ruler calls up reservists: the call-up falls on regions by mobilization_weight."""
 
     type: Literal["mobilization"]
-    target_people: int = param(300_000, "people", "assumed: scenario-specific", ge=0)
-    duration_days: float = param(35.0, "days", "assumed", gt=0)
-    evasion: float = share(0.5, "assumed", "share of those called up who evade")
+    target_people: int = param(300_000, "people", sourced("001", "the officially announced 300,000", "on the call-up of September 2022"), ge=0)
+    duration_days: float = param(35.0, "days", assumed(14.0, 60.0, "a call-up runs over weeks"), gt=0)
+    evasion: float = share(0.5, assumed(0.2, 0.7, "001 expects only 140,000-150,000 of the announced 300,000 to be called up"), "share of those called up who evade")
 
 
 class HaltMobilization(_EventBase):
@@ -603,19 +613,19 @@ class Defeat(_EventBase):
     """A defeat at the front: regime strength and legitimacy fall; blame falls on commanders."""
 
     type: Literal["defeat"]
-    severity: float = level(0.5, "assumed", "how grave the defeat is")
-    casualties: int = param(5000, "men", "assumed: losses at the front, counted apart from the crisis'", ge=0)
+    severity: float = level(0.5, assumed(0.2, 0.8, "a middling defeat"), "how grave the defeat is")
+    casualties: int = param(5000, "men", assumed(500.0, 20000.0, "losses at the front, counted apart from the crisis'"), ge=0)
 
 
 class Victory(_EventBase):
     type: Literal["victory"]
-    severity: float = level(0.3, "assumed")
+    severity: float = level(0.3, assumed(0.1, 0.6, "a modest victory"))
     actor: str | None = Field(None, description="a challenger whose popularity the victory raises")
 
 
 class StrikeOnCapital(_EventBase):
     type: Literal["strike_on_capital"]
-    severity: float = level(0.5, "assumed")
+    severity: float = level(0.5, assumed(0.2, 0.8, "a middling strike"))
 
 
 class Provocation(_EventBase):
@@ -623,7 +633,7 @@ class Provocation(_EventBase):
 
     type: Literal["provocation"]
     actor: str = Field(description="the challenger provoked")
-    grievance: float = level(0.4, "assumed")
+    grievance: float = level(0.4, assumed(0.1, 0.6, "a provocation adds a good part of the scale to a leader's grievance"))
 
 
 class Ultimatum(_EventBase):
@@ -651,8 +661,8 @@ class Raid(_EventBase):
     type: Literal["raid"]
     region: str
     actor: str | None = Field(None, description="the challenger the raiders fight for (default: none)")
-    strength: int = param(300, "men", "assumed", ge=0)
-    duration_hours: float = param(36.0, "h", "assumed", gt=0)
+    strength: int = param(300, "men", assumed(50.0, 2000.0, "a cross-border raid of some hundreds of men"), ge=0)
+    duration_hours: float = param(36.0, "h", assumed(6.0, 96.0, "a raid lasts a day or two"), gt=0)
 
 
 class Purge(_EventBase):
@@ -665,8 +675,8 @@ class ProtestCall(_EventBase):
 
     type: Literal["protest_call"]
     region: str
-    boost: float = param(0.15, "-", "assumed: weight of a focal call in the activation rule", ge=0, le=1)
-    duration_hours: float = param(48.0, "h", "assumed", gt=0)
+    boost: float = param(0.15, "-", assumed(0.0, 0.3, "weight of a focal call in the activation rule"), ge=0, le=1)
+    duration_hours: float = param(48.0, "h", assumed(12.0, 96.0, "a call holds for a day or two"), gt=0)
 
 
 class RallyCall(_EventBase):
@@ -675,32 +685,32 @@ class RallyCall(_EventBase):
     type: Literal["rally_call"]
     actor: str = Field(description="'ruler' or a challenger's id")
     regions: list[str] = Field(default_factory=list, description="empty: every region")
-    duration_hours: float = param(24.0, "h", "assumed", gt=0)
+    duration_hours: float = param(24.0, "h", assumed(6.0, 72.0, "a called crowd holds for about a day"), gt=0)
 
 
 class LegitimacyShock(_EventBase):
     type: Literal["legitimacy_shock"]
     regions: list[str] = Field(default_factory=list, description="empty: every region")
-    delta: float = param(-0.1, "legitimacy", "scenario-specific", ge=-1, le=1)
+    delta: float = param(-0.1, "legitimacy", assumed(-0.3, 0.1, "scenario-specific: a shock of some points of legitimacy"), ge=-1, le=1)
     permanent: bool = True
 
 
 class Propaganda(_EventBase):
     type: Literal["propaganda"]
-    boost: float = param(0.03, "legitimacy", "assumed", ge=0, le=1)
+    boost: float = param(0.03, "legitimacy", assumed(0.0, 0.08, "one campaign moves legitimacy by a few points at most"), ge=0, le=1)
 
 
 class PayRise(_EventBase):
     type: Literal["pay_rise"]
     institution: str
-    amount: float = level(0.15, "assumed")
+    amount: float = level(0.15, assumed(0.05, 0.3, "a rise of a small step of the pay scale"))
 
 
 class SponsorOffer(_EventBase):
     type: Literal["sponsor_offer"]
     backs: str | None = Field(None, description="the challenger it pays for (default: any)")
-    cash_kusd_per_man: float = param(10.0, "thousand USD per man", "assumed", ge=0)
-    immunity: float = prob(0.6, "assumed")
+    cash_kusd_per_man: float = param(10.0, "thousand USD per man", assumed(1.0, 50.0, "hard cash of months to years of a soldier's pay"), ge=0)
+    immunity: float = prob(0.6, assumed(0.2, 0.9, "promised immunity holds more often than not"))
 
 
 EventSpec = Annotated[
@@ -750,7 +760,7 @@ class RulesSpec(Strict):
 
 
 class Outputs(Strict):
-    series_every_hours: float = param(1.0, "h", "assumed", gt=0)
+    series_every_hours: float = param(1.0, "h", setting("how often a run records its series"), gt=0)
     figures: bool = True
 
 
@@ -777,6 +787,10 @@ class SweepParam(Strict):
     range: tuple[float, float] | None = None
     values: list[Any] | None = None
     type: Literal["float", "int", "categorical"] | None = None
+    label: str = Field(
+        "", description="how figures and answers name the parameter (default: from the schema's description "
+                        "of the field, else its path)"
+    )
 
 
 class SweepSpec(Strict):
@@ -789,10 +803,10 @@ class SweepSpec(Strict):
     )
     design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
     parameters: dict[str, SweepParam]
-    replications: int = param(10, "runs per design point", "assumed", ge=1, le=100_000)
-    samples: int = param(16, "design points (lhs) or base samples (sobol, morris)", "assumed", ge=1)
-    levels: int = param(5, "grid levels for a range", "assumed", ge=2, le=1000)
-    seed: int = param(12345, "-", "master seed of numpy.random.SeedSequence", ge=0)
+    replications: int = param(10, "runs per design point", setting("runs per design point"), ge=1, le=100_000)
+    samples: int = param(16, "design points (lhs) or base samples (sobol, morris)", setting("size of the design"), ge=1)
+    levels: int = param(5, "grid levels for a range", setting("grid levels of a range"), ge=2, le=1000)
+    seed: int = param(12345, "-", setting("master seed of numpy.random.SeedSequence"), ge=0)
     series_every_hours: float | None = Field(
         None, description="thin the per-step series in sweeps (default: outputs.series_every_hours)"
     )
@@ -807,7 +821,7 @@ class Scenario(Strict):
     title: str = ""
     description: Description
     base: str | None = Field(None, description="bundled base or a path this file extends")
-    seed: int = param(1, "-", "any; the same seed gives the same run", ge=0)
+    seed: int = param(1, "-", setting("any; the same seed gives the same run"), ge=0)
     time: TimeSpec = TimeSpec()
     regions: dict[str, Region]
     routes: list[Route] = Field(default_factory=list)
@@ -841,3 +855,81 @@ class Scenario(Strict):
     @property
     def steps(self) -> int:
         return int(round(self.time.horizon_days * 24.0 / self.time.step_hours))
+
+
+# ----------------------------------------------------------------------------- the assumed defaults
+@dataclass(frozen=True)
+class AssumedParameter:
+    """One assumed default: where it is, its value, unit, range and reason."""
+
+    path: str  #: dotted path; ``<id>`` stands for any entry of a mapping, ``events[<type>]`` for an event
+    section: str  #: the schema class that declares it (``ElitesSpec``, ``Unit``, ``Defeat``)
+    name: str  #: the field's name
+    default: float
+    low: float
+    high: float
+    unit: str
+    reason: str
+    integer: bool  #: the field takes whole numbers
+
+
+def walk_fields(root: type[BaseModel] | None = None) -> list[tuple[str, type[BaseModel], str, Any]]:
+    """Every field of the schema under ``root`` (default: the scenario) as
+    (dotted path, declaring class, field name, FieldInfo); nested sections are followed."""
+    if root is None:
+        root = Scenario
+    out: list[tuple[str, type[BaseModel], str, Any]] = []
+    seen: set[type] = set()
+
+    def models(ann: Any) -> list[tuple[str, type[BaseModel]]]:
+        """The models a field holds, with how the path goes into them."""
+        found = []
+        origin, args = typing.get_origin(ann), typing.get_args(ann)
+        if origin is typing.Annotated:
+            return models(args[0])
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            return [("", ann)]
+        if origin is dict:
+            return [(".<id>", m) for _, m in models(args[1])]
+        if origin is list:
+            subs = models(args[0]) if args else []
+            return [(f"[<{_event_tag(m)}>]" if len(subs) > 1 else "[<i>]", m) for _, m in subs]
+        for a in args:
+            found += models(a)
+        return found
+
+    def walk(cls: type[BaseModel], prefix: str) -> None:
+        seen.add(cls)
+        for name, f in cls.model_fields.items():
+            path = f"{prefix}.{name}" if prefix else name
+            subs = models(f.annotation)
+            if subs:
+                for how, m in subs:
+                    if m not in seen:
+                        walk(m, path + how)
+                continue
+            out.append((path, cls, name, f))
+
+    walk(root, "")
+    return out
+
+
+def _event_tag(cls: type[BaseModel]) -> str:
+    ann = cls.model_fields.get("type")
+    if ann is not None and typing.get_origin(ann.annotation) is Literal:
+        return str(typing.get_args(ann.annotation)[0])
+    return cls.__name__
+
+
+def assumed_parameters() -> list[AssumedParameter]:
+    """Every parameter whose default is assumed, with its dotted path, range and unit: the priors
+    of a ``--design priors`` sweep and of calibration."""
+    out = []
+    for path, cls, name, f in walk_fields():
+        prov = provenance_of(f)
+        if isinstance(prov, Assumed):
+            extra = f.json_schema_extra
+            integer = f.annotation is int
+            out.append(AssumedParameter(path, cls.__name__, name, f.default, prov.low, prov.high,
+                                        extra["unit"], prov.reason, integer))
+    return out

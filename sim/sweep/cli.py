@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from ..clitools import ParamsOpt, SetOpt, err_console, friendly, out_console, with_overlay
+from ..clitools import ParamsOpt, SetOpt, StyleOpt, check_style, err_console, friendly, out_console, with_overlay
 from ..scenario.errors import ScenarioError
 from ..textsafe import plain, slug
 
@@ -86,8 +86,8 @@ def start(plan, folder: Path, *, workers: int, executor: str, scheduler: str | N
     return res
 
 
-def sweep_command(draw: Callable[[Path], object] | None = None) -> Callable[..., None]:
-    """The ``regime-sim sweep`` command; with ``--figures`` it calls ``draw(folder)`` on the
+def sweep_command(draw: Callable[[Path, str], object] | None = None) -> Callable[..., None]:
+    """The ``regime-sim sweep`` command; with ``--figures`` it calls ``draw(folder, style)`` on the
     finished sweep's folder. The command line passes the drawing in (``sim/plots/sweep.py``):
     this package runs sweeps and never draws."""
 
@@ -103,16 +103,34 @@ def sweep_command(draw: Callable[[Path], object] | None = None) -> Callable[...,
         out: Annotated[Path | None, typer.Option(help="results folder (default: a new one under results/)")] = None,
         yes: Annotated[bool, typer.Option("--yes", "-y", help="start even if the sweep is large")] = False,
         figures: Annotated[bool, typer.Option("--figures/--no-figures", help="draw the sweep figures")] = True,
+        design: Annotated[str | None, typer.Option(
+            help="the design (default: the sweep section's); 'priors': a Latin hypercube over the assumed "
+                 "range of every default the scenario relies on (no sweep section needed)")] = None,
+        samples: Annotated[int | None, typer.Option(help="design points (lhs, priors; default 64 for priors)")] = None,
+        reps: Annotated[int | None, typer.Option(help="replications (seeds) per design point (default 4 for priors)")]
+        = None,
+        style: StyleOpt = "paper",
     ) -> None:
         """Run the scenario's sweep: a design of parameter values, each point replicated with its own seed."""
+        from .design import DESIGNS
         from .plan import build_plan
         from .summary import answer
 
+        check_style(style)
         check_executor(workers, executor, resume, out)
-        plan = build_plan(file, with_overlay(params, set_))
+        if design is not None and design not in DESIGNS:
+            raise ScenarioError(f"unknown design '{design}': use one of {', '.join(DESIGNS)}", field="--design")
+        for name, value in (("--samples", samples), ("--reps", reps)):
+            if value is not None and value < 1:
+                raise ScenarioError(f"{name} must be at least 1, got {value}", field=name)
+        plan = build_plan(file, with_overlay(params, set_), design=design, samples=samples, replications=reps)
         folder = out or Path("results") / f"{slug(plan.name)}-sweep-{dt.datetime.now():%Y%m%d-%H%M%S}"
+        hint = " ".join([f"regime-sim sweep {file}", *([f"--params {params}"] if params else []),
+                         *(f"--set '{s_}'" for s_ in set_ or []),
+                         *(f"--{k} {v}" for k, v in (("design", design), ("samples", samples), ("reps", reps))
+                           if v is not None)])
         res = start(plan, folder, workers=workers, executor=executor, scheduler=scheduler, resume=resume, yes=yes,
-                    resume_hint=f"regime-sim sweep {file}")
+                    resume_hint=hint)
         import pandas as pd
 
         summary = pd.read_parquet(folder / "summary.parquet")
@@ -120,7 +138,7 @@ def sweep_command(draw: Callable[[Path], object] | None = None) -> Callable[...,
         (folder / "answer.txt").write_text(text + "\n")
         out_console.print(plain(text), markup=False)
         if figures and draw is not None:
-            draw(folder)
+            draw(folder, style)
         rate = (res.runs - res.skipped) / max(res.wall_seconds, 1e-9)
         out_console.print(f"{res.runs} runs ({res.failed} failed) in {res.wall_seconds:.1f} s ({rate:.2f} runs/s) "
                           f"-> {folder}")

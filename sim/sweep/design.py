@@ -27,6 +27,13 @@ class Factor:
     low: float | None = None
     high: float | None = None
     values: tuple = ()
+    #: the concrete paths the value is set at, when ``path`` names many (``units.*.fear``)
+    targets: tuple[str, ...] = ()
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Where a drawn value goes: the targets, or the path itself."""
+        return self.targets or (self.path,)
 
     @property
     def is_dummy(self) -> bool:
@@ -69,6 +76,51 @@ def factors(scn: Any) -> list[Factor]:
     return out
 
 
+# ============================================================================ priors
+#: sections whose assumed defaults a priors design draws only when the scenario switches them on
+_OPTIONAL = ("mediator", "sponsor")
+#: mappings of entries: a drawn value goes to every entry that does not state the field itself
+_MAPPINGS = ("regions", "institutions", "units", "challengers")
+
+
+def priors_factors(scn: Any, raw: dict) -> list[Factor]:
+    """One factor per assumed default the scenario relies on, over its assumed range
+    (``sim.scenario.schema.assumed_parameters``).
+
+    What counts as relied on: a field of a section (``ruler``, ``elites``, ``public``, and
+    ``mediator``/``sponsor`` when enabled) that the scenario file (with its base and ``--set``)
+    does not state; for ``regions``, ``institutions``, ``units`` and enabled ``challengers``, a
+    field that at least one entry leaves to its default - the factor is named ``units.*.fear``
+    and its drawn value is set at every such entry (``Factor.targets``), because the assumption
+    is the default's, shared by the entries that use it. Values the scenario states are its
+    premise and are not drawn; so are its events (what happens is the scenario's question).
+    """
+    from ..scenario.schema import assumed_parameters
+
+    out: list[Factor] = []
+    for p in assumed_parameters():
+        head, *rest = p.path.split(".")
+        if "[" in head or len(rest) not in (1, 2):
+            continue  # events, sweep settings
+        kind = "int" if p.integer else "float"
+        if head in _MAPPINGS and rest[0] == "<id>":
+            entries = getattr(scn, head)
+            given = raw.get(head) or {}
+            targets = tuple(
+                f"{head}.{key}.{p.name}" for key in sorted(entries)
+                if p.name not in (given.get(key) or {})
+                and (head != "challengers" or entries[key].enabled))
+            if targets:
+                out.append(Factor(f"{head}.*.{p.name}", kind, p.low, p.high, targets=targets))
+        elif len(rest) == 1 and hasattr(scn, head):
+            section = raw.get(head) or {}
+            if head in _OPTIONAL and not getattr(scn, head).enabled:
+                continue
+            if p.name not in section:
+                out.append(Factor(p.path, kind, p.low, p.high))
+    return out
+
+
 def salib_problem(fs: list[Factor]) -> dict:
     """SALib's plain-data problem. Categorical factors are sampled on [0, 1] and mapped."""
     return {
@@ -94,7 +146,8 @@ def generate(design: str, fs: list[Factor], *, samples: int, levels: int, seed: 
     """The design points: one row per point, one column per factor path (plus ``point``).
 
     grid: the full factorial of each factor's levels (ranges: ``levels`` evenly spaced values).
-    lhs: ``samples`` Latin-hypercube points (scipy.stats.qmc).
+    lhs: ``samples`` Latin-hypercube points (scipy.stats.qmc); priors: the same over the
+    assumed ranges (:func:`priors_factors`).
     sobol: Saltelli's scheme for Sobol indices (SALib): N (2D + 2) points, N (D + 2) without
     second order, N = ``samples`` a power of two.
     morris: ``samples`` trajectories of D + 1 points each (SALib), ``morris_levels`` levels.
@@ -105,7 +158,7 @@ def generate(design: str, fs: list[Factor], *, samples: int, levels: int, seed: 
         rows = list(itertools.product(*(f.grid(levels) for f in fs)))
         data = {f.path: [r[j] for r in rows] for j, f in enumerate(fs)}
     else:
-        if design == "lhs":
+        if design in ("lhs", "priors"):
             from scipy.stats import qmc
 
             U = qmc.LatinHypercube(d=len(fs), seed=np.random.default_rng(seed)).random(samples)
@@ -130,7 +183,7 @@ def generate(design: str, fs: list[Factor], *, samples: int, levels: int, seed: 
     return df
 
 
-DESIGNS = ("grid", "lhs", "sobol", "morris")
+DESIGNS = ("grid", "lhs", "sobol", "morris", "priors")
 
 
 def expected_points(design: str, d: int, samples: int, levels_per_factor: list[int],
@@ -138,7 +191,7 @@ def expected_points(design: str, d: int, samples: int, levels_per_factor: list[i
     """How many points a design has (SALib's rules for Sobol and Morris)."""
     if design == "grid":
         return int(np.prod(levels_per_factor))
-    if design == "lhs":
+    if design in ("lhs", "priors"):
         return samples
     if design == "sobol":
         return samples * (2 * d + 2 if second_order else d + 2)

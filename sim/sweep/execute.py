@@ -84,7 +84,9 @@ class _Inline:
         return None
 
 
-def _make_executor(kind: str, workers: int, scheduler: str | None):
+def make_executor(kind: str, workers: int, scheduler: str | None):
+    """(executor, cluster or None) for ``kind``; hand it to several :func:`run_sweep` calls
+    (``pool=``) to run many small sweeps on one pool, then :func:`close_executor` it."""
     if kind == "process":
         if workers <= 1:
             return _Inline(), None
@@ -121,13 +123,26 @@ def _make_executor(kind: str, workers: int, scheduler: str | None):
     raise ScenarioError(f"unknown executor '{kind}' (process or dask)")
 
 
+def close_executor(pool, cluster) -> None:
+    """Shut down what :func:`make_executor` started (runs in flight are cancelled)."""
+    if hasattr(pool, "scatter"):  # a Dask client
+        pool.close()
+        if cluster is not None:
+            cluster.close()
+    elif isinstance(pool, ProcessPoolExecutor):
+        pool.shutdown(cancel_futures=True)
+
+
 def run_sweep(plan: SweepPlan, out: Path, *, workers: int = 1, executor: str = "process",
-              scheduler: str | None = None, resume: bool = False, console: Console | None = None) -> SweepResult:
+              scheduler: str | None = None, resume: bool = False, console: Console | None = None,
+              pool: tuple | None = None) -> SweepResult:
+    """Run (or resume) ``plan`` into ``out``. ``pool``: an executor from :func:`make_executor`
+    that the caller owns and closes (else one is made for this sweep and closed after it)."""
     console = console or Console(stderr=True)
     store = SweepStore(out, plan)
     done = store.open(resume)
     try:
-        return _run_and_compact(plan, store, done, workers, executor, scheduler, console)
+        return _run_and_compact(plan, store, done, workers, executor, scheduler, console, pool)
     except OSError as exc:
         # a full disk (or a lost mount) mid-sweep: what is committed stays, and says so
         with contextlib.suppress(OSError):
@@ -141,7 +156,7 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int = 1, executor: str = "
 
 
 def _run_and_compact(plan: SweepPlan, store: SweepStore, done: set[int], workers: int, executor: str,
-                     scheduler: str | None, console: Console) -> SweepResult:
+                     scheduler: str | None, console: Console, shared: tuple | None = None) -> SweepResult:
     out = store.out
     failed = store.failed_count()
     if store.compacting:  # killed while compacting: every run is on disk, finish the compaction
@@ -151,7 +166,7 @@ def _run_and_compact(plan: SweepPlan, store: SweepStore, done: set[int], workers
     t0 = time.perf_counter()
     key = plan.hash
     text = plan.scenario_text
-    pool, cluster = _make_executor(executor, workers, scheduler)
+    pool, cluster = shared if shared is not None else make_executor(executor, workers, scheduler)
     is_dask = executor == "dask"
     text_arg = pool.scatter(text, broadcast=True) if is_dask else text
     batches = _batches(plan, done, max(1, workers))
@@ -207,14 +222,10 @@ def _run_and_compact(plan: SweepPlan, store: SweepStore, done: set[int], workers
     except KeyboardInterrupt:
         interrupted = True
     finally:
-        if is_dask:
-            for fut in in_flight:
-                fut.cancel()
-            pool.close()
-            if cluster is not None:
-                cluster.close()
-        else:
-            pool.shutdown(cancel_futures=True) if isinstance(pool, ProcessPoolExecutor) else None
+        for fut in in_flight:  # interrupted: nothing more of this sweep is wanted
+            fut.cancel()
+        if shared is None:
+            close_executor(pool, cluster)
     wall = time.perf_counter() - t0
     if interrupted:
         store.write_manifest("interrupted", done=finished, failed=failed)

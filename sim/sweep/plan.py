@@ -59,6 +59,15 @@ class SweepPlan:
     extra: dict = field(default_factory=dict)
 
     @property
+    def labels(self) -> dict[str, str]:
+        """Each swept path's name in words: the sweep's ``label:``, else from the schema."""
+        from ..scenario.loader import param_label
+
+        given = self.scenario.sweep.parameters if self.scenario.sweep is not None else {}
+        return {f.path: param_label(self.scenario, f.path, given[f.path].label if f.path in given else "")
+                for f in self.factors}
+
+    @property
     def n_points(self) -> int:
         return len(self.design)
 
@@ -97,7 +106,8 @@ class SweepPlan:
             if f.path.startswith(DUMMY_PREFIX):
                 continue
             v = row[f.path]
-            out[f.path] = v.item() if hasattr(v, "item") else v
+            for target in f.paths:  # a priors factor (``units.*.fear``) sets every entry it stands for
+                out[target] = v.item() if hasattr(v, "item") else v
         return out
 
 
@@ -115,6 +125,8 @@ def build_plan(path: str | Path, sets: list[str] | None = None, *, design: str |
     from ..scenario.errors import ScenarioError
 
     scn, raw, _ = load_scenario_with_raw(path, sets or [])
+    if design == "priors":
+        return _priors_plan(path, scn, raw, samples=samples, replications=replications, seed=seed)
     if scn.sweep is None:
         raise ScenarioError("the scenario has no 'sweep:' section to run", file=str(path), field="sweep")
     sw = scn.sweep
@@ -137,4 +149,47 @@ def build_plan(path: str | Path, sets: list[str] | None = None, *, design: str |
         design=points, replications=replications or sw.replications,
         master_seed=sw.seed if seed is None else seed, series_every_hours=thin, series_vars=series_vars,
         extra={"second_order": second_order},
+    )
+
+
+#: a priors sweep's size when the command line does not give it
+PRIORS_SAMPLES = 64
+PRIORS_REPLICATIONS = 4
+
+
+def _priors_plan(path: str | Path, scn: Scenario, raw: dict, *, samples: int | None, replications: int | None,
+                 seed: int | None) -> SweepPlan:
+    """A Latin hypercube over the assumed ranges of every default the scenario relies on
+    (:func:`sim.sweep.design.priors_factors`), each point replicated with its own seeds: outcome
+    probabilities that carry parameter uncertainty, not only seed noise. The scenario needs no
+    ``sweep:`` section; its question and answer outcome are used when it has one."""
+    from ..scenario.errors import ScenarioError
+    from ..scenario.schema import SweepSpec
+    from .design import priors_factors
+
+    fs = priors_factors(scn, raw)
+    if not fs:
+        raise ScenarioError("the scenario states every assumed parameter itself: a priors design has nothing to draw",
+                            file=str(path), field="--design")
+    for name, value in (("--samples", samples), ("--reps", replications)):
+        if value is not None and value < 1:
+            raise ScenarioError(f"{name} must be at least 1, got {value}", field=name)
+    old = scn.sweep
+    master = seed if seed is not None else (old.seed if old else SweepSpec.model_fields["seed"].default)
+    n = samples or PRIORS_SAMPLES
+    points = generate("priors", fs, samples=n, levels=2, seed=master)
+    question = (old.question if old and old.question else
+                f"What does {scn.name} give when every assumed parameter is drawn from its range?")
+    sw = SweepSpec(question=question, answer_outcome=old.answer_outcome if old else None,
+                   answer_measure=old.answer_measure if old else None, design="lhs",
+                   parameters={f.path: {"range": (f.low, f.high)} for f in fs},
+                   replications=replications or PRIORS_REPLICATIONS, samples=n, seed=master)
+    scn = scn.model_copy(update={"sweep": sw})
+    thin = (old.series_every_hours if old else None) or default_thinning(scn)
+    present = sorted({u.institution for u in scn.units.values()})
+    series_vars = list(SERIES_VARS) + [f"protest__{scn.capital}"] + [f"loyalty__{i}" for i in present]
+    return SweepPlan(
+        name=scn.name, source=str(path), scenario=scn, raw=raw, factors=fs, design_name="priors",
+        design=points, replications=sw.replications, master_seed=master, series_every_hours=thin,
+        series_vars=series_vars, extra={"priors": True},
     )

@@ -127,6 +127,10 @@ def load_sweep_run(folder: Path | str, run_id: int) -> SweepRun:
                             field="--from-sweep")
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():
+        if (folder / "paired.json").exists():  # regime-sim compare / audit: each arm is a sweep
+            arms = sorted(p.name for p in folder.iterdir() if p.is_dir())
+            raise _not_finished(folder, "this is the folder of a comparison or an audit; give one of its arms, "
+                                        f"a sub-folder ({', '.join(arms[:4])}{', ...' if len(arms) > 4 else ''})")
         raise _not_finished(folder, "no manifest.json (give a folder written by 'regime-sim sweep')")
     try:
         manifest = json.loads(manifest_path.read_text())
@@ -158,9 +162,13 @@ def load_sweep_run(folder: Path | str, run_id: int) -> SweepRun:
                             "to replay", file=str(folder), field="--run-id")
     point = int(rec["point"])
     # the swept values, as the sweep's plan gave them to the worker (SweepPlan.overrides)
-    paths = [p["path"] for p in manifest.get("parameters", []) if not p["path"].startswith("dummy")]
+    params = [p for p in manifest.get("parameters", []) if not p["path"].startswith("dummy")]
     values = design.set_index("point").loc[point]
-    overrides = {p: (values[p].item() if hasattr(values[p], "item") else values[p]) for p in paths}
+    overrides = {}
+    for p in params:  # a priors factor (units.*.fear) was set at each of its targets
+        v = values[p["path"]]
+        for target in p.get("targets") or [p["path"]]:
+            overrides[target] = v.item() if hasattr(v, "item") else v
 
     raw, pos = read_yaml_file(folder / "scenario.yaml")
     # as the worker: the sweep and the dashboard's controls are not part of a run

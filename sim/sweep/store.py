@@ -324,8 +324,9 @@ class SweepStore:
             "scenario_sha256": __import__("hashlib").sha256(p.scenario_text.encode()).hexdigest(),
             "plan_hash": p.hash,
             "design": p.design_name,
-            "parameters": [{"path": f.path, "kind": f.kind, "low": f.low, "high": f.high,
-                            "values": list(f.values)} for f in p.factors],
+            "parameters": [{"path": f.path, "label": p.labels[f.path], "kind": f.kind, "low": f.low,
+                            "high": f.high, "values": list(f.values), **({"targets": list(f.targets)} if f.targets else {})}
+                           for f in p.factors],
             "points": p.n_points,
             "replications": p.replications,
             "runs": p.n_runs,

@@ -59,14 +59,14 @@ def run_batch(key: str, text: str, tasks: list[tuple], series_every: float,
             row.update(model.measures())
             # only the measures and the thinned series are kept: no per-run tables to build
             rows_ = model.rows
-            cols = [c for c in series_vars if c in rows_[0]]
-            values = np.array([[r[c] for c in cols] for r in rows_], dtype=float)
+            cols = [c for c in series_vars if c in rows_.columns]
+            values = np.array(rows_.values(cols), dtype=float).reshape(len(rows_), len(cols))
             n, k = values.shape
             frames.append({
                 "run_id": np.full(n * k, run_id, dtype=np.int64),
                 "point": np.full(n * k, point, dtype=np.int64),
                 "replication": np.full(n * k, rep, dtype=np.int64),
-                "hour": np.repeat(np.array([r["hour"] for r in rows_], dtype=float), k),
+                "hour": np.repeat(np.array(rows_.values(["hour"]), dtype=float).reshape(-1), k),
                 "variable": np.tile(np.array([code[c] for c in cols], dtype=np.int16), n),
                 "value": values.reshape(-1),
             })

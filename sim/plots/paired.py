@@ -1,0 +1,105 @@
+"""Figures of paired comparisons: the rule audit's heat map and a comparison of two variants.
+
+Both take plain tables (``sim/paired``'s results), so this module does not import the runner.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .style import BLUE, GREEN, VERMILION, plt
+
+#: the audit's classes: colour and a mark, so they read without colour too
+AUDIT_STYLE = {
+    "acts as stated": (GREEN, "+"),
+    "no detectable effect here": ("#DDDDDD", ""),
+    "contrary to its statement": (VERMILION, "x"),
+}
+
+
+def plot_audit(audit: pd.DataFrame, out: Path, title: str = "") -> Path:
+    """Rules (rows) x scenarios (columns), each cell coloured by its class and marked
+    (+ acts as stated, x contrary, blank no detectable effect); hatched: not audited there."""
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    classes = list(AUDIT_STYLE)
+    rules = list(dict.fromkeys(audit["rule"]))
+    scenarios = list(dict.fromkeys(audit["scenario"]))
+    grid = np.full((len(rules), len(scenarios)), np.nan)
+    index = {(r, s): classes.index(c) for r, s, c in zip(audit["rule"], audit["scenario"], audit["class"],
+                                                           strict=True)}
+    for (r, s), k in index.items():
+        grid[rules.index(r), scenarios.index(s)] = k
+    height = max(4.0, 0.26 * len(rules) + 2.2)
+    fig, ax = plt.subplots(figsize=(max(7.0, 1.1 * len(scenarios) + 4.5), height), layout="constrained")
+    cmap = ListedColormap([AUDIT_STYLE[c][0] for c in classes])
+    ax.set_facecolor("white")
+    ax.pcolormesh(np.ma.masked_invalid(grid), cmap=cmap, vmin=-0.5, vmax=len(classes) - 0.5,
+                  edgecolors="white", linewidth=1.5)
+    for i in range(len(rules)):
+        for j in range(len(scenarios)):
+            if math.isnan(grid[i, j]):
+                ax.add_patch(plt.Rectangle((j, i), 1, 1, fill=False, hatch="///", edgecolor="#BBBBBB", lw=0))
+            else:
+                mark = AUDIT_STYLE[classes[int(grid[i, j])]][1]
+                ax.text(j + 0.5, i + 0.5, mark, ha="center", va="center", fontsize=10, color="black",
+                        fontweight="bold")
+    ax.set_xticks(np.arange(len(scenarios)) + 0.5, scenarios, rotation=30, ha="right")
+    ax.set_yticks(np.arange(len(rules)) + 0.5, rules, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("scenario")
+    ax.set_ylabel("rule switched off")
+    ax.set_title(title or "Rule audit: does switching each rule off\ndo what its statement says?")
+    handles = [Patch(facecolor=AUDIT_STYLE[c][0], edgecolor="#888888", label=f"{c} ({AUDIT_STYLE[c][1] or 'blank'})")
+               for c in classes]
+    handles.append(Patch(facecolor="white", edgecolor="#BBBBBB", hatch="///", label="not audited (off in the scenario)"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False, fontsize=9)
+    fig.savefig(out, dpi=130)
+    plt.close(fig)
+    return out
+
+
+def plot_compare(table: pd.DataFrame, out: Path, label_a: str, label_b: str) -> Path:
+    """Left: each outcome that occurred, B - A with its 95% paired interval. Right: for each
+    quantity that varies, how many times smaller the variance of the difference is with common
+    seeds than with independent seeds."""
+    from matplotlib.ticker import FuncFormatter
+
+    from ..model.outcomes import LABELS, Outcome
+
+    occ = table[(table["kind"] == "outcome") & ((table["a"] > 0) | (table["b"] > 0))]
+    names = [LABELS[Outcome(q)] if q in LABELS else "ruler loses power (any)" for q in occ["quantity"]]
+    ratios = table[np.isfinite(table["variance_ratio"].astype(float)) & (table["var_independent"] > 0)]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, max(3.5, 0.45 * max(len(occ), len(ratios)) + 2)),
+                                   layout="constrained")
+    y = np.arange(len(occ))
+    ax1.axvline(0, color="black", lw=1)
+    d, lo, hi = (occ[c].to_numpy(dtype=float) * 100 for c in ("diff", "low", "high"))
+    ax1.errorbar(d, y, xerr=[d - lo, hi - d], fmt="o", color=BLUE, ecolor=BLUE, capsize=4)
+    ax1.set_yticks(y, names)
+    ax1.invert_yaxis()
+    ax1.set_xlabel("B - A, percentage points (95% paired interval)")
+    ax1.set_title("Change in each outcome's probability")
+    ax1.grid(axis="x", alpha=0.3)
+    y2 = np.arange(len(ratios))
+    r = ratios["variance_ratio"].astype(float).to_numpy()
+    ax2.barh(y2, r - 1, left=1, color=[GREEN if v >= 1 else VERMILION for v in r])
+    ax2.axvline(1, color="black", lw=1, ls="--")
+    ax2.set_xscale("log")
+    plain = FuncFormatter(lambda v, _: f"{v:g}")
+    ax2.xaxis.set_major_formatter(plain)
+    ax2.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if str(v)[0] in "25" else ""))
+    ax2.set_yticks(y2, ratios["quantity"])
+    ax2.invert_yaxis()
+    ax2.set_xlabel("var(independent seeds) / var(common seeds)\n(log scale; 1 = no gain, green: a gain)")
+    ax2.set_title("What the common seeds bought")
+    ax2.grid(axis="x", alpha=0.3)
+    fig.suptitle(f"A: {label_a}   vs   B: {label_b}  ({int(table['n'].iloc[0])} pairs of runs)")
+    fig.savefig(out, dpi=130)
+    plt.close(fig)
+    return out
