@@ -1,13 +1,17 @@
 """The parameters to fit and their prior ranges.
 
-A range comes from, in order: ``--fit path=low:high`` on the command line, the targets file's
-``fit:`` list, or the parameter's ``assumed`` range in the schema (``default_range``). A range
-is checked against the parameter's valid domain by validating the scenario at both ends.
+Which parameters are assumed, and over what range, is said once: in the schema, read through
+``sim.scenario.schema.assumed_parameters()`` (the ranges a ``sweep --design priors`` draws
+from). A prior is a parameter's assumed range unless the user narrows or widens it:
+``--fit path=low:high`` on the command line, or ``range:`` in a targets file's ``fit:`` list.
+A parameter that is not assumed (sourced, data, a setting) has no prior of its own: fitting it
+needs a range. Every range is checked against the parameter's valid domain by validating the
+scenario at both ends.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
 from dataclasses import dataclass
 
 from ..scenario.errors import ScenarioError
@@ -26,38 +30,39 @@ class Prior:
         return "p_" + "".join(c if c.isalnum() else "_" for c in self.path)
 
 
-def _assumed_table() -> dict[str, tuple[float, float]] | None:
-    """The schema's structured ``assumed`` ranges, when that API is present (issue 11)."""
-    try:
-        from ..scenario.params import assumed_parameters  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    out = {}
-    for row in assumed_parameters():
-        path, low, high = (row["path"], row["low"], row["high"]) if isinstance(row, dict) else tuple(row)[:3]
-        out[str(path)] = (float(low), float(high))
-    return out
+@functools.cache
+def _fields() -> tuple[tuple[tuple[str, ...], str, object], ...]:
+    """Every field of the schema as (its path's parts, its path, its provenance)."""
+    from ..scenario.params import provenance_of
+    from ..scenario.schema import walk_fields
+
+    return tuple((tuple(path.split(".")), path, provenance_of(f)) for path, _cls, _name, f in walk_fields())
 
 
-def default_range(path: str, table: Callable[[], dict | None] = _assumed_table) -> tuple[float, float]:
-    """The prior range of ``path`` when the user gives none: its ``assumed`` range in the schema.
+def schema_path(path: str) -> str | None:
+    """The schema's path of a parameter: 'units.guard.loyalty' -> 'units.<id>.loyalty' (None: no such field)."""
+    parts = tuple(path.split("."))
+    for pattern, generic, _prov in _fields():
+        if len(pattern) == len(parts) and all(p == q or p == "<id>" for p, q in zip(pattern, parts, strict=True)):
+            return generic
+    return None
 
-    The one place to wire ``sim.scenario.params.assumed_parameters()``; without it (or for a
-    parameter it does not list) the user must give a range.
-    """
-    ranges = table()
-    if ranges is not None:
-        if path in ranges:
-            return ranges[path]
-        # a path into a dict of regions or units: try the generic form (regions.*.legitimacy)
-        parts = path.split(".")
-        for i in range(len(parts)):
-            generic = ".".join(parts[:i] + ["*"] + parts[i + 1:])
-            if generic in ranges:
-                return ranges[generic]
-    raise ScenarioError(f"no assumed range known for {path}; give one: --fit {path}=LOW:HIGH "
-                        f"or 'range: [low, high]' in the targets file's fit: list", file="<command line>",
-                        field="--fit")
+
+def default_range(path: str) -> tuple[float, float]:
+    """The prior range of ``path`` when the user gives none: its ``assumed`` range in the schema
+    (``assumed_parameters()``, the one source of the ranges)."""
+    from ..scenario.schema import assumed_parameters
+
+    generic = schema_path(path)
+    for p in assumed_parameters():
+        if p.path == generic:
+            return float(p.low), float(p.high)
+    if generic is None:
+        raise ScenarioError(f"{path} is not a parameter of the schema", file="<command line>", field="--fit")
+    kind = next((getattr(prov, "kind", None) for _parts, g, prov in _fields() if g == generic), None)
+    raise ScenarioError(f"{path} is not an assumed parameter (its default is {kind or 'not declared'}), so it has "
+                        f"no prior range; give one: --fit {path}=LOW:HIGH or 'range: [low, high]' in the targets "
+                        f"file's fit: list", file="<command line>", field="--fit")
 
 
 def parse_fit_option(item: str) -> tuple[str, tuple[float, float] | None]:
