@@ -11,7 +11,16 @@ from typing import Annotated
 
 import typer
 
-from ..clitools import ParamsOpt, SetOpt, StyleOpt, check_style, err_console, friendly, out_console, with_overlay
+from ..clitools import (
+    ParamsOpt,
+    SetOpt,
+    StyleOpt,
+    check_style,
+    err_console,
+    friendly,
+    out_console,
+    with_overlay,
+)
 from ..scenario.errors import ScenarioError
 from ..textsafe import plain, slug
 
