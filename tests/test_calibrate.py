@@ -12,7 +12,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -24,6 +23,8 @@ pytest.importorskip("pyabc")
 
 DATA = ROOT / "tests" / "data"
 SOURCE = '{publication: "synthetic"}'
+EXIT = "public.exit_rate_per_day"
+PARTICLES, GENERATIONS = 12, 3  # the small recovery; make recovery runs a bigger one
 
 
 def targets_file(tmp_path: Path, body: str, name: str = "case.yaml") -> Path:
@@ -80,23 +81,49 @@ def test_bad_targets_on_the_command_line_exit_2_without_traceback(tmp_path: Path
     one_line(cli("calibrate", "no_such_case"), "no targets file for case 'no_such_case'")
 
 
-def test_default_range_uses_the_assumed_table_or_asks_for_a_range() -> None:
+def test_priors_are_the_schemas_assumed_ranges() -> None:
+    """One source of truth: a prior without a range is the parameter's range in assumed_parameters()."""
+    from sim.calibrate.engine import load_cases, resolve_priors
     from sim.calibrate.ranges import default_range
+    from sim.scenario.schema import assumed_parameters
 
-    table = {"ruler.regime_strength": (0.2, 0.9), "units.*.loyalty": (0.3, 0.95)}
-    assert default_range("ruler.regime_strength", lambda: table) == (0.2, 0.9)
-    assert default_range("units.guard.loyalty", lambda: table) == (0.3, 0.95)
-    with pytest.raises(ScenarioError, match="no assumed range known for public.backfire; give one"):
-        default_range("public.backfire", lambda: None)
+    table = {p.path: (p.low, p.high) for p in assumed_parameters()}
+    assert default_range("ruler.regime_strength") == table["ruler.regime_strength"]
+    assert default_range("challengers.wagner.grievance") == table["challengers.<id>.grievance"]
+    assert default_range("units.guard.loyalty") == table["units.<id>.loyalty"]
+    with pytest.raises(ScenarioError, match="seed is not an assumed parameter .its default is setting.*give one"):
+        default_range("seed")
+    with pytest.raises(ScenarioError, match="regions.Capital.population is not an assumed parameter .its default is data"):
+        default_range("regions.Capital.population")
+    with pytest.raises(ScenarioError, match="public.no_such is not a parameter of the schema"):
+        default_range("public.no_such")
+    # the bundled cases give no ranges of their own: their priors are the schema's
+    cases = load_cases(["wagner_mutiny_2023", "turkey_2016", "egypt_2011", "mobilization_2022"])
+    priors, _ = resolve_priors(cases, None)
+    for p in priors:
+        assert (p.low, p.high) == default_range(p.path) and p.origin == "assumed", p
+    # --fit PATH=LOW:HIGH widens or narrows one; --fit PATH alone takes the assumed range
+    priors, _ = resolve_priors(cases[:1], ["ruler.regime_strength=0.3:0.95", "challengers.wagner.grievance"])
+    assert [(p.low, p.high, p.origin) for p in priors] == [
+        (0.3, 0.95, "command line"), (*table["challengers.<id>.grievance"], "assumed")]
 
 
 # ----------------------------------------------------------------------------- the overlay
+def invoke(*args: str):
+    """The command line in this process (the model and numba are already loaded here): fast."""
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
 def test_overlay_is_applied_like_set_values_and_recorded(tmp_path: Path) -> None:
     overlay = tmp_path / "tiny.yaml"
     overlay.write_text("cases: [t]\nparams:\n  ruler.regime_strength: 0.77   # 90% interval ...\n")
-    res = cli("run", str(DATA / "tiny_recovery.yaml"), "--params", str(overlay), "--set", "seed=4",
-              "--out", str(tmp_path / "run"), "--no-figures", "-q")
-    assert res.returncode == 0, res.stderr[-2000:]
+    res = invoke("run", str(DATA / "tiny_recovery.yaml"), "--params", str(overlay), "--set", "seed=4",
+                 "--out", str(tmp_path / "run"), "--no-figures", "-q")
+    assert res.exit_code == 0, res.output[-2000:]
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert manifest["overrides"][:2] == ["ruler.regime_strength=0.77", "seed=4"]
     overlay.write_text("params:\n  ruler.regime_strength: 7\n")
@@ -117,28 +144,31 @@ def _max_t(db: Path) -> int:
 @pytest.mark.slow
 def test_kill_9_loses_at_most_the_generation_in_flight(tmp_path: Path) -> None:
     out = tmp_path / "cal"
-    args = [sys.executable, "-m", "sim", "calibrate", str(DATA / "tiny_targets.yaml"), "--fit",
-            "public.exit_rate_per_day=0.0001:0.002", "--particles", "12", "--generations", "4",
-            "--replications", "1", "--draws", "4", "--no-figures", "--seed", "5",
+    case = targets_file(tmp_path, f"targets:\n  - measure: emigrants\n    observed: [300, 500]\n"
+                                  f"    source: {SOURCE}\n")
+    args = [sys.executable, "-m", "sim", "calibrate", str(case), "--fit", EXIT, "--particles", "8",
+            "--generations", "3", "--draws", "2", "--no-figures", "--seed", "5",
             "--overlay", str(tmp_path / "overlay.yaml"), "--out", str(out)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.time() + 240
-    while _max_t(out / "abc.db") < 1 and time.time() < deadline and proc.poll() is None:
+    while _max_t(out / "abc.db") < 0 and time.time() < deadline and proc.poll() is None:
         time.sleep(0.2)
     assert proc.poll() is None, "finished before it could be killed; " + proc.stderr.read().decode()[-1000:]
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     kept = _max_t(out / "abc.db")
-    assert kept >= 1
+    assert kept >= 0
     with sqlite3.connect(out / "abc.db") as con:
         eps_before = dict(con.execute("select t, epsilon from populations where t >= 0").fetchall())
-    # a fresh start into the used folder is refused; --resume finishes it
-    one_line(cli("calibrate", *args[4:]), "already exists", "--resume")
-    res = subprocess.run(args + ["--resume"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert res.returncode == 0, res.stderr[-2000:]
+    # a fresh start into the used folder is refused; --resume in another process finishes it (this
+    # one: a second fresh interpreter would cost seconds of imports and prove nothing more)
+    res = invoke(*args[3:])
+    assert res.exit_code == 2 and "already exists" in res.output and "--resume" in res.output, res.output
+    res = invoke(*args[3:], "--resume")
+    assert res.exit_code == 0, res.output[-2000:]
     gens = pd.read_csv(out / "generations.csv")
-    assert list(gens.generation) == [0, 1, 2, 3]
+    assert list(gens.generation) == [0, 1, 2]
     for t, eps in eps_before.items():  # the generations saved before the kill are kept as they were
         assert gens.threshold[t] == pytest.approx(eps)
     assert json.loads((out / "manifest.json").read_text())["resumed"] is True
@@ -146,56 +176,31 @@ def test_kill_9_loses_at_most_the_generation_in_flight(tmp_path: Path) -> None:
 
 
 # ----------------------------------------------------------------------------- parameter recovery
-def recover(tmp_path: Path, replicas: int, particles: int, generations: int, seed: int) -> list[dict]:
-    """Synthetic data from known exit rates in the one-day tiny world; the 90% credible interval of
-    each replica's posterior against the true value."""
-    from sim.calibrate.engine import (
-        Simulator,
-        calibrate,
-        load_cases,
-        posterior,
-        resolve_priors,
-        summarise,
-    )
-    from sim.model.model import RegimeModel
-    from sim.scenario.loader import load_scenario
+def test_recovery_concentrates_the_posterior_near_the_true_value(tmp_path: Path) -> None:
+    """Two known exit rates of the one-day tiny world, read back from one run's emigrants each.
 
-    low, high = 0.0001, 0.002
-    ss = np.random.SeedSequence(seed)
-    rng = np.random.default_rng(ss)
-    rows = []
-    for i in range(replicas):
-        true = float(rng.uniform(low + 0.1 * (high - low), high - 0.1 * (high - low)))
-        scn = load_scenario(DATA / "tiny_recovery.yaml", {"public.exit_rate_per_day": true})
-        model = RegimeModel(scn, seed=int(rng.integers(2**31)))
-        model.run()
-        observed = model.measures()["emigrants"]
-        path = targets_file(tmp_path, f"targets:\n  - measure: emigrants\n    observed: {observed}\n"
-                                      f"    source: {SOURCE}\nfit:\n  - path: public.exit_rate_per_day\n"
-                                      f"    range: [{low}, {high}]\n", name=f"case{i}.yaml")
-        cases = load_cases([str(path)])
-        priors, applies = resolve_priors(cases, None)
-        sim = Simulator(cases=cases, priors=priors, seed=seed + i, applies=applies)
-        import pyabc
+    Small (a few hundred one-day runs); the coverage check over 20 replicas is
+    ``make recovery`` (benchmarks/bench_calibrate.py). This fails if the particle's values do
+    not reach the model, if the distance or the thresholds do not narrow the posterior, or if
+    the posterior sits away from the truth.
+    """
+    from sim.calibrate.ranges import default_range
+    from sim.calibrate.recovery import recover
 
-        history = calibrate(sim, tmp_path / f"abc{i}.db", particles=particles, generations=generations,
-                            seed=seed + i, resume=False, sampler=pyabc.sampler.SingleCoreSampler())
-        row = summarise(posterior(history, priors), priors)[0]
-        rows.append({"true": true, **row, "covered": row["q05"] <= true <= row["q95"]})
-    return rows
-
-
-@pytest.mark.slow
-def test_parameter_recovery_covers_the_true_value(tmp_path: Path) -> None:
-    rows = recover(tmp_path, replicas=10, particles=20, generations=3, seed=11)
-    covered = sum(r["covered"] for r in rows)
-    widths = [r["width_ratio"] for r in rows]
-    detail = [(round(r["true"], 6), round(r["q05"], 6), round(r["q95"], 6)) for r in rows]
-    assert covered >= 7, detail
-    # and the intervals say something: much narrower than the prior (a flat posterior covers always)
-    assert float(np.median(widths)) < 0.6, (widths, detail)
-    # the posterior medians follow the true values
-    assert np.corrcoef([r["true"] for r in rows], [r["median"] for r in rows])[0, 1] > 0.8, detail
+    low, high = default_range(EXIT)
+    truths = [low + 0.2 * (high - low), low + 0.8 * (high - low)]  # a flat posterior's median is 0.3 off both
+    rows = recover(tmp_path, DATA / "tiny_recovery.yaml", EXIT, "emigrants", replicas=2, particles=PARTICLES,
+                   generations=GENERATIONS, seed=11, truths=truths)
+    detail = [{k: r[k] for k in ("true", "observed", "median", "q05", "q95", "width_ratio", "simulations")}
+              for r in rows]
+    # one run's emigrants vary by about 15% between seeds, so one observation cannot pin the rate down
+    # closer than about a fifth of the prior's width; a flat posterior fails every line below
+    for r in rows:
+        assert abs(r["median"] - r["true"]) < 0.25 * (high - low), detail  # near the truth
+        assert r["width_ratio"] < 0.6, detail  # the 90% interval well under the prior's
+        slack = 0.05 * (high - low)  # a dozen particles give ragged tails
+        assert r["q05"] - slack <= r["true"] <= r["q95"] + slack, detail
+    assert rows[1]["median"] - rows[0]["median"] > 0.2 * (high - low), detail  # it follows the truth
 
 
 # ----------------------------------------------------------------------------- out of case, and the report
@@ -206,10 +211,10 @@ def left_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     other = targets_file(tmp, f"targets:\n  - measure: emigrants\n    observed: [150, 400]\n    source: {SOURCE}\n",
                          name="one_day.yaml")
     out = tmp / "cal"
-    res = cli("calibrate", str(DATA / "tiny_targets.yaml"), "--leave-out", str(other), "--particles", "8",
-              "--generations", "2", "--replications", "1", "--draws", "4", "--out", str(out), "--overlay",
-              str(tmp / "overlay.yaml"), timeout=600)
-    assert res.returncode == 0, res.stderr[-3000:]
+    res = invoke("calibrate", str(DATA / "tiny_targets.yaml"), "--leave-out", str(other), "--particles", "6",
+                 "--generations", "2", "--replications", "1", "--draws", "3", "--out", str(out), "--overlay",
+                 str(tmp / "overlay.yaml"))
+    assert res.exit_code == 0, res.output[-3000:]
     assert "left-out case t" in res.stdout
     return out
 
@@ -221,7 +226,7 @@ def test_leave_out_reports_only_the_left_out_case(left_out: Path) -> None:
     manifest = json.loads((left_out / "manifest.json").read_text())
     assert manifest["cases"] == ["tiny"] and manifest["leave_out"] == ["t"]
     post = pd.read_parquet(left_out / "posterior.parquet")
-    assert len(post) == 8 and post.weight.sum() == pytest.approx(1.0)
+    assert len(post) == 6 and post.weight.sum() == pytest.approx(1.0)
     assert (post["public.exit_rate_per_day"] >= 0.0001).all() and (post["public.exit_rate_per_day"] <= 0.002).all()
 
 
