@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sim.calibrate.ranges import Prior
 from sim.scenario.errors import ScenarioError
 
 from .conftest import ROOT, cli, one_line
@@ -201,6 +202,40 @@ def test_recovery_concentrates_the_posterior_near_the_true_value(tmp_path: Path)
         slack = 0.05 * (high - low)  # a dozen particles give ragged tails
         assert r["q05"] - slack <= r["true"] <= r["q95"] + slack, detail
     assert rows[1]["median"] - rows[0]["median"] > 0.2 * (high - low), detail  # it follows the truth
+
+
+class _Step:
+    """A simulator whose statistic is 0 for most of the prior (no settlement in any run) and
+    rises to the observed 1 only above 0.8: the mutiny's targets in miniature."""
+
+    priors = [Prior("x", 0.0, 1.0, "test")]
+
+    class _Case:
+        @staticmethod
+        def observed() -> dict[str, float]:
+            return {"s": 1.0}
+
+    cases = [_Case()]
+
+    def __call__(self, pars) -> dict[str, float]:
+        x = float(pars[self.priors[0].key])
+        return {"s": 0.0 if x < 0.8 else x}
+
+
+def test_a_statistic_most_particles_share_still_counts(tmp_path: Path) -> None:
+    """Scaled by its spread alone (pyabc's default), a statistic that most particles share gets no
+    weight, every distance is 0 and the posterior is the prior: the mutiny's calibration did that.
+    And with the tied particles at the median distance, the median threshold accepts them all
+    again: it must step below the tie."""
+    import pyabc
+
+    from sim.calibrate.engine import calibrate, posterior
+
+    history = calibrate(_Step(), tmp_path / "abc.db", particles=20, generations=2, seed=3, resume=False,
+                        sampler=pyabc.sampler.SingleCoreSampler())
+    post = posterior(history, _Step.priors)
+    assert history.get_all_populations().query("t >= 0").epsilon.max() > 0
+    assert (post["x"] >= 0.8).mean() > 0.9, post["x"].describe()
 
 
 # ----------------------------------------------------------------------------- out of case, and the report

@@ -140,6 +140,9 @@ def calibrate_command(draw: Callable[[Path], object] | None = None) -> Callable[
             err_console.print(f"generation {g.t + 1}/{total}: threshold {g.epsilon:.4g}, acceptance "
                               f"{g.acceptance:.1%} ({g.simulations} particles simulated) in {g.seconds:.0f} s; "
                               f"{time.perf_counter() - t0:.0f} s elapsed, about {left:.0f} s left", markup=False)
+            if g.epsilon == 0 and g.simulations <= g.particles:
+                err_console.print("  every particle fits the targets equally (threshold 0): they cannot tell these "
+                                  "parameter values apart", markup=False)
 
         sampler, close = make_sampler(workers, executor, scheduler)
         t0 = time.perf_counter()

@@ -9,8 +9,14 @@ Summary statistics, one per target (``CASE:i:measure``):
 - yes/no: the share of replications that say yes (observed: 1 or 0).
 
 An observed interval is compared through its midpoint. pyabc's adaptive p-norm distance
-rescales each statistic by its spread in the current population (median absolute deviation),
-so statistics in kilometres, deaths and shares weigh alike; thresholds adapt (median epsilon).
+rescales each statistic by its root mean square deviation from the observed value in the
+current population (``pyabc.distance.rmsd``: bias and spread), so statistics in kilometres,
+deaths and shares weigh alike; thresholds adapt (the median distance, stepping below a tie:
+``epsilon.py``). Not by its spread alone
+(pyabc's default, the median absolute deviation): a statistic that more than half the
+particles share (no settlement in any run, the same halt in every run) has no spread, and
+pyabc then gives it no weight however far it is from what happened; on the mutiny every
+target had none, every distance was 0 and the posterior was the prior.
 
 Randomness: each simulation's seed is drawn from ``SeedSequence(seed, spawn_key=(case, bits of
 the parameter values))``, so a particle's runs depend on the command's ``--seed`` and its
@@ -285,6 +291,8 @@ def calibrate(sim: Simulator, db: Path, *, particles: int, generations: int, see
 
     import pyabc
 
+    from .epsilon import MedianBelowTies
+
     for name in ("ABC", "pyabc", "Sampler", "Distance", "Epsilon", "Acceptor", "History", "Transitions",
                  "ABC.Sampler", "ABC.History", "ABC.Distance", "ABC.Epsilon"):
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -293,8 +301,9 @@ def calibrate(sim: Simulator, db: Path, *, particles: int, generations: int, see
     observed = {k: v for c in sim.cases for k, v in c.observed().items()}
 
     def fresh() -> Any:
-        return pyabc.ABCSMC(sim, prior, pyabc.AdaptivePNormDistance(p=2), population_size=particles,
-                            sampler=sampler, eps=pyabc.MedianEpsilon())
+        return pyabc.ABCSMC(sim, prior, pyabc.AdaptivePNormDistance(p=2, scale_function=pyabc.distance.rmsd),
+                            population_size=particles,
+                            sampler=sampler, eps=MedianBelowTies())
 
     def reseed(t: int) -> None:
         # pyabc draws from numpy's global generator; its state is not in the database, so each
