@@ -20,7 +20,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import bench_engine_change, bench_epstein, bench_runs, bench_startup, bench_sweep  # noqa: E402
+from benchmarks import (  # noqa: E402
+    bench_calibrate,
+    bench_engine_change,
+    bench_epstein,
+    bench_runs,
+    bench_startup,
+    bench_sweep,
+)
 from benchmarks.common import machine, print_table  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
@@ -39,6 +46,10 @@ SECTIONS: dict[str, tuple[str, Callable[[], object]]] = {
     "epstein": ("Epstein Model I: the Epstein mode vs Mesa's example (1 core)", bench_epstein.main),
     "sweep": ("Sweeps of the mutiny (wagner_mutiny_2023's sweep)", _sweeps),
     "sweep_memory": ("Sweep memory (three-region test world, 2 workers)", bench_sweep.memory),
+    "calibrate_speed": ("Calibration: runs per second of each case's scenario (1 core)",
+                        bench_calibrate.sims_per_second),
+    "calibration": ("Calibration: the mutiny, 100 particles x 4 generations, 2 workers", bench_calibrate.calibration),
+    "recovery": ("Calibration: parameter recovery, 20 synthetic replicas (tiny world)", bench_calibrate.recovery),
 }
 TITLES = {"sweep_startup": "Worker start-up (seconds until workers can run)",
           "sweeps": "Sweep throughput (wagner_mutiny_2023's sweep; wall time includes workers' start-up)",

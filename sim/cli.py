@@ -16,7 +16,9 @@ from typing import Annotated
 import typer
 
 from .analysis import cli as analysis_cli
+from .calibrate import cli as calibrate_cli
 from .clitools import (
+    ParamsOpt,
     SetOpt,
     StyleOpt,
     check_style,
@@ -25,6 +27,7 @@ from .clitools import (
     friendly,
     out_console,
     stdout_may_close,
+    with_overlay,
 )
 from .dashboard import cli as dashboard_cli
 from .paired import cli as paired_cli
@@ -90,6 +93,7 @@ def run(
     file: Annotated[str | None, typer.Argument(help="scenario YAML file, or the name of a bundled one")] = None,
     seed: Annotated[int | None, typer.Option(help="random seed (default: the scenario's)")] = None,
     set_: SetOpt = None,
+    params: ParamsOpt = None,
     out: Annotated[Path | None, typer.Option(help="results folder (default: a new one under results/)")] = None,
     figures: Annotated[bool, typer.Option("--figures/--no-figures", help="draw the figures")] = True,
     gif: Annotated[bool, typer.Option("--gif/--no-gif", help="also write the animated map (map.gif)")] = False,
@@ -115,6 +119,11 @@ def run(
 
     check_style(style)
     replay = None
+    if params is not None:
+        if from_sweep is not None:
+            raise ScenarioError("--params cannot change a sweep's run; give the file instead of --from-sweep",
+                                file="<command line>", field="--params")
+        set_ = with_overlay(params, set_)
     if from_sweep is not None or run_id is not None:
         replay = _sweep_run(file, from_sweep, run_id, seed, set_)
         scn, raw, used_seed, source, sets = replay.scenario, replay.raw, replay.seed, str(
@@ -349,7 +358,16 @@ def _compare_report(root: Path, **parts) -> object:
     return write_compare_report(root, **parts)
 
 
+def _draw_calibration(folder: Path) -> object:
+    from .plots.calibration import plot_calibration
+    from .report.calibration_html import write_calibration_report
+
+    plot_calibration(folder)
+    return write_calibration_report(folder)
+
+
 app.command("sweep")(sweep_cli.sweep_command(draw=_draw_sweep))
+app.command("calibrate")(calibrate_cli.calibrate_command(draw=_draw_calibration))
 app.command("audit")(paired_cli.audit_command(draw=_draw_audit))
 app.command("compare")(paired_cli.compare_command(draw=_draw_compare, report=_compare_report))
 app.command()(patterns_cli.patterns)

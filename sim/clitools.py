@@ -13,6 +13,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -39,6 +40,18 @@ SetOpt = Annotated[
     list[str] | None,
     typer.Option("--set", help="override a parameter: path.to.param=value (repeatable)"),
 ]
+ParamsOpt = Annotated[
+    Path | None,
+    typer.Option("--params", help="a calibrated overlay (calibrated/CASE.yaml, from regime-sim calibrate): "
+                                  "its values are applied like --set values, before them"),
+]
+
+
+def with_overlay(params: object, sets: list[str] | None) -> list[str]:
+    """The overlay's values (``--params FILE``) followed by the ``--set`` values (which win)."""
+    from .scenario.overlay import overlay_sets
+
+    return overlay_sets(params) + list(sets or [])  # type: ignore[arg-type]
 
 
 #: the figure styles (``sim/plots/style.py``), named here so a command checks ``--style``

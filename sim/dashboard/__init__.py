@@ -6,4 +6,5 @@ imports the command module on every call.
 """
 
 SCENARIO_ENV = "REGIME_SIM_DASHBOARD_SCENARIO"  # tells the server process which scenario to show
+PARAMS_ENV = "REGIME_SIM_DASHBOARD_PARAMS"  # and which calibrated overlay (--params) to apply
 DEFAULT_SCENARIO = "wagner_mutiny_2023"

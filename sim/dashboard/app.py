@@ -38,7 +38,7 @@ from ..runner import event_log
 from ..scenario.errors import ScenarioError
 from ..scenario.loader import load_scenario, value_at
 from ..scenario.schema import Control, Scenario
-from . import DEFAULT_SCENARIO, SCENARIO_ENV
+from . import DEFAULT_SCENARIO, PARAMS_ENV, SCENARIO_ENV
 
 LOG_ENTRIES = 12
 TRACK_COLUMNS = ["hour", "unit", "region", "stance", "strength", "lon", "lat", "in_column"]
@@ -81,6 +81,13 @@ CSS = """
 def scenario_source() -> str:
     """The scenario the dashboard shows: a file path or the name of a bundled scenario."""
     return os.environ.get(SCENARIO_ENV, DEFAULT_SCENARIO)
+
+
+def overlay() -> dict[str, Any]:
+    """The calibrated overlay's values (``regime-sim dashboard --params FILE``), or none."""
+    from ..scenario.overlay import overlay_values
+
+    return overlay_values(os.environ.get(PARAMS_ENV) or None)
 
 
 def control_input(scn: Scenario, control: Control) -> Slider | dict[str, Any]:
@@ -129,9 +136,9 @@ class DashboardModel(RegimeModel):
         source = scenario_source()
         problems = []
         try:
-            spec = load_scenario(source, controls)
+            spec = load_scenario(source, {**overlay(), **controls})
         except ScenarioError as err:
-            spec = load_scenario(source)
+            spec = load_scenario(source, overlay())
             problems.append(f"Refused {_where(err)}{err.message}; the scenario runs as written.")
         try:
             used_seed = _parse_seed(seed, spec.seed)
@@ -420,7 +427,7 @@ def Page() -> None:
     has the room a classroom needs.
     """
     source = scenario_source()
-    scn = solara.use_memo(lambda: load_scenario(source), [source])
+    scn = solara.use_memo(lambda: load_scenario(source, overlay()), [source])
     first = solara.use_memo(DashboardModel, [source])
     model = solara.use_reactive(first)
     params = solara.use_memo(lambda: model_params(scn), [scn])

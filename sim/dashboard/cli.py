@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -20,7 +21,7 @@ import typer
 from ..clitools import fail, friendly, out_console
 from ..scenario.errors import ScenarioError
 from ..textsafe import terminal
-from . import DEFAULT_SCENARIO, SCENARIO_ENV
+from . import DEFAULT_SCENARIO, PARAMS_ENV, SCENARIO_ENV
 from .serve import PARENT_ENV
 
 APP_MODULE = "sim.dashboard.app"
@@ -83,14 +84,14 @@ def server_command(host: str, port: int) -> list[str]:
             "--production", "--no-open", "--no-check-version", "--log-level", "warning"]
 
 
-def server_env(scenario: str) -> dict[str, str]:
+def server_env(scenario: str, params: str = "") -> dict[str, str]:
     """The server's environment: which scenario to show, and no telemetry leaving the machine."""
     # solara warns on every plain-http visit to 127.0.0.1 that it sets a 'lax' session cookie,
     # which is right for a local server
     quiet = "ignore:Cookies with samesite=none require https:UserWarning"
     warnings = ",".join(w for w in (os.environ.get("PYTHONWARNINGS", ""), quiet) if w)
     return {**os.environ, SCENARIO_ENV: scenario, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
-            "PYTHONWARNINGS": warnings, PARENT_ENV: str(os.getpid())}
+            "PYTHONWARNINGS": warnings, PARENT_ENV: str(os.getpid()), PARAMS_ENV: params}
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -104,18 +105,21 @@ def dashboard(
     port: Annotated[int, typer.Option(help="port to listen on")] = 8765,
     host: Annotated[str, typer.Option(help="address to listen on (0.0.0.0: reachable from other machines)")]
     = "127.0.0.1",
+    params: Annotated[Path | None, typer.Option(
+        "--params", help="a calibrated overlay (calibrated/CASE.yaml): its values as --set values")] = None,
 ) -> None:
     """Serve a live dashboard of a scenario in the browser: step it, change its controls, reset."""
     from sim.scenario.loader import load_scenario, resolve_path
+    from sim.scenario.overlay import overlay_sets
 
     from .assets import AssetsError, ensure_assets
 
-    scn = load_scenario(file)  # a bad file is reported here, not in the browser
+    scn = load_scenario(file, overlay_sets(params))  # a bad file is reported here, not in the browser
     path = resolve_path(file)
     check_address(host, port)
     # its own process group: Ctrl-C reaches only this process, which stops the server once; it
     # still dies with this process (serve.py sets a parent-death signal)
-    proc = subprocess.Popen(server_command(host, port), env=server_env(str(path.resolve())),
+    proc = subprocess.Popen(server_command(host, port), env=server_env(str(path.resolve()), str(params.resolve()) if params else ""),
                             process_group=0)
     signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop: shut down the same way
     try:

@@ -11,7 +11,16 @@ from typing import Annotated
 
 import typer
 
-from ..clitools import SetOpt, StyleOpt, check_style, err_console, friendly, out_console
+from ..clitools import (
+    ParamsOpt,
+    SetOpt,
+    StyleOpt,
+    check_style,
+    err_console,
+    friendly,
+    out_console,
+    with_overlay,
+)
 from ..scenario.errors import ScenarioError
 from ..textsafe import plain, slug
 
@@ -99,6 +108,7 @@ def sweep_command(draw: Callable[[Path, str], object] | None = None) -> Callable
         scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler")] = None,
         resume: Annotated[bool, typer.Option("--resume", help="finish an interrupted sweep in --out")] = False,
         set_: SetOpt = None,
+        params: ParamsOpt = None,
         out: Annotated[Path | None, typer.Option(help="results folder (default: a new one under results/)")] = None,
         yes: Annotated[bool, typer.Option("--yes", "-y", help="start even if the sweep is large")] = False,
         figures: Annotated[bool, typer.Option("--figures/--no-figures", help="draw the sweep figures")] = True,
@@ -122,9 +132,10 @@ def sweep_command(draw: Callable[[Path, str], object] | None = None) -> Callable
         for name, value in (("--samples", samples), ("--reps", reps)):
             if value is not None and value < 1:
                 raise ScenarioError(f"{name} must be at least 1, got {value}", field=name)
-        plan = build_plan(file, set_, design=design, samples=samples, replications=reps)
+        plan = build_plan(file, with_overlay(params, set_), design=design, samples=samples, replications=reps)
         folder = out or Path("results") / f"{slug(plan.name)}-sweep-{dt.datetime.now():%Y%m%d-%H%M%S}"
-        hint = " ".join([f"regime-sim sweep {file}", *(f"--set '{s_}'" for s_ in set_ or []),
+        hint = " ".join([f"regime-sim sweep {file}", *([f"--params {params}"] if params else []),
+                         *(f"--set '{s_}'" for s_ in set_ or []),
                          *(f"--{k} {v}" for k, v in (("design", design), ("samples", samples), ("reps", reps))
                            if v is not None)])
         res = start(plan, folder, workers=workers, executor=executor, scheduler=scheduler, resume=resume, yes=yes,

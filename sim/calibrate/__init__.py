@@ -1,0 +1,1 @@
+"""Calibration against observed targets: targets as data, ABC-SMC with pyabc, predictive checks."""
