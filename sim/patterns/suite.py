@@ -46,14 +46,7 @@ RULER_REMOVED_BY_PROTEST = ("popular_revolution", "ruler_ousted")
 
 #: Patterns known not to hold on the current engine, with the reason (measured; see docs/patterns.md).
 #: A known failure that passes again is reported as unexpected, so that this list is kept honest.
-KNOWN_FAILURES: dict[str, str] = {
-    "coup_success_rate": "full mode (60 draws x 2 scenarios): 5 of 111 coup attempts succeed (5%, Wilson 95% "
-                         "2-10%; elite_coup 3/51, turkey_2016 2/60), against 30-65% (Powell & Thyne: 48%): the coup "
-                         "engine rarely lets a coup succeed (being fixed in parallel)",
-    "insider_exits": "full mode (60 draws x 5 scenarios): the ruler left office in 51 runs, by insiders in 5 (10%, "
-                     "Wilson 95% 4-21%; coups 5 of 18 exits in the coup scenarios, no mutiny ever takes power), "
-                     "against >= 50% (Svolik: more than two thirds): coups rarely succeed on the current engine",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def capital_counterweights(scenario: str) -> tuple[str, ...]:
@@ -478,8 +471,8 @@ def protest_pattern(plan: Plan, runner: _Runner, out: Path) -> PatternResult:
 
 
 #: the bundled scenarios of each challenge type (a coup, a mutiny, a street movement), for the ensembles
-COUP_SCENARIOS = ("elite_coup", "turkey_2016")
-ALL_CHALLENGES = ("elite_coup", "turkey_2016", "wagner_mutiny_2023", "mass_protest", "egypt_2011")
+COUP_SCENARIOS = ("elite_coup", "turkey_2016", "zimbabwe_2017")
+ALL_CHALLENGES = ("elite_coup", "turkey_2016", "zimbabwe_2017", "wagner_mutiny_2023", "mass_protest", "egypt_2011")
 #: outcomes in which insiders (plotters, mutineers: armed men of the regime) remove the ruler
 INSIDER_EXITS = ("coup_succeeds", "mutiny_takes_power")
 ENSEMBLE_SEED = 20111  # the master seed of the ensembles' draws and runs
