@@ -70,7 +70,13 @@ def test_map_title_has_one_clock_and_the_status_the_calendar(mutiny_dir: Path) -
     assert title.endswith(": day 2 04:00"), title
     assert "2023 " not in title.split(":")[-1] and "hour" not in title
     texts = [t.get_text() for t in fig.texts]
-    assert any("hour 28 of 31" in t and "24 Jun 2023 22:00" in t for t in texts), texts
+    end = _end_hour(run)
+    assert any(f"hour 28 of {end}" in t and "24 Jun 2023 22:00" in t for t in texts), texts
+
+
+def _end_hour(run) -> int:
+    """The hour this run ended (the mutiny's default seed: its length moves with the engine)."""
+    return int(round(float(run.series["hour"].max())))
 
 
 def test_at_takes_the_clock_as_the_log_prints_it(mutiny_dir: Path) -> None:
@@ -84,11 +90,16 @@ def test_at_takes_the_clock_as_the_log_prints_it(mutiny_dir: Path) -> None:
 
 
 @pytest.mark.parametrize(("at", "fragments"), [
-    ("500", ("--at", "past the end of this run at hour 31", "day 2 07:00")),
+    ("500", ("--at", "past the end of this run at hour {end}", "{clock}")),
     ("day 3 03:00", ("--at", "hour 51", "past the end")),
     ("noon", ("--at", "expected a time such as")),
 ])
 def test_at_refuses_a_time_the_run_never_reached(mutiny_dir: Path, at: str, fragments: tuple[str, ...]) -> None:
+    from sim.model.state import clock
+    from sim.report import load_run
+
+    end = _end_hour(load_run(mutiny_dir))
+    fragments = tuple(f.format(end=end, clock=clock(end)) for f in fragments)
     one_line(cli("plot", str(mutiny_dir), "--at", at, "--no-gif"), *fragments)
     assert not (mutiny_dir / "map.png").exists()
 

@@ -458,10 +458,10 @@ def test_the_log_tells_who_moved_where_and_why(monkeypatch) -> None:
     from sim.model.geography import Traveller
 
     m.sides[PMC].column = Traveller(("Province", "Capital"), 20.0)
-    St._report_changes(m, [(u["army_b"], RULER, PMC), (u["prov_pol"], RULER, PMC)])
-    St._report_changes(m, [(u["hq"], RULER, NOBODY)])
-    St._report_changes(m, [(u["army_a"], RULER, PLOTTERS)])  # back to his own plot
-    St._report_changes(m, [(u["guard"], PMC, RULER), (u["police"], NOBODY, RULER)])
+    St.report_changes(m, [(u["army_b"], RULER, PMC), (u["prov_pol"], RULER, PMC)])
+    St.report_changes(m, [(u["hq"], RULER, NOBODY)])
+    St.report_changes(m, [(u["army_a"], RULER, PLOTTERS)])  # back to his own plot
+    St.report_changes(m, [(u["guard"], PMC, RULER), (u["police"], NOBODY, RULER)])
     prov = m.regions["Province"].label
     cap = m.regions["Capital"].label
     assert said[0] == ("Province", f"two units in {prov} (army_b, prov_pol; 8,000 men) join the warlord as the "
@@ -478,8 +478,8 @@ def test_the_log_tells_who_moved_where_and_why(monkeypatch) -> None:
     street.sides[MOVEMENT].regions = {"Province"}
     said.clear()
     monkeypatch.setattr(street, "say", lambda kind, text, region="", **k: said.append((region, text)))
-    St._report_changes(street, [(street.unit_by_key["army_b"], RULER, MOVEMENT)])
-    St._report_changes(street, [(street.unit_by_key["hq"], RULER, MOVEMENT)])
+    St.report_changes(street, [(street.unit_by_key["army_b"], RULER, MOVEMENT)])
+    St.report_changes(street, [(street.unit_by_key["hq"], RULER, MOVEMENT)])
     assert said == [("Province", f"one unit in {prov} (army_b; 5,000 men) joins the opposition as crowds fill the "
                                  "streets"),
                     ("Capital", f"one unit in {cap} (hq; 500 men) joins the opposition")]

@@ -70,8 +70,11 @@ def fake(monkeypatch):
     monkeypatch.setattr(store_mod, "versions", lambda: {"regime-sim": "test"})
     # what a kill can leave is what these tests look at, not what a power cut can: no fsync
     monkeypatch.setattr(os, "fsync", lambda fd: None)
-    # the plan's YAML text and hash are dumped anew on every manifest write: once is enough here
+    # the plan's YAML text and hash, if a property still dumps them anew on every manifest write:
+    # once is enough here (the plan computes them once itself since the dask merge)
     for name in ("scenario_text", "hash"):
+        if not isinstance(SweepPlan.__dict__.get(name), property):
+            continue
         cached = functools.cached_property(getattr(SweepPlan, name).fget)
         cached.__set_name__(SweepPlan, name)
         monkeypatch.setattr(SweepPlan, name, cached)
