@@ -440,7 +440,6 @@ def _coup_open() -> tuple[RegimeModel, object]:
 def test_a_unit_ordered_to_the_seat_sets_out_only_if_it_chooses_the_ruler(monkeypatch, picks, sets_out) -> None:
     # opening the coup makes the ruler recall every mobile unit within the radius; each decides
     # then: those who back him travel, those who stand aside stay where they are and say so
-    from sim.model import actors as A
     from sim.model.agents import NOBODY
 
     asked = []
@@ -449,7 +448,7 @@ def test_a_unit_ordered_to_the_seat_sets_out_only_if_it_chooses_the_ruler(monkey
         asked.append(u.key)
         return 0 if picks == 0 else NOBODY
 
-    monkeypatch.setattr(A, "choose", choose)
+    monkeypatch.setattr(St, "choose", choose)
     m, _ = _coup_open()
     ordered = [u for u in m.units if u.key in asked]
     assert len(ordered) >= 3
@@ -460,12 +459,10 @@ def test_a_unit_ordered_to_the_seat_sets_out_only_if_it_chooses_the_ruler(monkey
 
 
 def test_without_stance_choice_every_unit_ordered_to_the_seat_obeys(monkeypatch) -> None:
-    from sim.model import actors as A
-
     def choose(model, u):
         raise AssertionError("nobody decides with units.stance_choice off")
 
-    monkeypatch.setattr(A, "choose", choose)
+    monkeypatch.setattr(St, "choose", choose)
     from sim.model.actors import open_challenge
 
     m = RegimeModel(load_scenario(COUP_SCN, ["ruler.recall_radius_km=5000", "rules.disable=[units.stance_choice]"]),

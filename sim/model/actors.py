@@ -16,7 +16,7 @@ from ..rules import ruler as R
 from ..rules import units as U
 from .agents import NOBODY
 from .geography import Traveller
-from .stances import apply_side, choose, forecast, report_changes, ruler_forecast
+from .stances import decide, forecast, report_changes, ruler_forecast
 from .state import Ending
 
 if TYPE_CHECKING:
@@ -512,17 +512,11 @@ def _recall_to_seat(model: RegimeModel) -> None:
         return
     model.say("ruler", f"{model.ruler.name} orders {', '.join(u.label for u in ordered)} to {model.seat}",
               actor=model.ruler.name)
-    decide = model.rules.on("units.stance_choice")
-    changes = []
+    decide_now = model.rules.on("units.stance_choice")
+    changes: list = []
     for u in ordered:
-        if decide:
-            new = choose(model, u)
-            u.engaged = True
-            if new != u.side:
-                old = u.side
-                apply_side(model, u, new)
-                changes.append((u, old, new))
-                model.tally()
+        if decide_now:
+            decide(model, u, changes)
         if u.side == 0:
             u.travel = Traveller(model.geo.path(u.region, model.seat), kr.redeploy_speed_kmh)
     if changes:

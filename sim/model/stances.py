@@ -171,16 +171,22 @@ def units_reconsider(model: RegimeModel) -> None:
             near = nearness[where] = far + (1.0 - far) * near_weight(model, where, where_fought)
         if not must and draw() >= rate * near:
             continue
-        new = choose(model, u)
-        u.engaged = True
-        if new != u.side:
-            old = u.side
-            apply_side(model, u, new)
-            changes.append((u, old, new))
-            model.tally()
+        decide(model, u, changes)
     forced.clear()
     if changes:
         report_changes(model, changes)
+
+
+def decide(model: RegimeModel, u: Unit, changes: list[tuple[Unit, int, int]]) -> None:
+    """Commander ``u`` chooses now and has taken a side in the crisis; a change of side is
+    applied, added to ``changes`` (old, new) and tallied at once, so the next one sees it."""
+    new = choose(model, u)
+    u.engaged = True
+    if new != u.side:
+        old = u.side
+        apply_side(model, u, new)
+        changes.append((u, old, new))
+        model.tally()
 
 
 def apply_side(model: RegimeModel, u: Unit, new: int) -> None:
