@@ -90,7 +90,7 @@ def recover(value: float, baseline: float, per_day: float, dt_hours: float) -> f
 
 @rule(
     "legitimacy.raid_shock",
-    direction="final_legitimacy: higher",
+    direction="final_legitimacy: lower",
     statement="An armed raid from across the border rallies the country round the flag: "
     "legitimacy everywhere and regime strength rise by raid_rally x size (size = raiders / "
     "raid_scale_men, at most 1); the rise fades as they relax to their baselines.",

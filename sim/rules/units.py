@@ -65,7 +65,7 @@ def fact_shift(holds_seat: bool, holds_broadcasts: bool, bonus: float) -> float:
 
 @rule(
     "units.expected_winner",
-    direction="defected_share_peak: lower",
+    direction="defected_share_peak: higher",
     statement="A commander's forecast that each side prevails is a Tullock contest of the power "
     "he sees behind each, blended with each side's prior (the ruler: perceived regime strength; "
     "the challengers share the rest) and moved toward whoever has made a fact.",
