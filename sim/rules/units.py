@@ -98,7 +98,7 @@ def win_probabilities(shares: Sequence[float], decisiveness: float, prior_weight
 
 @rule(
     "units.wait_and_see",
-    direction="coup_succeeds: lower",
+    direction="coup_fails: higher",
     statement="While a challenge is open, a unit that has not yet taken a side in it counts in "
     "everyone's forecasts at undeclared_weight of its power: commanders read what others have "
     "done, not the allegiance they owe, so a silent army is not yet an army for the ruler.",
