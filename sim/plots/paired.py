@@ -19,12 +19,14 @@ AUDIT_STYLE = {
     "acts as stated": (GREEN, "+"),
     "no detectable effect here": ("#DDDDDD", ""),
     "contrary to its statement": (VERMILION, "x"),
+    "never asked (cannot act here)": ("#FFFFFF", "–"),
 }
 
 
 def plot_audit(audit: pd.DataFrame, out: Path, title: str = "") -> Path:
     """Rules (rows) x scenarios (columns), each cell coloured by its class and marked
-    (+ acts as stated, x contrary, blank no detectable effect); hatched: not audited there."""
+    (+ acts as stated, x contrary, blank no detectable effect, - never asked: the scenario's runs
+    never ask whether the rule is on, so it cannot act there); hatched: not audited there."""
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
 
@@ -32,8 +34,9 @@ def plot_audit(audit: pd.DataFrame, out: Path, title: str = "") -> Path:
     rules = list(dict.fromkeys(audit["rule"]))
     scenarios = list(dict.fromkeys(audit["scenario"]))
     grid = np.full((len(rules), len(scenarios)), np.nan)
-    index = {(r, s): classes.index(c) for r, s, c in zip(audit["rule"], audit["scenario"], audit["class"],
-                                                           strict=True)}
+    asked = audit["asked"].astype(bool) if "asked" in audit.columns else pd.Series(True, index=audit.index)
+    cls = audit["class"].where(asked, classes[-1])
+    index = {(r, s): classes.index(c) for r, s, c in zip(audit["rule"], audit["scenario"], cls, strict=True)}
     for (r, s), k in index.items():
         grid[rules.index(r), scenarios.index(s)] = k
     height = max(4.0, 0.26 * len(rules) + 2.2)
