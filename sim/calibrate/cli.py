@@ -25,17 +25,32 @@ from ..clitools import err_console, friendly, out_console
 from ..scenario.errors import ScenarioError
 
 
-def write_overlay(path: Path, cases: list[str], rows: list[dict], folder: Path) -> None:
-    lines = [f"# Calibrated by `regime-sim calibrate {' '.join(cases)}` ({folder}).",
-             "# Posterior medians; the comment gives each one's 90% credible interval and prior range.",
-             "# Use with: regime-sim run SCENARIO --params " + str(path),
-             f"cases: [{', '.join(cases)}]",
-             "params:"]
-    for r in rows:
-        lines.append(f"  {r['path']}: {r['median']:.6g}   # 90% credible interval {r['q05']:.4g} to "
-                     f"{r['q95']:.4g}; prior {r['prior_low']:g} to {r['prior_high']:g}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n")
+def write_overlay(path: Path, cases: list[str], rows: list[dict], folder: Path) -> list[Path]:
+    """The calibrated values as a ``--params`` file: the shared parameters' posterior medians.
+
+    Where cases were fitted together and some parameters are each case's own, each case also gets
+    ``PATH.CASE.yaml`` with the shared values and its own; returns the files written."""
+    def text(target: Path, chosen: list[dict], note: str) -> None:
+        lines = [f"# Calibrated by `regime-sim calibrate {' '.join(cases)}` ({folder}){note}.",
+                 "# Posterior medians; the comment gives each one's 90% credible interval and prior range.",
+                 "# Use with: regime-sim run SCENARIO --params " + str(target),
+                 f"cases: [{', '.join(cases)}]",
+                 "params:" if chosen else "params: {}"]
+        for r in chosen:
+            lines.append(f"  {r.get('param') or r['path']}: {r['median']:.6g}   # 90% credible interval "
+                         f"{r['q05']:.4g} to {r['q95']:.4g}; prior {r['prior_low']:g} to {r['prior_high']:g}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("\n".join(lines) + "\n")
+
+    shared = [r for r in rows if not r.get("case")]
+    own = sorted({r["case"] for r in rows if r.get("case")})
+    text(path, shared, "; the parameters every case shares" if own else "")
+    written = [path]
+    for case in own:
+        target = path.with_name(f"{path.stem}.{case}{path.suffix}")
+        text(target, shared + [r for r in rows if r.get("case") == case], f"; for {case}")
+        written.append(target)
+    return written
 
 
 def calibrate_command(draw: Callable[[Path], object] | None = None) -> Callable[..., None]:
@@ -114,7 +129,7 @@ def calibrate_command(draw: Callable[[Path], object] | None = None) -> Callable[
         folder = out or Path("results") / f"calibrate-{label}-{dt.datetime.now():%Y%m%d-%H%M%S}"
         check_out_target(folder)
         setup = {"cases": [m.name for m in fitted], "leave_out": [m.name for m in held],
-                 "priors": [{"path": p.path, "low": p.low, "high": p.high, "origin": p.origin} for p in priors],
+                 "priors": [{"path": p.path, "low": p.low, "high": p.high, "origin": p.origin, "case": p.case} for p in priors],
                  "particles": particles, "seed": seed,
                  "replications": {m.name: m.replications for m in models}}
         db = folder / "abc.db"
@@ -132,7 +147,7 @@ def calibrate_command(draw: Callable[[Path], object] | None = None) -> Callable[
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "calibration.json").write_text(json.dumps(setup, indent=2) + "\n")
         err_console.print(f"calibrating {label}: {len(priors)} parameters "
-                          f"({', '.join(p.path for p in priors)}), {particles} particles x {generations} "
+                          f"({', '.join(p.name for p in priors)}), {particles} particles x {generations} "
                           f"generations, runs per particle {', '.join(str(m.replications) for m in fitted)}",
                           markup=False)
 
@@ -177,14 +192,14 @@ def calibrate_command(draw: Callable[[Path], object] | None = None) -> Callable[
         # each run with its case's replications
         sims = int(history.get_all_populations()["samples"].sum()) * sum(m.replications for m in fitted)
         overlay_path = overlay or Path("calibrated") / f"{label}.yaml"
-        write_overlay(overlay_path, [m.name for m in fitted], rows, folder)
+        overlays = write_overlay(overlay_path, [m.name for m in fitted], rows, folder)
         manifest = {
             "command": "calibrate", "started": started, "cases": [m.name for m in fitted],
             "targets_files": {m.name: str(m.case.file) for m in models},
             "leave_out": [m.name for m in held], "priors": setup["priors"], "particles": particles,
             "generations_run": int(len(gens)), "seed": seed, "workers": workers, "executor": executor,
             "wall_seconds": wall, "model_runs": sims, "runs_per_second": sims / max(wall, 1e-9),
-            "predictive_seconds": ppc_seconds, "overlay": str(overlay_path), "commit": git_commit(),
+            "predictive_seconds": ppc_seconds, "overlay": str(overlay_path), "overlays": [str(o) for o in overlays], "commit": git_commit(),
             "versions": versions(), "resumed": resume,
         }
         (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")

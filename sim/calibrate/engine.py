@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 
 from ..scenario.errors import ScenarioError
-from .ranges import Prior, default_range, parse_fit_option
-from .targets import Case, check_measures, read_case
+from .ranges import Prior, default_range, parse_fit_option, shared_by_default
+from .targets import Case, check_measures, comparison, derived_measures, derived_names, read_case
 
 
 @dataclass
@@ -77,23 +77,27 @@ class CaseModel:
         bits = [b for v in sorted(values.items()) for b in struct.unpack("<II", struct.pack("<d", float(v[1])))]
         ss = np.random.SeedSequence(seed, spawn_key=(self.index, *bits))
         out = []
+        derived = derived_names([t.measure for t in self.case.spec.targets])
         for child in ss.spawn(self.replications):
             model = RegimeModel(scn, seed=int(child.generate_state(1, dtype=np.uint32)[0]))
             model.run()
-            out.append(model.measures())
+            out.append({**model.measures(), **derived_measures(model, derived)})
         return out
 
     def stat_keys(self) -> list[str]:
         return [f"{self.name}:{i}:{t.measure}" for i, t in enumerate(self.case.spec.targets)]
 
     def statistics(self, runs: list[dict]) -> dict[str, float]:
-        return {k: statistic(t, [r.get(t.measure) for r in runs])
+        return {k: statistic(t, [value_of(t, r) for r in runs])
                 for k, t in zip(self.stat_keys(), self.case.spec.targets, strict=True)}
 
     def observed(self) -> dict[str, float]:
         out = {}
         for k, t in zip(self.stat_keys(), self.case.spec.targets, strict=True):
-            if t.kind == "categorical":
+            if t.share is not None:  # a share of runs, observed over an ensemble
+                out[k] = (t.share[0] + t.share[1]) / 2 if t.kind == "categorical" or t.observed else \
+                    1.0 - (t.share[0] + t.share[1]) / 2
+            elif t.kind == "categorical":
                 out[k] = 1.0
             elif t.kind == "share":
                 out[k] = float(bool(t.observed))
@@ -102,6 +106,18 @@ class CaseModel:
                 value = (iv[0] + iv[1]) / 2 if iv else float(t.observed)
                 out[k] = math.log10(1 + max(value, 0)) if t.scale == "log" else value
         return out
+
+
+def value_of(target: Any, run: dict) -> Any:
+    """A run's value of a target's measure; a comparison 'A > B' of two numbers is true or false."""
+    parts = comparison(target.measure)
+    if parts is None:
+        return run.get(target.measure)
+    a, op, b = parts
+    x, y = run.get(a), run.get(b)
+    if x is None or y is None or math.isnan(float(x)) or math.isnan(float(y)):
+        return False
+    return float(x) > float(y) if op == ">" else float(x) < float(y)
 
 
 def number(target: Any, value: Any) -> float:
@@ -135,7 +151,7 @@ class Simulator:
     applies: dict[str, list[str]] = field(default_factory=dict)  # case -> paths it has
 
     def values(self, pars: Any, case: CaseModel) -> dict[str, float]:
-        return {p.path: float(pars[p.key]) for p in self.priors if p.path in self.applies[case.name]}
+        return {p.path: float(pars[p.key]) for p in self.priors if p.key in self.applies[case.name]}
 
     def __call__(self, pars: Any) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -178,14 +194,20 @@ def resolve_priors(cases: list[CaseModel], fit_options: Sequence[str] | None,
                    range_of: Callable[[str], tuple[float, float]] = default_range) -> tuple[list[Prior], dict]:
     """The fitted parameters with their ranges, each checked against every case that has it.
 
-    Returns the priors and, per case, the paths it has (shared ones are fitted jointly).
+    A parameter of behaviour (``elites.*``, ``public.*``; ``shared:`` in a targets file says
+    otherwise) is one prior fitted jointly by every case that has it; any other parameter is a
+    part of each case's world (a ruler's strength in 2016 Turkey is not his in 2023 Russia): each
+    case that has it gets a prior of its own. Returns the priors and, per case, the keys of the
+    priors that apply to it.
     """
     from ..scenario.loader import field_kind
 
-    chosen: dict[str, Prior] = {}
+    # (path, range, origin, shared) in the order given
+    chosen: dict[str, tuple[float, float, str, bool]] = {}
     if fit_options:
         for item in fit_options:
             path, rng = parse_fit_option(item)
+            shared = shared_by_default(path)
             if rng is None:
                 # a range from a targets file that lists it, else the assumed range
                 for c in cases:
@@ -197,43 +219,60 @@ def resolve_priors(cases: list[CaseModel], fit_options: Sequence[str] | None,
                     rng, origin = range_of(path), "assumed"
             else:
                 origin = "command line"
-            chosen[path] = Prior(path, float(rng[0]), float(rng[1]), origin)
-    else:
+            for c in cases:
+                for f in c.case.spec.fit:
+                    if f.path == path and f.shared is not None:
+                        shared = f.shared
+            chosen[path] = (float(rng[0]), float(rng[1]), origin, shared)
+    listed: dict[str, set[str]] = {}  # path -> the cases whose targets file lists it
+    if not fit_options:
         for c in cases:
             for j, f in enumerate(c.case.spec.fit):
+                listed.setdefault(f.path, set()).add(c.name)
                 if f.path in chosen:
                     continue
+                shared = shared_by_default(f.path) if f.shared is None else f.shared
                 if f.range:
-                    chosen[f.path] = Prior(f.path, f.range[0], f.range[1], f"{c.case.file}:{c.case.line('fit', j)}")
+                    chosen[f.path] = (f.range[0], f.range[1], f"{c.case.file}:{c.case.line('fit', j)}", shared)
                 else:
                     try:
                         lo, hi = range_of(f.path)
                     except ScenarioError as err:
                         raise c.case.error(err.message, "fit", j, "path") from None
-                    chosen[f.path] = Prior(f.path, lo, hi, "assumed")
+                    chosen[f.path] = (lo, hi, "assumed", shared)
     if not chosen:
         raise ScenarioError("nothing to fit: give --fit PATH[=LOW:HIGH] or a 'fit:' list in a targets file",
                             file="<command line>", field="--fit")
     applies: dict[str, list[str]] = {c.name: [] for c in cases}
-    for prior in chosen.values():
-        users = [c for c in cases if _has(c.scn, prior.path)]
+    priors: list[Prior] = []
+    for path, (low, high, origin, shared) in chosen.items():
+        users = [c for c in cases if _has(c.scn, path)]
         if not users:
-            raise ScenarioError(f"no case's scenario has a parameter {prior.path}", file="<command line>",
+            raise ScenarioError(f"no case's scenario has a parameter {path}", file="<command line>",
                                 field="--fit")
+        if not shared and path in listed:  # a case's own parameter is fitted where its targets file asks
+            users = [c for c in users if c.name in listed[path]] or users
+        own = not shared and len(users) > 1
+        common = Prior(path, low, high, origin)
+        if not own:
+            priors.append(common)
         for c in users:
-            kind = field_kind(c.scn, prior.path)
+            prior = Prior(path, low, high, origin, case=c.name) if own else common
+            kind = field_kind(c.scn, path)
             if kind not in ("int", "float"):
-                raise _range_error(c, prior, f"{prior.path} is not a number ({kind}); only numbers can be fitted")
+                raise _range_error(c, prior, f"{path} is not a number ({kind}); only numbers can be fitted")
             if kind == "int":
-                c.int_paths = c.int_paths | {prior.path}
-            for end in (prior.low, prior.high):
+                c.int_paths = c.int_paths | {path}
+            for end in (low, high):
                 try:
-                    c.scenario({prior.path: end})
+                    c.scenario({path: end})
                 except ScenarioError as err:
-                    raise _range_error(c, prior, f"prior range [{prior.low:g}, {prior.high:g}] of {prior.path} "
+                    raise _range_error(c, prior, f"prior range [{low:g}, {high:g}] of {path} "
                                                  f"leaves its valid domain: {err.message}") from None
-            applies[c.name].append(prior.path)
-    return list(chosen.values()), applies
+            if own:
+                priors.append(prior)
+            applies[c.name].append(prior.key)
+    return priors, applies
 
 
 def _range_error(c: CaseModel, prior: Prior, message: str) -> ScenarioError:
@@ -375,7 +414,7 @@ def generations_table(history: Any, particles: int) -> Any:
 def posterior(history: Any, priors: list[Prior]) -> Any:
     """The last generation's particles: one column per fitted path, and their weights."""
     df, w = history.get_distribution(m=0, t=history.max_t)
-    out = df.rename(columns={p.key: p.path for p in priors})[[p.path for p in priors]].reset_index(drop=True)
+    out = df.rename(columns={p.key: p.name for p in priors})[[p.name for p in priors]].reset_index(drop=True)
     out["weight"] = np.asarray(w, dtype=float)
     out["generation"] = int(history.max_t)
     return out
@@ -393,12 +432,27 @@ def summarise(post: Any, priors: list[Prior]) -> list[dict]:
     rows = []
     w = post["weight"].to_numpy()
     for p in priors:
-        lo, med, hi = weighted_quantiles(post[p.path].to_numpy(), w, (0.05, 0.5, 0.95))
+        lo, med, hi = weighted_quantiles(post[p.name].to_numpy(), w, (0.05, 0.5, 0.95))
         width = (hi - lo) / (0.9 * (p.high - p.low))
-        rows.append({"path": p.path, "prior_low": p.low, "prior_high": p.high, "origin": p.origin,
+        rows.append({"path": p.name, "param": p.path, "case": p.case or "", "prior_low": p.low, "prior_high": p.high, "origin": p.origin,
                      "median": med, "q05": lo, "q95": hi, "width_ratio": width,
                      "constrained": bool(width < 0.6)})
     return rows
+
+
+def in_prediction_set(shares: dict[str, float], observed: str, level: float = 0.9) -> bool:
+    """Whether ``observed`` is in the ``level`` prediction set of a label: the most likely labels,
+    most likely first, until together they hold ``level`` of the runs (the categorical
+    counterpart of a 90% predictive interval; a label predicted in 5% of runs beside one in 95%
+    is outside it)."""
+    held = 0.0
+    for label, p in sorted(shares.items(), key=lambda kv: (-kv[1], kv[0])):
+        if held >= level - 1e-12:
+            return False
+        if label == observed:
+            return True
+        held += p
+    return False
 
 
 def predictive(cases: list[CaseModel], sim: Simulator, post: Any, draws: int, seed: int) -> Any:
@@ -414,22 +468,33 @@ def predictive(cases: list[CaseModel], sim: Simulator, post: Any, draws: int, se
     for c in cases:
         per_target: list[list[Any]] = [[] for _ in c.case.spec.targets]
         for k, i in enumerate(idx):
-            pars = {p.key: float(post.iloc[i][p.path]) for p in sim.priors}
+            pars = {p.key: float(post.iloc[i][p.name]) for p in sim.priors}
             for run in c.runs(sim.values(pars, c), seed + 1 + k):
                 for j, t in enumerate(c.case.spec.targets):
-                    per_target[j].append(run.get(t.measure))
+                    per_target[j].append(value_of(t, run))
         for j, t in enumerate(c.case.spec.targets):
             vals = per_target[j]
             row = {"case": c.name, "target": j, "measure": t.measure, "source": t.source.text(), "kind": t.kind,
                    "scale": t.scale}
             if t.kind in ("categorical", "share"):
-                hit = [(str(v) == t.observed) if t.kind == "categorical" else (bool(v) == bool(t.observed))
-                       for v in vals]
-                share = float(np.mean(hit))
-                row.update(observed=str(t.observed), observed_low=np.nan, observed_high=np.nan,
-                           predicted=share, low=np.nan, high=np.nan,
-                           covered=share >= 0.05)
-                labels = pd.Series([str(v) for v in vals]).value_counts(normalize=True)
+                seen = [str(v) if t.kind == "categorical" else str(bool(v)) for v in vals]
+                want = str(t.observed) if t.kind == "categorical" else str(bool(t.observed))
+                labels = pd.Series(seen).value_counts(normalize=True)
+                share = float(labels.get(want, 0.0))
+                if t.share is None:
+                    row.update(observed=str(t.observed), observed_low=np.nan, observed_high=np.nan,
+                               predicted=share, low=np.nan, high=np.nan,
+                               covered=in_prediction_set(labels.to_dict(), want))
+                else:
+                    # an ensemble's share: each draw's share of its runs, against the observed interval
+                    n = c.replications
+                    per_draw = [np.mean([s == want for s in seen[k * n:(k + 1) * n]]) for k in range(len(idx))]
+                    lo, hi = np.quantile(per_draw, [0.05, 0.95])
+                    obs_lo, obs_hi = t.share if t.kind == "categorical" or t.observed else \
+                        (1.0 - t.share[1], 1.0 - t.share[0])
+                    row.update(observed=f"{want} in {obs_lo:.0%}-{obs_hi:.0%} of runs", observed_low=obs_lo,
+                               observed_high=obs_hi, predicted=share, low=float(lo), high=float(hi),
+                               covered=bool(hi >= obs_lo and lo <= obs_hi))
                 row["predicted_text"] = ", ".join(f"{k} {v:.0%}" for k, v in labels.head(4).items())
             else:
                 xs = np.array([float(v) if v is not None else np.nan for v in vals])

@@ -16,6 +16,16 @@ from dataclasses import dataclass
 
 from ..scenario.errors import ScenarioError
 
+#: the scenario sections whose parameters describe behaviour that holds across cases (how
+#: commanders weigh a contest, how a public acts): fitted jointly by every case that has them.
+#: Every other parameter (a ruler's strength, a challenger's grievance, an institution's or a
+#: region's traits) belongs to its case's world, and each case fits its own.
+SHARED_SECTIONS = ("elites", "public")
+
+
+def shared_by_default(path: str) -> bool:
+    return path.split(".", 1)[0].split("[", 1)[0] in SHARED_SECTIONS
+
 
 @dataclass(frozen=True)
 class Prior:
@@ -23,11 +33,18 @@ class Prior:
     low: float
     high: float
     origin: str  # where the range comes from: 'command line', 'FILE:LINE', 'assumed'
+    case: str | None = None  # the case whose own parameter this is; None: shared by every case that has it
+
+    @property
+    def name(self) -> str:
+        """How tables, figures and the report name it: the path, with its case if it is the case's own."""
+        return f"{self.case}: {self.path}" if self.case else self.path
 
     @property
     def key(self) -> str:
         """A name pyabc's database accepts (letters, digits, underscores)."""
-        return "p_" + "".join(c if c.isalnum() else "_" for c in self.path)
+        text = f"{self.case}__{self.path}" if self.case else self.path
+        return "p_" + "".join(c if c.isalnum() else "_" for c in text)
 
 
 @functools.cache

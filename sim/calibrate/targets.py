@@ -46,6 +46,66 @@ SHARE = {"resolved_before_horizon"}  # a yes/no per run: its share of runs is th
 CATEGORICAL = {"outcome", "capital_holder", "ruler_status"}
 PER_REGION = ("peak_protest__", "deaths__")  # numeric, one per region
 PER_SIDE = ("status__",)  # categorical, one per challenger
+#: measures read from a finished run's series (see :func:`derived_measures`), not its end:
+#: ``NAME@HOURS``, a running total at that hour of the run (``arrests@24``: detentions in the
+#: first day), and ``peak_protesters__REGION``, the most people in a region's streets at once
+AT_HOUR = {"arrests": "arrests", "emigrants": "emigrated", "mobilized": "mobilized", "casualties": "casualties",
+           "crowd_deaths": "crowd_deaths"}
+DERIVED_PER_REGION = ("peak_protesters__",)
+#: a comparison of two numeric measures ("peak_protesters__Moscow > peak_protesters__Dagestan"):
+#: true or false in each run, and its share of runs is the statistic
+COMPARISONS = (" > ", " < ")
+
+
+def comparison(measure: str) -> tuple[str, str, str] | None:
+    """'A > B' -> (A, '>', B); None for a plain measure."""
+    for op in COMPARISONS:
+        if op in measure:
+            a, b = measure.split(op, 1)
+            return a.strip(), op.strip(), b.strip()
+    return None
+
+
+def at_hour(measure: str) -> tuple[str, float] | None:
+    """'arrests@24' -> ('arrests', 24.0); None for a measure without an hour."""
+    if "@" not in measure:
+        return None
+    name, _, hour = measure.partition("@")
+    try:
+        return name.strip(), float(hour)
+    except ValueError:
+        return None
+
+
+def derived_names(measures: list[str]) -> set[str]:
+    """The measures among ``measures`` (comparisons split) that are read from a run's series."""
+    out = set()
+    for m in measures:
+        parts = comparison(m)
+        for name in (parts[0], parts[2]) if parts else (m,):
+            if at_hour(name) is not None or name.startswith(DERIVED_PER_REGION):
+                out.add(name)
+    return out
+
+
+def derived_measures(model: Any, names: set[str]) -> dict[str, float]:
+    """The values of ``names`` (see :data:`AT_HOUR`, :data:`DERIVED_PER_REGION`) from a finished run."""
+    if not names:
+        return {}
+    frame = model.rows.frame()
+    out: dict[str, float] = {}
+    for name in names:
+        hour = at_hour(name)
+        if hour is not None:
+            col = AT_HOUR[hour[0]]
+            upto = frame[frame["hour"] <= hour[1] + 1e-9]
+            out[name] = float(upto[col].iloc[-1]) if len(upto) else 0.0
+        else:
+            region = name.split("__", 1)[1]
+            pop = model.regions[region].population
+            stayers = pop - frame[f"emigrated__{region}"] - frame[f"mobilized__{region}"]
+            out[name] = float((frame[f"protest__{region}"] * stayers.clip(lower=0.0)).max())
+    return out
 
 
 class _Strict(BaseModel):
@@ -92,11 +152,21 @@ class Target(_Strict):
                 raise ValueError(f"observed interval has low {low:g} > high {high:g}")
         return self
 
+    share: list[float] | None = Field(
+        None, description="for a label or a yes/no: the observed share of runs, [low, high] (a stylized "
+        "fact about an ensemble, e.g. the share of coup attempts that succeed), instead of every run")
+
+    @model_validator(mode="after")
+    def _share(self) -> Target:
+        if self.share is not None and (len(self.share) != 2 or not 0.0 <= self.share[0] <= self.share[1] <= 1.0):
+            raise ValueError("a share is [low, high] with 0 <= low <= high <= 1")
+        return self
+
     @property
     def kind(self) -> str:
         if self.measure in CATEGORICAL or self.measure.startswith(PER_SIDE):
             return "categorical"
-        if self.measure in SHARE:
+        if self.measure in SHARE or comparison(self.measure) is not None:
             return "share"
         return "numeric"
 
@@ -110,6 +180,8 @@ class Target(_Strict):
 class FitParam(_Strict):
     path: str
     range: list[float] | None = None
+    shared: bool | None = Field(None, description="fitted jointly with every other case that has it (default: "
+                                "yes for elites.* and public.*, behaviour; no for the parts of the case's world)")
 
     @model_validator(mode="after")
     def _range(self) -> FitParam:
@@ -219,21 +291,40 @@ def check_measures(case: Case, scn: Any) -> None:
 
     regions = set(scn.regions)
     sides = set(scn.challengers)
-    for i, t in enumerate(case.spec.targets):
-        m = t.measure
-        where = ("targets", i, "measure")
-        if m.startswith(PER_REGION):
+    known = (sorted(NUMERIC | SHARE | CATEGORICAL) + [p + "REGION" for p in PER_REGION + DERIVED_PER_REGION]
+             + ["status__SIDE"] + [f"{n}@HOURS" for n in AT_HOUR] + ["A > B (two numbers)"])
+
+    def check(m: str, where: tuple, numeric: bool = False) -> None:
+        hour = at_hour(m)
+        if m.startswith(PER_REGION + DERIVED_PER_REGION):
             region = m.split("__", 1)[1]
             if region not in regions:
                 raise case.error(f"no region '{region}' in scenario {scn.name}{did_you_mean(region, regions)}", *where)
-        elif m.startswith(PER_SIDE):
+        elif m.startswith(PER_SIDE) and not numeric:
             side = m.split("__", 1)[1]
             if side not in sides:
                 raise case.error(f"no challenger '{side}' in scenario {scn.name}{did_you_mean(side, sides)}", *where)
-        elif m not in NUMERIC | SHARE | CATEGORICAL:
-            known = sorted(NUMERIC | SHARE | CATEGORICAL) + [p + "REGION" for p in PER_REGION] + ["status__SIDE"]
-            raise case.error(f"the model reports no measure '{m}'{did_you_mean(m, known)}; "
-                             f"expected one of {', '.join(known)}", *where)
+        elif hour is not None:
+            if hour[0] not in AT_HOUR:
+                raise case.error(f"the model keeps no running total '{hour[0]}' by the hour; expected one of "
+                                 f"{', '.join(AT_HOUR)}", *where)
+            if hour[1] < 0:
+                raise case.error(f"the hour of {m} is before the run starts; expected 0 or later", *where)
+        elif m not in (NUMERIC if numeric else NUMERIC | SHARE | CATEGORICAL):
+            raise case.error(f"the model reports no {'number ' if numeric else ''}measure '{m}'"
+                             f"{did_you_mean(m, known)}; expected one of {', '.join(known)}", *where)
+
+    for i, t in enumerate(case.spec.targets):
+        m = t.measure
+        where = ("targets", i, "measure")
+        parts = comparison(m)
+        if parts is not None:
+            check(parts[0], where, numeric=True)
+            check(parts[2], where, numeric=True)
+        else:
+            check(m, where)
+        if t.share is not None and t.kind == "numeric":
+            raise case.error(f"{m} is a number; 'share' is for a label or a yes/no", "targets", i, "share")
         ow = ("targets", i, "observed")
         if t.kind == "categorical":
             if not isinstance(t.observed, str):
