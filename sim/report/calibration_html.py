@@ -86,7 +86,8 @@ def write_calibration_report(folder: Path) -> Path:
 <p>The calibrated overlay: <code>{_e(man['overlay'])}</code> (<code>regime-sim run SCENARIO --params {_e(man['overlay'])}</code>).</p>
 <h2>Predictive check</h2>
 <p>{sample}. {covered} of {len(ppc)} targets fall within the model's 90% predictive interval
-(for a label: the observed label occurs in at least 5% of predictive runs).</p>
+(for a label: it is among the most likely labels that together hold 90% of the predictive runs; for a
+share of runs: the draws' 5-95% range of shares meets the observed interval).</p>
 <table><thead><tr><th>case</th><th>measure</th><th>observed</th><th>model (posterior predictive)</th><th>within</th>
 <th>source</th></tr></thead><tbody>{checks}</tbody></table>
 <h2>Figures</h2>
