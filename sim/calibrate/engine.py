@@ -79,7 +79,7 @@ class CaseModel:
         out = []
         derived = derived_names([t.measure for t in self.case.spec.targets])
         for child in ss.spawn(self.replications):
-            model = RegimeModel(scn, seed=int(child.generate_state(1, dtype=np.uint32)[0]))
+            model = RegimeModel(scn, seed=int(child.generate_state(1, dtype=np.uint32)[0]), record_track=False)
             model.run()
             out.append({**model.measures(), **derived_measures(model, derived)})
         return out
