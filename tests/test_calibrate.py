@@ -41,7 +41,8 @@ def test_bundled_targets_name_measures_their_scenarios_report() -> None:
     cases = load_cases(["wagner_mutiny_2023", "turkey_2016", "egypt_2011", "mobilization_2022"])
     measures = {c.name: [t.measure for t in c.case.spec.targets] for c in cases}
     assert {"outcome", "closest_approach_km", "time_to_outcome_h", "casualties"} <= set(measures["wagner_mutiny_2023"])
-    assert {"mobilized", "emigrants", "arrests"} <= set(measures["mobilization_2022"])
+    assert {"mobilized", "emigrants@336", "arrests@24", "arrests",
+            "peak_protesters__Moscow > peak_protesters__Dagestan"} <= set(measures["mobilization_2022"])
     for c in cases:
         for t in c.case.spec.targets:
             assert t.source.text()  # every target carries its source
