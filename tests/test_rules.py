@@ -125,7 +125,6 @@ def test_unit_rules_alone() -> None:
 def test_challenger_coup_ruler_bargain_crowd_combat_rules_alone() -> None:
     s, lost, g = Ch.attrition(1000.0, 0.3, 0.24, 2.0, 24.0)
     assert s == pytest.approx(760.0) and lost == pytest.approx(240.0) and g == pytest.approx(0.78)
-    assert Ch.popularity_after_victory(0.5, 1.0) == pytest.approx(0.7)
     assert Ch.issues_ultimatum(0.8, 0.75) and not Ch.issues_ultimatum(0.7, 0.75)
     assert Ch.march_probability(0.9, 0.6, 0.5, 0.8, 0.8, 0.1) > 0.99
     assert Ch.march_probability(0.05, 0.2, 0.1, 0.0, 0.9, 0.1) < 0.01
@@ -401,14 +400,6 @@ def check_off(rule: str, monkeypatch) -> None:  # noqa: C901 - a table of cases
         s_on = on.units.set_index("unit").loc["wagner_camps", "strength"]
         s_off = off.units.set_index("unit").loc["wagner_camps", "strength"]
         assert s_on < s_off == 10_000
-    elif rule == "challenger.popularity":
-        pops = {}
-        for disable in ((), (rule,)):
-            m = _model(MUTINY, disable, ["events=[{at: 1, type: victory, severity: 1.0, actor: wagner}]"])
-            for _ in range(3):
-                m.step()
-            pops[disable] = m.sides[m.side_index["wagner"]].popularity
-        assert pops[()] > pops[(rule,)] == pytest.approx(0.55)
     elif rule == "challenger.ultimatum":
         on, off = _pair(rule, MUTINY, MUT_SHORT)
         assert _log(on, "issues an ultimatum") and not _log(off, "issues an ultimatum")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..rules import challengers as C
 from ..rules import legitimacy as L
 from ..rules import units as U
 from ..scenario import schema as S
@@ -81,9 +80,6 @@ def _defeat(model: RegimeModel, ev: S.Defeat) -> None:
 def _victory(model: RegimeModel, ev: S.Victory) -> None:
     k = model.ruler
     k.strength = min(1.0, k.strength + 0.5 * model.spec.elites.defeat_strength_drop * ev.severity)
-    if ev.actor is not None and model.rules.on("challenger.popularity"):
-        s = _side(model, ev.actor)
-        s.popularity = C.popularity_after_victory(s.popularity, ev.severity)
     model.say("victory", f"a victory is announced{': ' + ev.note if ev.note else ''}", label="victory")
 
 

@@ -39,18 +39,6 @@ def attrition(strength: float, grievance: float, per_day: float, per_loss: float
 
 
 @rule(
-    "challenger.popularity",
-    direction="regime_survives: higher",
-    statement="A victory sold by propaganda raises the popularity of the challenger credited with it.",
-    mechanism="rivalry and attrition",
-    literature=[],
-    when_off="victories do not change a challenger's popularity",
-)
-def popularity_after_victory(popularity: float, severity: float) -> float:
-    return _clip(popularity + 0.2 * severity)
-
-
-@rule(
     "challenger.ultimatum",
     direction="regime_survives: higher",
     statement="When a marching challenger's grievance passes its threshold its leader issues an "

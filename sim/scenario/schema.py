@@ -626,7 +626,6 @@ class Defeat(_EventBase):
 class Victory(_EventBase):
     type: Literal["victory"]
     severity: float = level(0.3, assumed(0.1, 0.6, "a modest victory"))
-    actor: str | None = Field(None, description="a challenger whose popularity the victory raises")
 
 
 class StrikeOnCapital(_EventBase):
