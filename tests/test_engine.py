@@ -187,6 +187,14 @@ def test_win_probabilities_values() -> None:
     assert U.win_probabilities([1.0, 1.0], 2.0, 0.0, [0.5, 0.5], [0.0, 0.25]) == pytest.approx([0.375, 0.625])
     # three sides, even power
     assert U.win_probabilities([1.0, 1.0, 1.0], 2.0, 0.0, [1 / 3] * 3, [0.0] * 3) == pytest.approx([1 / 3] * 3)
+    # a side with no power is held at the 2% floor; the others give it up in proportion
+    assert U.win_probabilities([0.0, 1.0, 3.0], 1.0, 0.0, [1 / 3] * 3, [0.0] * 3) == pytest.approx(
+        [0.02, 0.245, 0.735])
+    # at the floor, more power behind a side never lowers its forecast (the old renormalisation of
+    # every side by the floored total did: hypothesis found it through the model's forecast)
+    low = U.win_probabilities([0.0, 0.9, 0.1], 2.0, 0.0, [0.5, 0.25, 0.25], [0.0] * 3)
+    more = U.win_probabilities([0.0, 0.9, 0.2], 2.0, 0.0, [0.5, 0.25, 0.25], [0.0] * 3)
+    assert low[2] == 0.02 and more[2] >= low[2]
 
 
 # ============================================================================ bargain

@@ -85,6 +85,8 @@ def test_run_invariants(p: dict) -> None:
     assert np.isfinite(numeric.to_numpy(dtype=float)).all()
     for key in ("peak_protest_share", "defected_share_peak"):
         assert 0.0 <= res.measures[key] <= 1.0
+    follow = res.measures["power_following_share"]  # NaN when no commander chose
+    assert follow != follow or 0.0 <= follow <= 1.0
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -499,3 +499,31 @@ def test_a_change_made_in_an_hour_is_applied_tallied_and_told(monkeypatch) -> No
     assert m.tallies == tallies + 1  # the powers are counted again after a move
     assert m.unit_by_key["hq"].engaged and m.unit_by_key["hq"].side == RULER
     assert len(said) == 1 and "(guard; 6,000 men) stands aside" in said[0]
+
+
+def test_a_choice_follows_power_when_it_backs_the_strongest_side_the_commander_sees(monkeypatch) -> None:
+    """The measure power_following_share: the share of decisions that backed the side with the
+    most power seen (national and local shares blended as in the forecast, no priors, no facts)."""
+    m = _world("elites.local_weight=0.5")
+    sides = _open(m, PMC)
+    # nationally the ruler leads 3:1; in the capital the PMC leads 3:1 - blended half and half
+    # [0.5, 0.5]: a tie goes to the side listed first, the ruler; at the border only the national
+    _powers(m, {RULER: 3.0, PMC: 1.0}, {"Capital": {RULER: 1.0, PMC: 5.0}})
+    assert St.strongest_seen(m, "Capital", sides) == PMC  # [0.375 + 1/12, 0.125 + 5/12]
+    assert St.strongest_seen(m, "Border", sides) == RULER
+    _powers(m, {RULER: 3.0, PMC: 1.0}, {"Capital": {RULER: 1.0, PMC: 3.0}})
+    assert St.strongest_seen(m, "Capital", sides) == RULER  # [0.5, 0.5]: the tie to the first
+    m.spec.rules.disable.append("units.local_cascade")
+    m.rules = type(m.rules)(m.spec.rules.disable)
+    _powers(m, {RULER: 3.0, PMC: 1.0}, {"Capital": {RULER: 0.0, PMC: 9.0}})
+    assert St.strongest_seen(m, "Capital", sides) == RULER  # the local picture ignored
+    # decide() counts: two backing the strongest (the ruler), one standing aside
+    picks = iter([RULER, NOBODY, RULER])
+    monkeypatch.setattr(St, "choose", lambda model, u: next(picks))
+    monkeypatch.setattr(m, "tally", lambda: None)
+    units = [u for u in m.units if u.strength > 0][:3]
+    for u in units:
+        St.decide(m, u, [])
+    assert (m.decisions, m.decisions_with_power) == (3, 2)
+    assert m.measures()["power_following_share"] == pytest.approx(2 / 3)
+    assert math.isnan(_world().measures()["power_following_share"])  # no decision, no share

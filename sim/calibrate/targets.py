@@ -39,7 +39,7 @@ TARGETS_DIR = Path(__file__).resolve().parents[2] / "targets"
 #: measures of ``RegimeModel.measures()`` a target can name, by kind
 NUMERIC = {
     "time_to_outcome_h", "peak_protest_share", "emigrants", "mobilized", "arrests",
-    "defected_strength_peak", "defected_share_peak", "casualties", "front_losses", "crowd_deaths",
+    "defected_strength_peak", "defected_share_peak", "power_following_share", "casualties", "front_losses", "crowd_deaths",
     "final_legitimacy", "final_regime_strength", "budget_spent", "closest_approach_km",
 }
 SHARE = {"resolved_before_horizon"}  # a yes/no per run: its share of runs is the statistic

@@ -119,6 +119,8 @@ class RegimeModel(mesa.Model):
         self.deaths_by_side = [0.0] * len(self.sides)  # crowd deaths among each side's supporters
         self.peak_defected = 0.0
         self.peak_defected_share = 0.0
+        self.decisions = 0  # commanders' choices in a crisis, and those that backed the strongest side seen
+        self.decisions_with_power = 0
         self.peak_protest = 0.0
         self.stance_changes: list[dict] = []
         self.forced_decisions: set[str] = set()
@@ -510,6 +512,8 @@ class RegimeModel(mesa.Model):
             "arrests": sum(r.arrests for r in self.regions.values()),
             "defected_strength_peak": self.peak_defected,
             "defected_share_peak": self.peak_defected_share,
+            "power_following_share": (self.decisions_with_power / self.decisions if self.decisions
+                                      else float("nan")),
             "casualties": self.casualties,
             "front_losses": self.front_losses,
             "crowd_deaths": self.crowd_deaths,

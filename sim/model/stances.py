@@ -177,10 +177,23 @@ def units_reconsider(model: RegimeModel) -> None:
         report_changes(model, changes)
 
 
+def strongest_seen(model: RegimeModel, region: str, sides: list[Side]) -> int:
+    """The side with the most power a commander in ``region`` sees (the national and local
+    shares blended as in his forecast, without priors or facts): what following power means."""
+    el = model.spec.elites
+    national = [model.power_w[s.index] for s in sides]
+    local = [model.power_loc[region][s.index] for s in sides] if model.rules.on("units.local_cascade") else []
+    shares = U.seen_shares(national, local, el.local_weight) if local else U.seen_shares(national, [], 0.0)
+    return sides[max(range(len(sides)), key=lambda i: (shares[i], -i))].index
+
+
 def decide(model: RegimeModel, u: Unit, changes: list[tuple[Unit, int, int]]) -> None:
     """Commander ``u`` chooses now and has taken a side in the crisis; a change of side is
-    applied, added to ``changes`` (old, new) and tallied at once, so the next one sees it."""
+    applied, added to ``changes`` (old, new) and tallied at once, so the next one sees it.
+    Counted for the measure ``power_following_share``: did he back the strongest side he saw?"""
     new = choose(model, u)
+    model.decisions += 1
+    model.decisions_with_power += new == strongest_seen(model, model.unit_region(u), model.active_sides())
     u.engaged = True
     if new != u.side:
         old = u.side

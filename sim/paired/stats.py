@@ -39,7 +39,7 @@ PAIRED_OUTCOMES: tuple[str, ...] = (*OUTCOMES, "challenge_wins")
 #: highest of the regions' peaks)
 PAIRED_MEASURES: tuple[str, ...] = (
     "time_to_outcome_h", "peak_protest_share", "peak_protest_max_region", "emigrants", "mobilized", "arrests",
-    "defected_share_peak", "defected_strength_peak", "casualties", "front_losses", "crowd_deaths",
+    "defected_share_peak", "defected_strength_peak", "power_following_share", "casualties", "front_losses", "crowd_deaths",
     "final_legitimacy", "final_regime_strength", "budget_spent", "closest_approach_km",
 )
 

@@ -45,6 +45,8 @@ MEASURES: dict[str, tuple[str, str, Callable[[Any], str]]] = {
     "defected_strength_peak": ("strength that defected, peak", "men", _count),
     "defected_share_peak": ("share of armed strength that defected, peak", "% of armed men",
                             lambda v: f"{100 * v:.1f}"),
+    "power_following_share": ("commanders' choices that backed the strongest side they saw", "% of choices",
+                              lambda v: "-" if v != v else f"{100 * v:.0f}"),
     "closest_approach_km": ("closest a column came to its target", "km", _count),
     "casualties": ("casualties of the crisis (fighting and crowds)", "people", _count),
     "crowd_deaths": ("of them, killed in crowds fired on", "people", _count),

@@ -65,7 +65,7 @@ def fact_shift(holds_seat: bool, holds_broadcasts: bool, bonus: float) -> float:
 
 @rule(
     "units.expected_winner",
-    direction="defected_share_peak: higher",
+    direction="power_following_share: lower",
     statement="A commander's forecast that each side prevails is a Tullock contest of the power "
     "he sees behind each, blended with each side's prior (the ruler: perceived regime strength; "
     "the challengers share the rest) and moved toward whoever has made a fact.",
@@ -90,10 +90,17 @@ def win_probabilities(shares: Sequence[float], decisiveness: float, prior_weight
         fact = 0.9
     if fact > 0:
         raw = [r * (1.0 - fact) + f for r, f in zip(raw, facts, strict=True)]
+    # no side is ever written off: a side below the floor gets the floor, and the others give
+    # it up in proportion to their own forecasts - so more power behind a side never lowers it
     floor = 0.02
-    raw = [max(floor, r) for r in raw]
-    tot = sum(raw)
-    return [r / tot for r in raw]
+    low = [r < floor for r in raw]
+    if not any(low):
+        return list(raw)
+    rest = sum(r for r, lo in zip(raw, low, strict=True) if not lo)
+    if rest <= 0:
+        return [1.0 / len(raw)] * len(raw)
+    keep = (1.0 - floor * sum(low)) / rest
+    return [floor if lo else r * keep for r, lo in zip(raw, low, strict=True)]
 
 
 @rule(
