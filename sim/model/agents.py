@@ -38,6 +38,8 @@ class Unit(mesa.Agent):
         region: where it stands; ``travel`` when it is on the road; ``in_column`` when it
             marches with a column.
         strength: men; ``combat_power`` scales them in forecasts and combat.
+        air, aircraft, aircraft_left: an air unit strikes from the air (rule combat.air_strike);
+            its combat power falls with the aircraft it has left.
         loyalty, pay, grievance, fear: the commander's state, each in [0, 1].
         side: the index of the side it backs (0: the ruler), or ``NOBODY`` (standing aside).
         plot: the side it joins when that challenger acts (None: the ruler's); ``committed``
@@ -63,6 +65,16 @@ class Unit(mesa.Agent):
         self.combat_power = spec.combat_power
         self.mobile = spec.mobile
         self.reach_km = spec.reach_km
+        # an air unit (rule combat.air_strike): aircraft and crews are what it risks
+        self.air = spec.air_arm if spec.air_arm is not None else inst.air_arm
+        self.aircraft = spec.aircraft
+        self.aircraft_left = spec.aircraft
+        self.crew_per_aircraft = spec.crew_per_aircraft
+        self.sorties_per_day = spec.sorties_per_day
+        self.kill_per_sortie = spec.kill_per_sortie
+        self.air_defence = spec.air_defence
+        self.base_combat_power = spec.combat_power
+        self.struck = False  # has it struck in this crisis (for the log)?
         self.loyalty = spec.loyalty
         self.pay = spec.pay
         self.grievance = spec.grievance
