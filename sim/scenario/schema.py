@@ -195,11 +195,13 @@ class Unit(Strict):
     air_arm: bool | None = Field(
         None,
         description="an air unit (rule combat.air_strike): true or false; unset, as its "
-        "institution's `air_arm`. An air unit needs `reach_km` and `aircraft`; its `strength` is its "
+        "institution's `air_arm`. An air unit needs `reach_km`; its `strength` is its "
         "men on the ground (crews and mechanics), who count in forecasts but do not fight",
     )
     aircraft: int = param(
-        0, "aircraft", data("the world file's order of magnitude: aircraft an air unit can put in the air"), ge=0
+        20, "aircraft",
+        assumed(5, 60, "an air unit of a squadron (about a dozen aircraft) to a brigade or wing (a few dozen)"),
+        "aircraft an air unit can put in the air (ignored for a ground unit)", ge=1,
     )
     crew_per_aircraft: int = param(
         2, "men per aircraft",
