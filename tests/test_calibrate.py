@@ -50,8 +50,8 @@ def test_bundled_targets_name_measures_their_scenarios_report() -> None:
 
 
 @pytest.mark.parametrize("body, fragments", [
-    (f"targets:\n  - measure: aircraft_lost\n    observed: 7\n    source: {SOURCE}\n",
-     ["case.yaml:4", "targets[0].measure", "no measure 'aircraft_lost'"]),
+    (f"targets:\n  - measure: rostov_hq_taken\n    observed: 7\n    source: {SOURCE}\n",
+     ["case.yaml:4", "targets[0].measure", "no measure 'rostov_hq_taken'"]),
     (f"targets:\n  - measure: emigrants\n    observed: [500, 100]\n    source: {SOURCE}\n",
      ["case.yaml:4", "targets[0]", "low 500 > high 100"]),
     ("targets: []\n", ["case.yaml:3", "targets", "no targets"]),
