@@ -429,8 +429,9 @@ def check_off(rule: str, monkeypatch) -> None:  # noqa: C901 - a table of cases
         # the plotters of the three-way world, with no deal on offer, surrender in some seeds
         ons = [_run(THREE_WAY, ("bargain.offer",), (), s) for s in (1, 2, 3, 4)]
         offs = [_run(THREE_WAY, ("bargain.offer", rule), (), s) for s in (1, 2, 3, 4)]
-        assert any(_log(r, "surrender (they gave themselves") for r in ons)
-        assert not any(_log(r, "gave themselves") for r in offs)
+        # "the emergency committee" is singular in its world file (no `plural: true`)
+        assert any(_log(r, "surrenders (he gave himself") for r in ons)
+        assert not any(_log(r, "gave himself") or _log(r, "gave themselves") for r in offs)
         assert all(r.measures["status__plotters"] != "gave_up" for r in offs)
     elif rule == "bargain.offer":
         on, off = _pair(rule, MUTINY, MUT_SHORT)

@@ -21,6 +21,7 @@ from ..rules.units import ASIDE, DEFECTED, LOYAL, STANCES
 from ..scenario.schema import ASIDE as ASIDE_ID
 from ..scenario.schema import RULER, ChallengerSpec, Region
 from ..scenario.schema import Unit as UnitSpec
+from .grammar import agree
 
 if TYPE_CHECKING:
     from .geography import Traveller
@@ -239,6 +240,7 @@ class Side:
         self.spec = spec
         ruler = model.spec.ruler
         self.name = spec.name if spec is not None else ruler.name
+        self.plural = spec.plural if spec is not None else ruler.plural  # the name's number, from data
         self.mode = spec.mode if spec is not None else "rule"
         self.goal = spec.goal if spec is not None else "keep_power"
         self.status = "dormant" if spec is not None else "in_office"
@@ -280,8 +282,12 @@ class Side:
 
     @property
     def possessive(self) -> str:
-        """'the colonels' -> "the colonels'", 'the leader' -> "the leader's"."""
-        return f"{self.name}'" if self.name.endswith("s") else f"{self.name}'s"
+        """'the colonels' (plural) -> "the colonels'", 'the leader' -> "the leader's"."""
+        return f"{self.name}'" if self.plural and self.name.endswith("s") else f"{self.name}'s"
+
+    def agree(self, singular: str, plural: str) -> str:
+        """The words that agree with this side's name: ``s.agree("holds", "hold")``."""
+        return agree(self.plural, singular, plural)
 
     @property
     def is_ruler(self) -> bool:

@@ -74,7 +74,7 @@ def move(model: RegimeModel) -> None:
         if k.travel.done:
             k.location = k.travel.destination
             k.travel = None
-            model.say("ruler", f"{k.name} arrives in {model.regions[k.location].label}", actor=k.name,
+            model.say("ruler", f"{k.name} {k.agree('arrives', 'arrive')} in {model.regions[k.location].label}", actor=k.name,
                       region=k.location, label="ruler arrives")
     for inc in list(model.incursions):
         if model.hour >= inc.until or inc.strength <= 1:

@@ -140,6 +140,10 @@ class Institution(Strict):
     PMC, the police): its traits shape how its units' commanders decide (Lee 2015; Barany 2016)."""
 
     label: str = ""
+    plural: bool = Field(
+        False, description="the label is grammatically plural ('armed forces (MoD)'): a sentence "
+        "that names the institution (e.g. as who holds the capital) takes a plural verb",
+    )
     repressive: bool = Field(
         False, description="its men police crowds: in a region they are the 'cops' of the population grid"
     )
@@ -246,6 +250,10 @@ class RulerSpec(Strict):
     """The ruler and inner circle: pays, represses, purges, concedes, bargains, calls crowds."""
 
     name: str = "the ruler"
+    plural: bool = Field(
+        False, description="the name is grammatically plural ('the generals', 'armed forces'): the log's "
+        "sentences about it take a plural verb ('the generals hold ...')",
+    )
     seat: str | None = Field(None, description="region of the seat of power (default: the capital)")
     location: str | None = Field(None, description="region where the ruler is at the start (default: the seat)")
     regime_strength: float = level(
@@ -317,6 +325,10 @@ class ChallengerSpec(Strict):
 
     enabled: bool = True
     name: str = Field(description="the leader or body, as the log should name it")
+    plural: bool = Field(
+        False, description="the name is grammatically plural ('the generals', 'armed forces'): the log's "
+        "sentences about it take a plural verb ('the generals hold ...')",
+    )
     mode: Literal["march", "seize", "street", "rally"] = Field(
         description="march: a column moves from its seat on the target; seize: plotters take the "
         "target's sites; street: a movement rises wherever protest passes challenge_share; rally: "
