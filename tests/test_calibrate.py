@@ -60,8 +60,8 @@ def test_bundled_targets_name_measures_their_scenarios_report() -> None:
 
 
 @pytest.mark.parametrize("body, fragments", [
-    (f"targets:\n  - measure: aircraft_lost\n    observed: 7\n    source: {SOURCE}\n",
-     ["case.yaml:4", "targets[0].measure", "no measure 'aircraft_lost'"]),
+    (f"targets:\n  - measure: rostov_hq_taken\n    observed: 7\n    source: {SOURCE}\n",
+     ["case.yaml:4", "targets[0].measure", "no measure 'rostov_hq_taken'"]),
     (f"targets:\n  - measure: arrests@-3\n    observed: 7\n    source: {SOURCE}\n",
      ["case.yaml:4", "targets[0].measure", "before the run starts"]),
     (f"targets:\n  - measure: legitimacy@24\n    observed: 7\n    source: {SOURCE}\n",

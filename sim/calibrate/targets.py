@@ -41,6 +41,7 @@ NUMERIC = {
     "time_to_outcome_h", "peak_protest_share", "emigrants", "mobilized", "arrests",
     "defected_strength_peak", "defected_share_peak", "power_following_share", "casualties", "front_losses", "crowd_deaths",
     "final_legitimacy", "final_regime_strength", "budget_spent", "closest_approach_km",
+    "aircraft_lost", "airmen_killed",
 }
 SHARE = {"resolved_before_horizon"}  # a yes/no per run: its share of runs is the statistic
 CATEGORICAL = {"outcome", "capital_holder", "ruler_status"}

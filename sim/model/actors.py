@@ -104,10 +104,11 @@ def _marcher(model: RegimeModel, s: Side) -> None:
                 purge_unit(model, u, f"to meet {s.possessive} demands")
         s.grievance = max(0.0, s.grievance - 0.5)
         s.cooldown_until = model.hour + 72.0
-        model.say("ruler", f"{model.ruler.name} meets {s.possessive} demands", actor=model.ruler.name,
+        model.say("ruler", f"{model.ruler.name} {model.ruler.agree('meets', 'meet')} {s.possessive} demands", actor=model.ruler.name,
                   label="demands met")
         return
-    model.say("ruler", f"the deadline passes; {model.ruler.name} does not meet {s.possessive} demands",
+    model.say("ruler", f"the deadline passes; {model.ruler.name} {model.ruler.agree('does', 'do')} not meet "
+                       f"{s.possessive} demands",
               actor=model.ruler.name)
     if not on("challenger.march"):
         s.cooldown_until = model.hour + 48.0
@@ -119,7 +120,8 @@ def _marcher(model: RegimeModel, s: Side) -> None:
     else:
         s.cooldown_until = model.hour + 48.0
         s.grievance *= 0.8
-        model.say("challenger", f"{s.name} backs down (he gave himself a {p_win:.0%} chance)", actor=s.name,
+        model.say("challenger", f"{s.name} {s.agree('backs down (he gave himself', 'back down (they gave themselves')} "
+                                        f"a {p_win:.0%} chance)", actor=s.name,
                   label="backs down")
 
 
@@ -127,7 +129,7 @@ def issue_ultimatum(model: RegimeModel, s: Side) -> None:
     s.ultimatum_at = model.hour
     demand = f"sack the leadership of the {model.spec.institutions[s.spec.blames].label or s.spec.blames}" \
         if s.spec.blames else "meet his demands"
-    model.say("challenger", f"{s.name} issues an ultimatum: {demand} within "
+    model.say("challenger", f"{s.name} {s.agree('issues', 'issue')} an ultimatum: {demand} within "
                             f"{s.spec.ultimatum_deadline_hours:g} h or he moves on {s.target}",
               actor=s.name, label="ultimatum")
 
@@ -161,7 +163,7 @@ def open_challenge(model: RegimeModel, s: Side, regions: tuple[str, ...] = ()) -
                 u.in_column = True
         s.column_start = sum(u.strength for u in model.units if u.in_column)
         s.closest_km = s.column.km_left(model.geo)
-        model.say("challenge", f"{s.name} marches on {s.target}: a column of {s.column_start:,.0f} men sets out "
+        model.say("challenge", f"{s.name} {s.agree('marches', 'march')} on {s.target}: a column of {s.column_start:,.0f} men sets out "
                                f"from {s.seat} ({s.closest_km:,.0f} km by road)", actor=s.name, region=s.seat,
                   label="march begins")
         model.forced_decisions.update(u.key for u in model.units if u.region == s.seat and u.plot != s.index)
@@ -171,7 +173,7 @@ def open_challenge(model: RegimeModel, s: Side, regions: tuple[str, ...] = ()) -
                 u.travel = Traveller(model.geo.path(u.region, s.target), model.spec.ruler.redeploy_speed_kmh)
         s.start_power = sum(u.power for u in mine if u.region == s.target) or 1.0
         names = ", ".join(u.label for u in mine) or "no unit"
-        model.say("challenge", f"{s.name} move against {model.ruler.name} in {s.target} ({names})",
+        model.say("challenge", f"{s.name} {s.agree('moves', 'move')} against {model.ruler.name} in {s.target} ({names})",
                   actor=s.name, region=s.target, label="coup attempt")
         # surprise: the counterweights react at once; the rest decide at their usual pace
         # (Singh 2014: the first hours decide whether a fact is made)
@@ -186,7 +188,7 @@ def open_challenge(model: RegimeModel, s: Side, regions: tuple[str, ...] = ()) -
         model.forced_decisions.update(u.key for u in model.units if u.region in s.regions)
     elif s.mode == "rally":
         call_crowds(model, s, list(model.regions), 24.0 * model.spec.time.horizon_days)
-        model.say("challenge", f"{s.name} rallies its supporters against the challenge from {s.seat}",
+        model.say("challenge", f"{s.name} {s.agree('rallies its', 'rally their')} supporters against the challenge from {s.seat}",
                   actor=s.name, region=s.seat, label="rival centre")
         model.forced_decisions.update(u.key for u in model.units if u.region == s.seat)
     model.tally()
@@ -210,8 +212,9 @@ def _maybe_give_up(model: RegimeModel, s: Side) -> None:
         return
     p = own_forecast(model, s)
     if model.rng.random() < C.give_up_probability(p, s.spec.give_up_below, model.dt):
-        verb = "surrender" if s.mode == "seize" else "stand down"
-        end_challenge(model, s, "gave_up", f"{s.name} {verb} (they gave themselves a {p:.0%} chance)")
+        verb = s.agree("surrenders", "surrender") if s.mode == "seize" else s.agree("stands down", "stand down")
+        end_challenge(model, s, "gave_up", f"{s.name} {verb} ({s.agree('he gave himself', 'they gave themselves')} "
+                                           f"a {p:.0%} chance)")
 
 
 def _plotters(model: RegimeModel, s: Side) -> None:
@@ -261,10 +264,11 @@ def _rival_centre(model: RegimeModel, s: Side) -> None:
         if top == s.index and loc[top] > 0:
             s.status = "won"
             s.ended = model.hour
-            model.say("challenge", f"{s.name} holds {model.seat}: its side has the most armed men and crowds there",
+            model.say("challenge", f"{s.name} {s.agree('holds', 'hold')} {model.seat}: {s.agree('its', 'their')} side has the most armed men and crowds there",
                       actor=s.name, label="rival centre holds the capital")
         else:
-            end_challenge(model, s, "gave_up", f"{s.name} stands down: the challenge it rose against is over")
+            end_challenge(model, s, "gave_up", f"{s.name} {s.agree('stands down: the challenge it rose', 'stand down: the challenge they rose')} "
+                                                  "against is over")
 
 
 def streets(model: RegimeModel) -> None:
@@ -281,7 +285,7 @@ def streets(model: RegimeModel) -> None:
         new = [n for n in up if n not in s.regions]
         if new:
             s.regions.update(new)
-            model.say("protest", f"{s.name} rises in {', '.join(model.regions[n].label for n in new)}",
+            model.say("protest", f"{s.name} {s.agree('rises', 'rise')} in {', '.join(model.regions[n].label for n in new)}",
                       actor=s.name)
             model.forced_decisions.update(u.key for u in model.units if u.region in new)
         if all(model.regions[n].protest_share < s.spec.challenge_share / 2 for n in s.regions):
@@ -292,7 +296,7 @@ def streets(model: RegimeModel) -> None:
                 for u in model.units:
                     if u.side == s.index:
                         u.side = 0
-                model.say("protest", f"{s.name} fades; units return to duty", actor=s.name)
+                model.say("protest", f"{s.name} {s.agree('fades', 'fade')}; units return to duty", actor=s.name)
                 model.tally()
         else:
             s.quiet_hours = 0.0
@@ -376,7 +380,7 @@ def _responses(model: RegimeModel) -> None:
             if R.should_pay(u.loyalty, kr.pay_floor, k.budget, cost) and u.pay < 1.0:
                 k.spend(cost)
                 u.pay = min(1.0, u.pay + kr.pay_step)
-                model.say("ruler", f"{k.name} raises pay and promotes in {u.label} (USD {cost:,.0f} million)",
+                model.say("ruler", f"{k.name} {k.agree('raises pay and promotes', 'raise pay and promote')} in {u.label} (USD {cost:,.0f} million)",
                           actor=k.name, region=u.region)
     # purge: blame for defeats falls on a top commander
     if on("ruler.purge"):
@@ -396,7 +400,7 @@ def _responses(model: RegimeModel) -> None:
                                f"national legitimacy was {nat:.2f}", actor=k.name)
     if on("ruler.call_crowds") and not k.calls and R.calls_crowds(_threatened(model), k.status != "captured"):
         call_crowds(model, k, list(model.regions), 24.0 * model.spec.time.horizon_days)
-        model.say("ruler", f"{k.name} calls the people into the streets to defend the state", actor=k.name,
+        model.say("ruler", f"{k.name} {k.agree('calls', 'call')} the people into the streets to defend the state", actor=k.name,
                   label="call to the streets")
 
 
@@ -424,14 +428,16 @@ def _offers(model: RegimeModel) -> None:
         p_accept = B.accept_probability(p_own, s.ambition, s.popularity, s.spec.guarantee_value, credibility,
                                         demands, s.spec.death_cost, s.spec.temperature) if on("bargain.accept") else 0.0
         where = f", the column {s.column.km_left(model.geo):,.0f} km from {s.target}" if s.column is not None else ""
-        broker = f"{med.name} brokers" if med.enabled else f"{model.ruler.name} makes"
+        broker = f"{med.name} brokers" if med.enabled else f"{model.ruler.name} {model.ruler.agree('makes', 'make')}"
         model.say("deal", f"{broker} an offer to {s.name}: guarantees in exchange for standing down{where} "
                           f"(the ruler gives himself {p_r:.0%})", actor=med.name if med.enabled else model.ruler.name)
         if model.rng.random() < p_accept:
-            end_challenge(model, s, "settled", f"{s.name} accepts the deal and stands down{where} "
-                                               f"(he gave himself a {p_own:.0%} chance)")
+            deal = s.agree("accepts the deal and stands down", "accept the deal and stand down")
+            end_challenge(model, s, "settled", f"{s.name} {deal}{where} "
+                                               f"({s.agree('he gave himself', 'they gave themselves')} a {p_own:.0%} chance)")
         else:
-            model.say("deal", f"{s.name} refuses (he gives himself a {p_own:.0%} chance)", actor=s.name)
+            model.say("deal", f"{s.name} {s.agree('refuses (he gives himself', 'refuse (they give themselves')} "
+                                    f"a {p_own:.0%} chance)", actor=s.name)
 
 
 def seat_balance(model: RegimeModel) -> tuple[float, float]:
@@ -458,8 +464,10 @@ def _leave_office(model: RegimeModel) -> None:
         armed = sum(model.power_loc[model.seat][s.index] for s in model.sides[1:] if s.active and s.armed)
         k.status = "fled" if armed > 0 else "resigned"
         verb = "flees" if k.status == "fled" else "resigns"
-        model.say("ruler", f"{k.name} {verb} (he gives himself {p:.0%}; {mine:,.0f} armed-man equivalents "
-                           f"defend the seat against {against:,.0f})", actor=k.name, label=f"ruler {verb}")
+        says = k.agree(verb, "flee" if k.status == "fled" else "resign")
+        model.say("ruler", f"{k.name} {says} ({k.agree('he gives himself', 'they give themselves')} {p:.0%}; "
+                           f"{mine:,.0f} armed-man equivalents defend the seat against {against:,.0f})",
+                  actor=k.name, label=f"ruler {verb}")
 
 
 def _move_ruler(model: RegimeModel) -> None:
@@ -477,7 +485,7 @@ def _move_ruler(model: RegimeModel) -> None:
     haven = R.safe_haven(options)
     if haven is not None and haven != k.location:
         k.travel = Traveller(model.geo.path(k.location, haven), model.spec.ruler.travel_speed_kmh)
-        model.say("ruler", f"{k.name} sets out from {k.location} for {haven}", actor=k.name)
+        model.say("ruler", f"{k.name} {k.agree('sets', 'set')} out from {k.location} for {haven}", actor=k.name)
 
 
 def _reinforce(model: RegimeModel, target: str) -> None:
@@ -494,7 +502,7 @@ def _reinforce(model: RegimeModel, target: str) -> None:
         return
     d, u = best
     u.travel = Traveller(model.geo.path(u.region, target), model.spec.ruler.redeploy_speed_kmh)
-    model.say("ruler", f"{model.ruler.name} sends {u.label} ({u.strength:,.0f} men) from {u.region} to "
+    model.say("ruler", f"{model.ruler.name} {model.ruler.agree('sends', 'send')} {u.label} ({u.strength:,.0f} men) from {u.region} to "
                        f"{target} ({d:,.0f} km)", actor=model.ruler.name, region=target)
     model.sync_police()
 
@@ -510,7 +518,7 @@ def _recall_to_seat(model: RegimeModel) -> None:
                and u.strength > 0 and model.geo.km(u.region, model.seat) <= kr.recall_radius_km]
     if not ordered:
         return
-    model.say("ruler", f"{model.ruler.name} orders {', '.join(u.label for u in ordered)} to {model.seat}",
+    model.say("ruler", f"{model.ruler.name} {model.ruler.agree('orders', 'order')} {', '.join(u.label for u in ordered)} to {model.seat}",
               actor=model.ruler.name)
     decide_now = model.rules.on("units.stance_choice")
     changes: list = []
@@ -532,5 +540,5 @@ def purge_unit(model: RegimeModel, u: Unit, why: str) -> None:
         if v is not u and v.institution == u.institution and v.rank in ("top", "mid"):
             v.fear = min(1.0, v.fear + 0.1)
             v.grievance = min(1.0, v.grievance + 0.05)
-    model.say("purge", f"{model.ruler.name} purges the command of {u.label}, {why}", actor=model.ruler.name,
+    model.say("purge", f"{model.ruler.name} {model.ruler.agree('purges', 'purge')} the command of {u.label}, {why}", actor=model.ruler.name,
               region=u.region)

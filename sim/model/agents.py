@@ -21,6 +21,7 @@ from ..rules.units import ASIDE, DEFECTED, LOYAL, STANCES
 from ..scenario.schema import ASIDE as ASIDE_ID
 from ..scenario.schema import RULER, ChallengerSpec, Region
 from ..scenario.schema import Unit as UnitSpec
+from .grammar import agree
 
 if TYPE_CHECKING:
     from .geography import Traveller
@@ -38,6 +39,8 @@ class Unit(mesa.Agent):
         region: where it stands; ``travel`` when it is on the road; ``in_column`` when it
             marches with a column.
         strength: men; ``combat_power`` scales them in forecasts and combat.
+        air, aircraft, aircraft_left: an air unit strikes from the air (rule combat.air_strike);
+            its combat power falls with the aircraft it has left.
         loyalty, pay, grievance, fear: the commander's state, each in [0, 1].
         side: the index of the side it backs (0: the ruler), or ``NOBODY`` (standing aside).
         plot: the side it joins when that challenger acts (None: the ruler's); ``committed``
@@ -63,6 +66,16 @@ class Unit(mesa.Agent):
         self.combat_power = spec.combat_power
         self.mobile = spec.mobile
         self.reach_km = spec.reach_km
+        # an air unit (rule combat.air_strike): aircraft and crews are what it risks
+        self.air = spec.air_arm if spec.air_arm is not None else inst.air_arm
+        self.aircraft = spec.aircraft
+        self.aircraft_left = spec.aircraft
+        self.crew_per_aircraft = spec.crew_per_aircraft
+        self.sorties_per_day = spec.sorties_per_day
+        self.kill_per_sortie = spec.kill_per_sortie
+        self.air_defence = spec.air_defence
+        self.base_combat_power = spec.combat_power
+        self.struck = False  # has it struck in this crisis (for the log)?
         self.loyalty = spec.loyalty
         self.pay = spec.pay
         self.grievance = spec.grievance
@@ -227,6 +240,7 @@ class Side:
         self.spec = spec
         ruler = model.spec.ruler
         self.name = spec.name if spec is not None else ruler.name
+        self.plural = spec.plural if spec is not None else ruler.plural  # the name's number, from data
         self.mode = spec.mode if spec is not None else "rule"
         self.goal = spec.goal if spec is not None else "keep_power"
         self.status = "dormant" if spec is not None else "in_office"
@@ -268,8 +282,12 @@ class Side:
 
     @property
     def possessive(self) -> str:
-        """'the colonels' -> "the colonels'", 'the leader' -> "the leader's"."""
-        return f"{self.name}'" if self.name.endswith("s") else f"{self.name}'s"
+        """'the colonels' (plural) -> "the colonels'", 'the leader' -> "the leader's"."""
+        return f"{self.name}'" if self.plural and self.name.endswith("s") else f"{self.name}'s"
+
+    def agree(self, singular: str, plural: str) -> str:
+        """The words that agree with this side's name: ``s.agree("holds", "hold")``."""
+        return agree(self.plural, singular, plural)
 
     @property
     def is_ruler(self) -> bool:

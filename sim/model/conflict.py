@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..rules.combat import lanchester_losses
+from ..rules.combat import air_strike, lanchester_losses
 from .agents import NOBODY
 
 if TYPE_CHECKING:
@@ -52,6 +52,12 @@ def move(model: RegimeModel) -> None:
                 model.forced_decisions.update(u.key for u in model.units
                                               if u.region == region and not u.in_column and u.travel is None)
         s.closest_km = min(s.closest_km, col.km_left(model.geo))
+        if model.rules.on("combat.air_strike"):
+            # an air unit with the column in reach is asked to strike it: its commander decides now,
+            # as a ground commander does when the column reaches his region
+            model.forced_decisions.update(
+                u.key for u in model.units if u.air and not u.engaged and u.aircraft_left > 0
+                and u.plot != s.index and model.geo.km(model.unit_region(u), col.at) <= u.reach_km)
     for u in model.units:
         if u.travel is None:
             continue
@@ -68,7 +74,7 @@ def move(model: RegimeModel) -> None:
         if k.travel.done:
             k.location = k.travel.destination
             k.travel = None
-            model.say("ruler", f"{k.name} arrives in {model.regions[k.location].label}", actor=k.name,
+            model.say("ruler", f"{k.name} {k.agree('arrives', 'arrive')} in {model.regions[k.location].label}", actor=k.name,
                       region=k.location, label="ruler arrives")
     for inc in list(model.incursions):
         if model.hour >= inc.until or inc.strength <= 1:
@@ -92,15 +98,66 @@ def _lanchester(model: RegimeModel, side_a: list[Unit], side_b: list[Unit]) -> N
     model.casualties += loss_a + loss_b
 
 
-def _air(model: RegimeModel, region: str, backing: set[int]) -> list[Unit]:
+def _air(model: RegimeModel, region: str, backing: set[int], strikes: bool) -> list[Unit]:
+    """Units with a reach that back one of ``backing`` and reach ``region``: with ``strikes`` the
+    air units that strike (rule combat.air_strike: those that have taken their side in the crisis
+    and have aircraft left), otherwise the ones that join the ground battle by Lanchester (every
+    unit with a reach when the rule is off; with it on, those that are not air units)."""
+    if strikes:
+        return [u for u in model.units if u.air and u.side in backing and u.engaged and u.aircraft_left > 0
+                and model.geo.km(model.unit_region(u), region) <= u.reach_km]
+    on = model.rules.on("combat.air_strike")
     return [u for u in model.units if u.side in backing and u.reach_km > 0 and u.strength > 0
-            and model.geo.km(model.unit_region(u), region) <= u.reach_km]
+            and not (on and u.air) and model.geo.km(model.unit_region(u), region) <= u.reach_km]
+
+
+def _strike(model: RegimeModel, planes: list[Unit], targets: list[Unit], where: str, flown: set[str],
+            what: str) -> None:
+    """Each air unit in ``planes`` that has not flown this hour strikes the force ``targets``
+    (rule combat.air_strike): the force loses men in proportion to its units' strength, the air
+    unit loses the aircraft shot down and their crews."""
+    for u in planes:
+        total = sum(t.strength for t in targets)
+        if total <= 0:
+            return
+        if u.key in flown:
+            continue
+        flown.add(u.key)
+        defence = sum(t.air_defence * t.strength for t in targets) / total
+        sorties, killed, lost = air_strike(u.aircraft_left, u.sorties_per_day, u.kill_per_sortie, defence,
+                                           model.dt, model.rng.binomial)
+        if sorties == 0:
+            continue
+        killed = min(killed, total)
+        for t in targets:
+            t.strength = max(0.0, t.strength - killed * t.strength / total)
+            t.acted = True
+        u.acted = True
+        crew = float(lost * u.crew_per_aircraft)
+        u.aircraft_left -= lost
+        u.strength = max(0.0, u.strength - crew)
+        u.combat_power = u.base_combat_power * u.aircraft_left / u.aircraft
+        model.casualties += killed + crew
+        model.aircraft_lost += lost
+        model.airmen_killed += crew
+        label = model.regions[where].label
+        if not u.struck:
+            u.struck = True
+            model.say("combat", f"{u.label} strikes {what} near {label}", region=where)
+        if lost:
+            model.say("combat", f"{u.label} loses {lost} aircraft and {crew:,.0f} crew to the air defence of "
+                                f"{what} near {label} ({u.aircraft_left} left)", region=where)
 
 
 def fight(model: RegimeModel) -> None:
-    if not model.rules.on("combat.lanchester"):
+    """Forces that meet on the ground fight (rule combat.lanchester); air units strike the enemy
+    forces in their reach (rule combat.air_strike; with it off they join the ground battle)."""
+    lanchester = model.rules.on("combat.lanchester")
+    strikes = model.rules.on("combat.air_strike")
+    if not (lanchester or strikes):
         return
     others = {s.index for s in model.active_sides()}
+    flown: set[str] = set()  # air units that have struck this hour
     for s in model.sides[1:]:
         if not (s.active and s.armed):
             continue
@@ -111,18 +168,28 @@ def fight(model: RegimeModel) -> None:
             mine = [u for u in model.units if u.side == s.index and model.unit_region(u) == where
                     and u.travel is None and u.reach_km == 0 and u.strength > 0]
         block = blockers(model, where, s.index)
-        if mine and block:
-            if s.fight_hours == 0:
-                model.say("combat", f"fighting in {model.regions[where].label}: "
-                                    f"{', '.join(u.label for u in block)} resist {s.name}", region=where)
-            s.fight_hours += model.dt
-            _lanchester(model, mine, block)
-        enemy_air = _air(model, where, others - {s.index})
-        if mine and enemy_air:
-            _lanchester(model, mine, enemy_air)
-        own_air = _air(model, where, {s.index})
-        if own_air and block:
-            _lanchester(model, block, own_air)
+        if lanchester:
+            if mine and block:
+                if s.fight_hours == 0:
+                    model.say("combat", f"fighting in {model.regions[where].label}: "
+                                        f"{', '.join(u.label for u in block)} resist {s.name}", region=where)
+                s.fight_hours += model.dt
+                _lanchester(model, mine, block)
+            enemy_air = _air(model, where, others - {s.index}, strikes=False)
+            if mine and enemy_air:
+                _lanchester(model, mine, enemy_air)
+            own_air = _air(model, where, {s.index}, strikes=False)
+            if own_air and block:
+                _lanchester(model, block, own_air)
+        if strikes:
+            if mine:
+                force = f"{s.possessive} column" if s.column is not None else f"{s.possessive} forces"
+                _strike(model, _air(model, where, others - {s.index}, strikes=True), mine, where, flown, force)
+            if block:
+                _strike(model, _air(model, where, {s.index}, strikes=True), block, where, flown,
+                        ", ".join(u.label for u in block))
+    if not lanchester:
+        return
     for inc in model.incursions:
         defenders = [u for u in model.units if u.side == 0 and u.region == inc.region and u.travel is None
                      and u.reach_km == 0 and u.strength > 0 and u.mobile]

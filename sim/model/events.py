@@ -43,7 +43,7 @@ def _mobilization(model: RegimeModel, ev: S.Mobilization) -> None:
             r.legitimacy = L.contract_break(r.legitimacy, r.load, model.spec.public.contract_break_drop)
             r.baseline = L.contract_break(r.baseline, r.load, model.spec.public.contract_break_drop)
     heavy = sorted(regions.values(), key=lambda r: (-r.load, r.name))[:2]
-    model.say("mobilization", f"{model.ruler.name} announces a mobilization: {ev.target_people:,} to be "
+    model.say("mobilization", f"{model.ruler.name} {model.ruler.agree('announces', 'announce')} a mobilization: {ev.target_people:,} to be "
                               f"called up over {ev.duration_days:g} days; it falls hardest on "
                               f"{' and '.join(r.label for r in heavy)}", actor=model.ruler.name, label="mobilization")
 
@@ -119,14 +119,14 @@ def _leader_dies(model: RegimeModel, ev: S.LeaderDies) -> None:
     if s.is_ruler:
         if s.in_office:
             s.status = "dead"
-            model.say("ruler", f"{s.name} is dead{': ' + ev.note if ev.note else ''}", actor=s.name,
+            model.say("ruler", f"{s.name} {s.agree('is', 'are')} dead{': ' + ev.note if ev.note else ''}", actor=s.name,
                       label="ruler dies")
     elif s.status in ("dormant", "active"):
         if s.active:
-            actors.end_challenge(model, s, "crushed", f"{s.name} is dead; the challenge collapses")
+            actors.end_challenge(model, s, "crushed", f"{s.name} {s.agree('is', 'are')} dead; the challenge collapses")
         else:
             s.status = "crushed"
-            model.say("challenger", f"{s.name} is dead{': ' + ev.note if ev.note else ''}", actor=s.name)
+            model.say("challenger", f"{s.name} {s.agree('is', 'are')} dead{': ' + ev.note if ev.note else ''}", actor=s.name)
 
 
 def _raid(model: RegimeModel, ev: S.Raid) -> None:
@@ -164,7 +164,7 @@ def _rally_call(model: RegimeModel, ev: S.RallyCall) -> None:
     names = ev.regions or list(model.regions)
     actors.call_crowds(model, s, names, ev.duration_hours)
     where = ", ".join(model.regions[n].label for n in names) if ev.regions else "every region"
-    model.say("rally", f"{s.name} calls supporters into the streets of {where}"
+    model.say("rally", f"{s.name} {s.agree('calls', 'call')} supporters into the streets of {where}"
                        f"{': ' + ev.note if ev.note else ''}", actor=s.name, label="call to the streets")
 
 

@@ -116,6 +116,8 @@ class RegimeModel(mesa.Model):
         self.casualties = 0.0  # combat losses and crowd deaths of the crisis
         self.front_losses = 0.0  # scripted and attrition losses at a front, counted apart
         self.crowd_deaths = 0.0
+        self.aircraft_lost = 0  # aircraft of air units shot down (rule combat.air_strike)
+        self.airmen_killed = 0.0  # their crews, counted in casualties too
         self.deaths_by_side = [0.0] * len(self.sides)  # crowd deaths among each side's supporters
         self.peak_defected = 0.0
         self.peak_defected_share = 0.0
@@ -517,6 +519,8 @@ class RegimeModel(mesa.Model):
             "casualties": self.casualties,
             "front_losses": self.front_losses,
             "crowd_deaths": self.crowd_deaths,
+            "aircraft_lost": self.aircraft_lost,
+            "airmen_killed": self.airmen_killed,
             "final_legitimacy": self.national_legitimacy(),
             "final_regime_strength": self.ruler.strength,
             "capital_holder": self.capital_holder,

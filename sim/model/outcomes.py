@@ -22,6 +22,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from .grammar import agree
+
 if TYPE_CHECKING:
     from .agents import Side
     from .model import RegimeModel
@@ -91,28 +93,42 @@ def capital_holder(model: RegimeModel) -> str:
     """Who holds the seat of power, read from the state: a side that has taken it; else the side
     with the most power there (the ruler while nobody else has any), or the institution whose
     units stand aside there when the ruler is gone and they outweigh every side."""
+    return holder_of_seat(model)[0]
+
+
+def holder_of_seat(model: RegimeModel) -> tuple[str, bool]:
+    """:func:`capital_holder`'s name, and whether it is grammatically plural (the side's or the
+    institution's ``plural`` in the scenario), so that a sentence can agree with it."""
     k = model.ruler
     if not hasattr(model, "power_loc"):
-        return k.name
+        return k.name, k.plural
     loc, aside = seat_power(model)
     won = [s for s in model.sides[1:] if s.status == "won"]
     if won:  # a side that has taken the seat holds it, whoever else stands by
-        return max(won, key=lambda s: (loc[s.index], -s.index)).name
+        w = max(won, key=lambda s: (loc[s.index], -s.index))
+        return w.name, w.plural
     contenders = [s for s in model.sides if s.is_ruler or s.active]
     best = max(contenders, key=lambda s: (loc[s.index], -s.index), default=None)
     top = loc[best.index] if best is not None else 0.0
     if best is not None and best.is_ruler and not k.in_office and top > 0 and top >= aside:
-        return f"the regime without {k.name}"
+        return f"the regime without {k.name}", False
     if not k.in_office and aside > top:
         by_inst: dict[str, float] = {}
         for u in model.units:
             if u.side < 0 and model.unit_region(u) == model.seat:  # standing aside
                 by_inst[u.institution] = by_inst.get(u.institution, 0.0) + u.power
         inst = max(sorted(by_inst), key=lambda i: by_inst[i])
-        return model.spec.institutions[inst].label or inst
+        spec = model.spec.institutions[inst]
+        return spec.label or inst, spec.plural
     if best is None or top <= 0:
-        return k.name if k.in_office else "nobody"
-    return best.name
+        return (k.name, k.plural) if k.in_office else ("nobody", False)
+    return best.name, best.plural
+
+
+def _holds(model: RegimeModel, place: str) -> str:
+    """'<who> holds <place>' (or 'hold', as the holder's name takes)."""
+    name, plural = holder_of_seat(model)
+    return f"{name} {agree(plural, 'holds', 'hold')} {place}"
 
 
 def _winner(model: RegimeModel) -> Side | None:
@@ -136,7 +152,7 @@ def settle(model: RegimeModel) -> None:
         undefended = holder is not None and loc[0] <= el.contest_share * loc[holder.index]
         if undefended and k.location == seat and k.travel is None:
             k.status = "captured"
-            model.say("ruler", f"{holder.name} seize {k.name} at the seat of power", actor=holder.name,
+            model.say("ruler", f"{holder.name} {holder.agree('seizes', 'seize')} {k.name} at the seat of power", actor=holder.name,
                       label="ruler captured")
         else:
             k.status = "isolated" if holder is not None and k.location != seat else "in_office"
@@ -163,24 +179,25 @@ def settle(model: RegimeModel) -> None:
         if s.active and s.armed:
             s.split_hours = s.split_hours + model.dt if share >= el.civil_war_share else 0.0
             if s.split_hours >= el.civil_war_hours:
-                model.resolve(Outcome.CIVIL_WAR, f"{s.name} has held {share:.0%} of the armed forces for "
+                model.resolve(Outcome.CIVIL_WAR, f"{s.name} {s.agree('has', 'have')} held {share:.0%} of the armed forces for "
                                                  f"{s.split_hours:g} h")
                 return
     if not k.in_office:
         w = _winner(model)
         loc, aside = seat_power(model)
         if w is None and loc[0] > 0 and loc[0] >= aside:
-            model.resolve(Outcome.REGIME_SURVIVES, f"{k.name} has left office ({k.status}); the men who backed "
-                                                   f"him hold {seat}: the regime survives him")
+            model.resolve(Outcome.REGIME_SURVIVES, f"{k.name} {k.agree('has', 'have')} left office ({k.status}); the men "
+                                                   f"who backed {k.agree('him', 'them')} hold {seat}: the regime "
+                                                   f"survives {k.agree('him', 'them')}")
             return
         if w is None:
-            model.resolve(Outcome.RULER_OUSTED, f"{k.name} has left office ({k.status}) and no side holds "
-                                                f"{seat}; {capital_holder(model)} holds it")
+            model.resolve(Outcome.RULER_OUSTED, f"{k.name} {k.agree('has', 'have')} left office ({k.status}) and no "
+                                                f"side holds {seat}; {_holds(model, 'it')}")
             return
         label = _TAKES_POWER[w.mode]
         if w.mode == "street" and aside > loc[w.index]:
             label = Outcome.RULER_OUSTED
-        model.resolve(label, f"{k.name} has left office ({k.status}); {capital_holder(model)} holds {seat}")
+        model.resolve(label, f"{k.name} {k.agree('has', 'have')} left office ({k.status}); {_holds(model, seat)}")
         return
     if not any(s.active for s in model.sides[1:]):
         armed_endings = [e for e in model.endings if model.sides[e.side].armed]
@@ -206,8 +223,8 @@ def _seizure(model: RegimeModel, s: Side) -> None:
         against += sum(model.crowd(cap, o.index) for o in model.active_sides() if o.index != s.index) * pp
     if mine < spec.collapse_share * s.start_power and not any(
             u.travel is not None for u in model.units if u.side == s.index):
-        end_challenge(model, s, "crushed", f"{s.name} in {cap} fall to {mine:,.0f} armed-man equivalents "
-                                           "and break up")
+        end_challenge(model, s, "crushed", f"{s.name} in {cap} {s.agree('falls', 'fall')} to {mine:,.0f} armed-man "
+                                           f"equivalents and {s.agree('breaks', 'break')} up")
         return
     if model.rules.on("coup.seize_sites"):
         s.seize = min(1.0, s.seize + C.seize_progress(mine, against, spec.seize_hours, model.dt))
@@ -215,11 +232,12 @@ def _seizure(model: RegimeModel, s: Side) -> None:
         s.seize = max(0.0, s.seize - model.dt / spec.seize_hours)
     if not s.broadcasts and s.seize >= 0.5:
         s.broadcasts = True
-        model.say("challenge", f"{s.name} take the broadcasters and announce that {model.ruler.name} is removed",
+        model.say("challenge", f"{s.name} {s.agree('takes the broadcasters and announces', 'take the broadcasters and announce')} "
+                                      f"that {model.ruler.name} {model.ruler.agree('is', 'are')} removed",
                   actor=s.name, region=cap, label="broadcasts seized")
     if not s.holds_seat and s.seize >= 1.0:
         s.holds_seat = True
-        model.say("challenge", f"{s.name} hold the seat of power in {cap}", actor=s.name, region=cap,
+        model.say("challenge", f"{s.name} {s.agree('holds', 'hold')} the seat of power in {cap}", actor=s.name, region=cap,
                   label="seat of power held")
     if s.holds_seat and s.seize < 0.5:
         s.holds_seat = False
@@ -230,7 +248,8 @@ def _seizure(model: RegimeModel, s: Side) -> None:
         if s.hold_hours >= spec.consolidate_hours and uncontested and model.ruler.in_office:
             s.status = "won"
             model.ruler.status = "captured" if model.ruler.location == cap else "deposed"
-            model.say("challenge", f"{s.name} have held {cap} for {s.hold_hours:g} h and no force contests it",
+            model.say("challenge", f"{s.name} {s.agree('has', 'have')} held {cap} for {s.hold_hours:g} h and no force "
+                                    "contests it",
                       actor=s.name, region=cap)
 
 

@@ -50,6 +50,8 @@ MEASURES: dict[str, tuple[str, str, Callable[[Any], str]]] = {
     "closest_approach_km": ("closest a column came to its target", "km", _count),
     "casualties": ("casualties of the crisis (fighting and crowds)", "people", _count),
     "crowd_deaths": ("of them, killed in crowds fired on", "people", _count),
+    "airmen_killed": ("of them, aircrews shot down", "people", _count),
+    "aircraft_lost": ("aircraft shot down", "aircraft", _count),
     "front_losses": ("losses at the front (counted apart)", "men", _count),
     "final_legitimacy": ("legitimacy at the end (public, national)", "level 0-1", lambda v: f"{v:.2f}"),
     "final_regime_strength": ("regime strength at the end (elites' view)", "level 0-1", lambda v: f"{v:.2f}"),

@@ -500,6 +500,10 @@ def _xref(scn: Scenario, raw: dict, pos: Positions, file: str) -> None:
         if u.side not in (*sides, ASIDE):
             fail(f"unit backs '{u.side}', which is not a side: expected 'ruler', 'aside' or a challenger"
                  f"{did_you_mean(u.side, sides)}", ("units", uid, "side"))
+        inst = scn.institutions.get(u.institution)
+        if (u.air_arm if u.air_arm is not None else inst is not None and inst.air_arm) and u.reach_km <= 0:
+            fail("an air unit needs a reach: set reach_km (km it can strike from its base)",
+                 ("units", uid, "reach_km"))
 
     def region_field(value: str | None, path: tuple) -> None:
         if value is not None and value not in scn.regions:

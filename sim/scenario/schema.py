@@ -140,6 +140,10 @@ class Institution(Strict):
     PMC, the police): its traits shape how its units' commanders decide (Lee 2015; Barany 2016)."""
 
     label: str = ""
+    plural: bool = Field(
+        False, description="the label is grammatically plural ('armed forces (MoD)'): a sentence "
+        "that names the institution (e.g. as who holds the capital) takes a plural verb",
+    )
     repressive: bool = Field(
         False, description="its men police crowds: in a region they are the 'cops' of the population grid"
     )
@@ -160,6 +164,13 @@ class Institution(Strict):
     )
     blamed_for_defeats: bool = Field(
         False, description="defeats at the front bring blame on its commanders (rule units.blame)"
+    )
+    air_arm: bool = Field(
+        False,
+        description="its units are air units (an air force, army aviation): they stand in no ground "
+        "combat but strike from the air a hostile force within their reach, and lose aircraft and "
+        "crews, not their ground crews (rule combat.air_strike); a unit can say otherwise with its "
+        "own `air_arm`",
     )
 
 
@@ -185,6 +196,42 @@ class Unit(Strict):
     reach_km: float = param(
         0.0, "km", assumed(0.0, 100.0, "ground units fight where they stand; aviation sets its own reach in the world file"), ge=0
     )
+    air_arm: bool | None = Field(
+        None,
+        description="an air unit (rule combat.air_strike): true or false; unset, as its "
+        "institution's `air_arm`. An air unit needs `reach_km`; its `strength` is its "
+        "men on the ground (crews and mechanics), who count in forecasts but do not fight",
+    )
+    aircraft: int = param(
+        20, "aircraft",
+        assumed(5, 60, "an air unit of a squadron (about a dozen aircraft) to a brigade or wing (a few dozen)"),
+        "aircraft an air unit can put in the air (ignored for a ground unit)", ge=1,
+    )
+    crew_per_aircraft: int = param(
+        2, "men per aircraft",
+        assumed(1, 10, "attack helicopters and strike jets fly with one or two, transport helicopters "
+                "three, patrol and command aircraft ten or more"),
+        "men aboard each aircraft of an air unit: all of them die when it is shot down", ge=1,
+    )
+    sorties_per_day: float = param(
+        2.0, "sorties per aircraft per day",
+        assumed(0.5, 4.0, "a combat aircraft or helicopter flies about one to three sorties a day when "
+                "pressed; over a crisis of hours the rate is not measured"),
+        "how often each aircraft of an air unit strikes while it backs a side against a force in reach",
+        ge=0,
+    )
+    kill_per_sortie: float = param(
+        1.0, "men per sortie",
+        assumed(0.2, 5.0, "a sortie of rockets and guns against a dispersed, moving force puts a vehicle "
+                "or two out of action; not measured"),
+        "men of the target killed by one sortie of an air unit", ge=0,
+    )
+    air_defence: float = prob(
+        0.01,
+        assumed(0.001, 0.05, "orders of magnitude of air wars: losses of a few per thousand sorties against "
+                "light air defence to a few per hundred against dense missile defences"),
+        "chance that an aircraft striking this unit is shot down, per sortie (the unit's own air defence)",
+    )
     side: str = Field(
         RULER,
         description="the side it takes when a crisis opens: 'ruler', a challenger's id (its "
@@ -203,6 +250,10 @@ class RulerSpec(Strict):
     """The ruler and inner circle: pays, represses, purges, concedes, bargains, calls crowds."""
 
     name: str = "the ruler"
+    plural: bool = Field(
+        False, description="the name is grammatically plural ('the generals', 'armed forces'): the log's "
+        "sentences about it take a plural verb ('the generals hold ...')",
+    )
     seat: str | None = Field(None, description="region of the seat of power (default: the capital)")
     location: str | None = Field(None, description="region where the ruler is at the start (default: the seat)")
     regime_strength: float = level(
@@ -274,6 +325,10 @@ class ChallengerSpec(Strict):
 
     enabled: bool = True
     name: str = Field(description="the leader or body, as the log should name it")
+    plural: bool = Field(
+        False, description="the name is grammatically plural ('the generals', 'armed forces'): the log's "
+        "sentences about it take a plural verb ('the generals hold ...')",
+    )
     mode: Literal["march", "seize", "street", "rally"] = Field(
         description="march: a column moves from its seat on the target; seize: plotters take the "
         "target's sites; street: a movement rises wherever protest passes challenge_share; rally: "
