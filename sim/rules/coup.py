@@ -24,7 +24,7 @@ def recruit_probability(loyalty: float, grievance: float, cash: float, strength:
 
 @rule(
     "coup.move",
-    direction="coup_succeeds: lower",
+    direction="regime_survives: higher",
     statement="Plotters strike when the regime's perceived strength falls below their trigger "
     "and they command enough of the capital's armed strength; they do not count the "
     "counterweights against them.",

@@ -79,7 +79,7 @@ def social_weight(w: float, boost: float) -> float:
 
 @rule(
     "public.police_hesitancy",
-    direction="arrests: higher",
+    direction="peak_protest_max_region: lower",
     statement="A loyal local policeman who sees an active protester arrests her only with "
     "probability 1 - hesitancy (high in republics where police are locals); citizens still "
     "count him when they weigh their risk.",

@@ -7,7 +7,7 @@ from .registry import rule
 
 @rule(
     "ruler.repress",
-    direction="arrests: lower",
+    direction="crowd_deaths: lower",
     statement="When protest against him in a region passes repress_trigger, the ruler orders "
     "the loyal repressive units there to clear the streets and sends the nearest free one; "
     "after escalate_after_hours every loyal unit there is ordered in.",

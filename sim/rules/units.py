@@ -133,7 +133,7 @@ def cash_appeal(cash_kusd: float, half_kusd: float, weight: float = 1.0) -> floa
 
 @rule(
     "units.counterweight",
-    direction="coup_succeeds: higher",
+    direction="challenge_wins: higher",
     statement="A unit of an institution tied personally to the ruler (its `ties`: a guard, a "
     "counterweight force) values backing him by that tie, as its men lose everything with him.",
     mechanism="coordination",
