@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..scenario.errors import ScenarioError
-from ..scenario.yamlio import read_regular_file
 
 if TYPE_CHECKING:  # kept out of the CLI's start-up: every command imports this package
     import pandas as pd
@@ -132,6 +131,8 @@ def check_sweep_folder(path: Path) -> dict[str, Any]:
     man_path = path / "manifest.json"
     if not man_path.is_file():
         raise ScenarioError("missing: a sweep's folder needs the manifest.json its sweep wrote", file=str(man_path))
+    from ..scenario.yamlio import read_regular_file  # yaml: not at every command's start-up
+
     man = _read(man_path, lambda p: json.loads(read_regular_file(p, 50_000_000, "a JSON manifest")))
     if not isinstance(man, dict) or man.get("kind") != "sweep" or not isinstance(man.get("parameters"), list):
         raise ScenarioError("not a sweep's manifest: expected kind 'sweep' and its parameters", file=str(man_path))
