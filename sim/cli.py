@@ -60,7 +60,7 @@ def print_measures(measures: dict) -> None:
     the crisis apart from the scripted losses at the front."""
     from rich.table import Table
 
-    from .report import MEASURES
+    from .measures import MEASURES
     from .textsafe import terminal
 
     table = Table(title="Outcome and measures", show_header=True, header_style="bold")
@@ -344,12 +344,12 @@ def _draw_audit(table, png: Path, style: str = "paper") -> object:
         return plot_audit(table, png)
 
 
-def _draw_compare(table, png: Path, label_a: str, label_b: str, style: str = "paper") -> object:
+def _draw_compare(table, png: Path, label_a: str, label_b: str, style: str = "paper", heading: str = "") -> object:
     from .plots import style as plot_style
     from .plots.paired import plot_compare
 
     with plot_style.use(style):
-        return plot_compare(table, png, label_a, label_b)
+        return plot_compare(table, png, label_a, label_b, heading)
 
 
 def _compare_report(root: Path, **parts) -> object:
