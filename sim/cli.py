@@ -249,13 +249,18 @@ def schema(
 ) -> None:
     """Print the JSON Schema (Draft 2020-12) of scenario files, for editors and CI: a file with
     `base:` may be partial and `at` may be a time text, as the loader accepts."""
-    from .docs_gen import file_json_schema, params_markdown
-    from .scenario.schema import Scenario
+    # the same text for the same code: kept between calls (sim/cache.py), pydantic is not imported
+    from .cache import cached_text
 
-    if markdown:
-        sys.stdout.write(params_markdown())
-        return
-    print(json.dumps(Scenario.model_json_schema() if model else file_json_schema(), indent=2))
+    def made() -> str:
+        from .docs_gen import file_json_schema, params_markdown
+        from .scenario.schema import Scenario
+
+        if markdown:
+            return params_markdown()
+        return json.dumps(Scenario.model_json_schema() if model else file_json_schema(), indent=2) + "\n"
+
+    sys.stdout.write(cached_text("parameters-md" if markdown else "schema-model" if model else "schema-file", made))
 
 
 @app.command("list")
