@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -60,7 +61,7 @@ def print_measures(measures: dict) -> None:
     the crisis apart from the scripted losses at the front."""
     from rich.table import Table
 
-    from .report import MEASURES
+    from .measures import MEASURES
     from .textsafe import terminal
 
     table = Table(title="Outcome and measures", show_header=True, header_style="bold")
@@ -249,13 +250,18 @@ def schema(
 ) -> None:
     """Print the JSON Schema (Draft 2020-12) of scenario files, for editors and CI: a file with
     `base:` may be partial and `at` may be a time text, as the loader accepts."""
-    from .docs_gen import file_json_schema, params_markdown
-    from .scenario.schema import Scenario
+    # the same text for the same code: kept between calls (sim/cache.py), pydantic is not imported
+    from .cache import cached_text
 
-    if markdown:
-        sys.stdout.write(params_markdown())
-        return
-    print(json.dumps(Scenario.model_json_schema() if model else file_json_schema(), indent=2))
+    def made() -> str:
+        from .docs_gen import file_json_schema, params_markdown
+        from .scenario.schema import Scenario
+
+        if markdown:
+            return params_markdown()
+        return json.dumps(Scenario.model_json_schema() if model else file_json_schema(), indent=2) + "\n"
+
+    sys.stdout.write(cached_text("parameters-md" if markdown else "schema-model" if model else "schema-file", made))
 
 
 @app.command("list")
@@ -344,12 +350,12 @@ def _draw_audit(table, png: Path, style: str = "paper") -> object:
         return plot_audit(table, png)
 
 
-def _draw_compare(table, png: Path, label_a: str, label_b: str, style: str = "paper") -> object:
+def _draw_compare(table, png: Path, label_a: str, label_b: str, style: str = "paper", heading: str = "") -> object:
     from .plots import style as plot_style
     from .plots.paired import plot_compare
 
     with plot_style.use(style):
-        return plot_compare(table, png, label_a, label_b)
+        return plot_compare(table, png, label_a, label_b, heading)
 
 
 def _compare_report(root: Path, **parts) -> object:
@@ -379,6 +385,10 @@ app.command()(analysis_cli.discover)
 
 
 def main() -> None:
+    # pydantic scans every installed package's entry points for its plugins (observability hooks)
+    # the first time it builds a validator: 0.1-0.2 s of `validate`. The command line uses none; a
+    # PYDANTIC_DISABLE_PLUGINS the user sets (even to nothing) is left as it is.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     app()
 
 

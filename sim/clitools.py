@@ -33,6 +33,59 @@ class _Console(Console):
         raise BrokenPipeError(errno.EPIPE, "the output was closed")
 
 
+def _defer_typer_coercion() -> None:
+    """Let typer build a parameter's converter when a value needs converting, not before.
+
+    typer (0.29) builds a pydantic ``TypeAdapter`` for every parameter it processes - its own
+    ``--help`` flag left unset included, whose value it then never converts - and so imports
+    pydantic and scans the installed packages for pydantic plugins (0.2-0.3 s) on every command.
+    Here a parameter's converter is typer's own, built the first time a value reaches it; a text
+    argument that already is clean text (``validate FILE``) is passed on as typer would pass it.
+    Nothing changes if typer's internals are not the ones this was written against."""
+    import dataclasses
+
+    try:
+        from typer import _coercion, core
+    except ImportError:  # pragma: no cover - another typer
+        return
+    build = getattr(core, "build_runtime_param", None)
+    base = getattr(_coercion, "RuntimeParam", None)
+    if build is None or base is None or not dataclasses.is_dataclass(base) or getattr(build, "deferred", False):
+        return
+
+    def plain_text(value: Any) -> bool:
+        try:
+            value.encode("utf-8")  # surrogates (undecodable bytes on the command line) go to typer
+        except (AttributeError, UnicodeError):
+            return False
+        return isinstance(value, str)
+
+    @dataclasses.dataclass(frozen=True)
+    class Deferred(base):  # type: ignore[misc,valid-type]
+        descriptor: Any = None
+        built: list = dataclasses.field(default_factory=list, compare=False, repr=False)
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            if getattr(self.parameter_info, "parser", None) is None:
+                if self.annotation is str and plain_text(value):
+                    return value
+                if (self.annotation == list[str] and isinstance(value, list | tuple)
+                        and all(plain_text(v) for v in value)):
+                    return list(value)
+            if not self.built:
+                self.built.append(build(self.descriptor))
+            return self.built[0]._coerce_value(value, param=param, ctx=ctx)
+
+    def deferred(descriptor: Any) -> Any:
+        return Deferred(parameter_info=descriptor.parameter_info, annotation=descriptor.annotation,
+                        descriptor=descriptor)
+
+    deferred.deferred = True  # type: ignore[attr-defined]
+    core.build_runtime_param = deferred
+
+
+_defer_typer_coercion()
+
 out_console = _Console(highlight=False, soft_wrap=True)
 err_console = _Console(stderr=True, highlight=False, soft_wrap=True)
 

@@ -455,3 +455,30 @@ def test_compare_and_audit_draw_in_the_talk_style(tmp_path: Path, monkeypatch) -
                      if t.get_fontsize() < 18]
         assert not small, small
     one_line(cli("compare", "tiny", "--style", "poster"), "--style", "unknown style 'poster'")
+
+
+def test_the_compare_figure_names_measures_and_the_changed_parameter_in_words(tmp_path: Path, monkeypatch) -> None:
+    """Its panels read 'share of armed strength that defected, peak' (the run report's label), not
+    'defected_share_peak'; its title the scenario and the swept parameter's label, not a --set."""
+    from sim.paired.compare import figure_labels
+    from sim.plots import style
+    from sim.plots.paired import plot_compare
+
+    rows = [{"kind": "outcome", "quantity": "mutiny_crushed", "a": 0.1, "b": 0.3},
+            {"kind": "outcome", "quantity": "challenge_wins", "a": 0.0, "b": 0.1},
+            *({"kind": "measure", "quantity": q, "a": 1.0, "b": 2.0}
+              for q in ("defected_share_peak", "time_to_outcome_h", "peak_protest_max_region", "casualties"))]
+    table = pd.DataFrame([{**r, "n": 10, "diff": r["b"] - r["a"], "low": -0.1, "high": 0.4, "var_independent": 0.5,
+                           "variance_ratio": 3.0} for r in rows])
+    heading, a, b = figure_labels("wagner_mutiny_2023", None, [("mediator.enabled", True, False)])
+    assert (heading, a, b) == ("The Wagner mutiny, 23-24 June 2023", "a mediator on hand = yes",
+                               "a mediator on hand = no")
+    with style.use("talk"):
+        texts = [t.get_text() for t in _drawn_texts(
+            monkeypatch, lambda: plot_compare(table, tmp_path / "c.png", a, b, heading))]
+    for label in ("share of armed strength that defected, peak", "time to resolution", "mutiny crushed",
+                  "casualties of the crisis (fighting and crowds)", "peak protest, highest of the regions",
+                  "ruler loses power (any)"):
+        assert label in texts, (label, texts)
+    assert not [t for t in texts if re.search(r"[a-z]_[a-z]", t) or "mediator.enabled" in t], texts
+    assert any(t.startswith("The Wagner mutiny, 23-24 June 2023 (10 pairs of runs") for t in texts), texts

@@ -68,3 +68,25 @@ def test_the_probe_sees_a_heavy_import(tmp_path: Path) -> None:
     """The check can fail: running a scenario does import the model."""
     heavy = imported("run", "tests/data/tiny.yaml", "--no-figures", "--quiet", "--out", str(tmp_path / "run"))
     assert "sim.model.model" in heavy and "pandas" in heavy
+
+
+def test_the_schema_text_is_kept_until_what_it_is_made_from_changes(tmp_path: Path, monkeypatch) -> None:
+    """`schema` prints text kept from its last call (sim/cache.py): the same text as made afresh,
+    made again when a file of the package (its fingerprint) changes, and made when the cache
+    cannot be written."""
+    from sim import cache
+    from sim.docs_gen import file_json_schema
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert cache.cached_text("t", lambda: "first") == "first"
+    assert cache.cached_text("t", lambda: "second") == "first"
+    monkeypatch.setattr(cache, "fingerprint", lambda kind: "another")
+    assert cache.cached_text("t", lambda: "third") == "third"
+    assert [p.name for p in (tmp_path / "cache" / "regime-sim").iterdir()] == ["t-another.txt"]
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache" / "regime-sim" / "t-another.txt"))  # a file
+    assert cache.cached_text("t", lambda: "fourth") == "fourth"
+    env = {**__import__("os").environ, "XDG_CACHE_HOME": str(tmp_path / "cli")}
+    for _ in range(2):  # made, then read back
+        res = subprocess.run([sys.executable, "-m", "sim", "schema"], cwd=ROOT, env=env, capture_output=True,
+                             text=True, timeout=120, check=True)
+        assert res.stdout == json.dumps(file_json_schema(), indent=2) + "\n"

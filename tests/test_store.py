@@ -16,6 +16,7 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -540,6 +541,38 @@ def test_the_measure_answer_names_the_direction_and_the_strongest_parameter(sign
     assert lines[2].startswith(f"  strength: rho = {'-' if sign > 0 else '+'}0."), lines
     lo_at = "strength = 0.8, legitimacy = 0.2" if sign > 0 else "strength = 0.2, legitimacy = 0.8"
     assert f"at {lo_at} to" in lines[0], lines[0]
+
+
+@pytest.mark.parametrize("case", ["flat", "noise"])
+def test_an_answer_names_no_direction_where_none_is_detectable(case: str) -> None:
+    """'falls most with legitimacy (rho = +0.00)': a correlation of zero, or one the seeds alone
+    could give, has no direction to name - for the outcome asked about and for the others."""
+    plan = _answer_plan()
+    if case == "flat":  # 4 of 10 at both ends of legitimacy, 6 in the middle: rho = 0 for both parameters
+        crushed = lambda s, leg: 6 if abs(leg - 0.5) < 0.01 else 4  # noqa: E731
+    else:  # one run more at one corner: rho over the points is not 0, over the 90 runs it is noise
+        crushed = lambda s, leg: 6 if leg > 0.7 and s < 0.3 else 5  # noqa: E731
+    text = answer(summarize(_runs_where(plan, crushed), plan), plan)
+    line = next(ln for ln in text.splitlines() if ln.startswith("Answer:"))
+    assert line.startswith("Answer: no swept parameter has a detectable monotone effect on the chance of mutiny "
+                           "crushed: the strongest association, with "), text
+    assert "within what the seeds' noise gives (p = " in line and "over 90 runs, Bonferroni for 2 parameters" in line
+    if case == "flat":
+        assert "(Spearman rho = +0.00)" in line
+    else:
+        assert "(Spearman rho = +0.43)" in line or "(Spearman rho = -0.43)" in line
+    assert " rises " not in text and " falls " not in text and "most with" not in text, text
+    assert "regime survives: from " in text and "; no detectable monotone effect of the swept parameters" in text
+
+
+def test_a_measure_the_seeds_alone_move_gets_no_direction() -> None:
+    plan = _answer_plan()
+    runs = _runs_where(plan, lambda s, leg: 5)
+    runs["casualties"] = np.random.default_rng(3).normal(100.0, 10.0, len(runs))  # no effect of either
+    lines = measure_answer(runs, plan, "casualties")
+    assert lines[1].startswith("Answer: no swept parameter has a detectable monotone effect on casualties: the "
+                               "strongest association, with "), lines
+    assert not any(" rises " in ln or " falls " in ln for ln in lines), lines
 
 
 def test_an_outcome_that_never_happened_is_bounded_not_answered() -> None:

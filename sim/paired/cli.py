@@ -126,7 +126,7 @@ def audit_command(draw: Callable[..., object] | None = None) -> Callable[..., No
 
 def compare_command(draw: Callable[..., object] | None = None,
                     report: Callable[..., object] | None = None) -> Callable[..., None]:
-    """``regime-sim compare``; ``draw(table, png, label_a, label_b, style)`` draws its figure
+    """``regime-sim compare``; ``draw(table, png, label_a, label_b, style, heading=...)`` draws its figure
     and ``report(root, **parts)`` writes its page."""
 
     @friendly
@@ -172,7 +172,8 @@ def compare_command(draw: Callable[..., object] | None = None,
             out_console.print(f"  flipped: run {f['run_id']} ({f['outcome_a']} -> {f['outcome_b']}): {f['replay_b']}",
                               markup=False)
         if figures and draw is not None:
-            draw(table, root / "compare.png", arms[0].label, arms[1].label, style)
+            heading, words_a, words_b = cp.figure_labels(file_a, file_b, diffs)
+            draw(table, root / "compare.png", words_a, words_b, style, heading=heading)
             if report is not None:
                 report(root, table=table, flips=flipped, labels=(arms[0].label, arms[1].label), diffs=diffs,
                        answer=text, manifest=man)

@@ -33,6 +33,30 @@ def _label(file: str, sets: list[str] | None) -> str:
     return " ".join([Path(file).stem, *(sets or [])])
 
 
+def figure_labels(file_a: str, file_b: str | None, diffs: list[tuple[str, object, object]]) -> tuple[str, str, str]:
+    """(heading, A, B) for a figure, in words: one scenario with a few parameters changed reads
+    'The Wagner mutiny, 23-24 June 2023' / 'a mediator on hand = yes' / '... = no' (labels as a
+    sweep's, :func:`sim.scenario.loader.param_label`); two scenario files, by their titles."""
+    from ..scenario.loader import load_scenario, param_label
+
+    def words(v: object) -> str:
+        if isinstance(v, bool):
+            return "yes" if v else "no"
+        return "(not given)" if v is None else f"{v:g}" if isinstance(v, float) else str(v)
+
+    scn_a = load_scenario(file_a)
+    if (file_b is None or file_b == file_a) and 0 < len(diffs) <= 3:
+        swept = scn_a.sweep.parameters if scn_a.sweep is not None else {}
+
+        def side(i: int) -> str:  # a parameter the scenario's sweep labels goes by that label
+            return ", ".join(f"{param_label(scn_a, path, swept[path].label if path in swept else '')} = "
+                             f"{words(d[i])}" for path, *d in diffs)
+
+        return scn_a.title or scn_a.name, side(0), side(1)
+    scn_b = load_scenario(file_b) if file_b else scn_a
+    return "", scn_a.title or scn_a.name, scn_b.title or scn_b.name
+
+
 def differences(a: dict, b: dict) -> list[tuple[str, object, object]]:
     """The parameters where the two resolved scenarios differ: (path, A's value, B's value)."""
     from ..sweep.replay import _leaves

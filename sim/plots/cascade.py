@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from matplotlib import colors as mcolors
 from matplotlib.figure import Figure
@@ -19,7 +18,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 
 from . import style
-from .timeline import annotate_events, time_scale
+from .timeline import annotate_events, event_ticks, time_scale
 
 ROW_INCHES = 0.24  # up to about 26 rows fit a 16 x 9 slide
 ARROW_COLOR = "#444444"
@@ -123,18 +122,18 @@ def cascade_figure(stances: pd.DataFrame, series: pd.DataFrame, events: pd.DataF
     ax.set_yticklabels([f"{labels.at[u, 'label']} ({labels.at[u, 'region']})"
                         + (f" \u2192 {backed[u]}" if u in backed else "") for u in units], fontsize="small")
     looks = style.institution_styles(list(institutions or {}) + list(s["institution"].astype(str)), institutions)
+    headings = []
     for inst, y in heads:
         look = looks[inst]
-        ax.text(0.0, y, f"{look.label} ", transform=ax.get_yaxis_transform(),
+        headings.append(ax.text(0.0, y, f"{look.label} ", transform=ax.get_yaxis_transform(),
                 ha="right", va="center", fontsize="medium", fontweight="bold", color="black",
-                bbox={"boxstyle": "round,pad=0.2", "fc": mcolors.to_rgba(look.color, 0.35), "ec": look.color})
+                bbox={"boxstyle": "round,pad=0.2", "fc": mcolors.to_rgba(look.color, 0.35), "ec": look.color}))
         ax.axhline(y - 0.5, color="#cccccc", linewidth=1.0, zorder=0)
     ax.set_ylim(n_rows - 0.3, -0.8)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(f"time ({'hours' if scale == 1 else 'days'} from the start)")
     ax.set_ylabel("unit (region at its first move)")
     annotate_events(ax, events, scale, top=False)
-    event_ticks(ax, events, scale, x0, x1)
 
     present = [st for st in ("loyal", "standing aside", "defected") if st in set(s["to"])]
     handles = [Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor=style.STANCE_COLORS[st],
@@ -145,10 +144,27 @@ def cascade_figure(stances: pd.DataFrame, series: pd.DataFrame, events: pd.DataF
         handles.append(Line2D([], [], color=ARROW_COLOR, marker=">", markersize=8, linewidth=1.3,
                               label="followed the move of\n(arrow from the earlier move)"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
-    when = (f"{len(s)} moves by {len(units)} units between hour {lo:g} and hour {hi:g}")
+    when = f"{len(s)} moves by {len(units)} units, hours {lo:g}-{hi:g}" if hi > lo else \
+        f"{len(s)} moves by {len(units)} units at hour {lo:g}"
     style.title(fig, f"{title}\nthe cascade: {when}")
     fig.tight_layout()
+    event_ticks(ax, events, scale, x0, x1)  # spaced by the axis' width as laid out
+    fig.tight_layout()
+    for _ in range(2):  # an institution's heading can be wider than its units' names: the label goes beyond it
+        _ylabel_clear_of(fig, ax, headings)
+        fig.tight_layout()
     return fig
+
+
+def _ylabel_clear_of(fig: Figure, ax: plt.Axes, texts: list) -> None:
+    """Put the y label left of ``texts`` (drawn at the axis, right-aligned) and the tick labels:
+    matplotlib places it by the tick labels alone, so a long heading ran over it."""
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in [*texts, *ax.get_yticklabels()] if t.get_text()]
+    if not boxes:
+        return
+    left_px = min(b.x0 for b in boxes) - 0.25 * style.points("medium") * fig.dpi / 72.0
+    ax.yaxis.set_label_coords(ax.transAxes.inverted().transform((left_px, 0.0))[0], 0.5)
 
 
 def _backed(s: pd.DataFrame) -> dict[str, str]:
@@ -160,30 +176,6 @@ def _backed(s: pd.DataFrame) -> dict[str, str]:
     if moves["to_side"].nunique() < 2:
         return {}
     return {u: ", ".join(dict.fromkeys(map(str, g["to_side"]))) for u, g in moves.groupby("unit", sort=False)}
-
-
-def event_ticks(ax: plt.Axes, events: pd.DataFrame, scale: float, x0: float, x1: float) -> None:
-    """Name the labelled events on a top axis, where they cannot cover the data."""
-    if events is None or events.empty or "label" not in events:
-        return
-    marked = events[(events["label"].astype(str) != "") & events["hour"].between(x0, x1)]
-    if marked.empty:
-        return
-    # events closer than 4% of the axis share one label, so names never print over each other
-    hours = marked["hour"].to_numpy(dtype=float)
-    group = np.concatenate([[0], np.cumsum(np.diff(hours) > 0.04 * max(x1 - x0, 1e-9))])
-    merged = marked.assign(group=group).groupby("group").agg(hour=("hour", "first"), label=("label", _merge))
-    top = ax.secondary_xaxis("top")
-    top.set_xticks(merged["hour"].to_numpy(dtype=float) / scale)
-    top.set_xticklabels(list(merged["label"]), rotation=25, ha="left", fontsize="small", color="#333333")
-    top.tick_params(length=0)
-
-
-def _merge(labels: pd.Series) -> str:
-    """Labels of events that share a tick: the first two, and how many more (a long list
-    would run across the figure)."""
-    names = list(dict.fromkeys(map(str, labels)))
-    return " / ".join(names[:2]) + (f" (+{len(names) - 2} more)" if len(names) > 2 else "")
 
 
 def plot_cascade(stances: pd.DataFrame, series: pd.DataFrame, events: pd.DataFrame, title: str,

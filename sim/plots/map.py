@@ -675,6 +675,11 @@ class MapCanvas:
         if any(not p for p in self.geo.population.values()):
             rows.append((Patch(facecolor="#eeeeee", edgecolor="#555555", hatch="////"), "region without civilians"))
         handles, labels = zip(*rows, strict=True)
+        if talk:  # the slide's legend column holds about 32 characters at its size
+            import textwrap
+
+            labels = tuple(label if label in heads else "\n".join(textwrap.wrap(label, 32)) or label
+                           for label in labels)
         leg = lax.legend(handles, labels, loc="upper left", frameon=False, fontsize="small" if talk else "medium",
                          ncols=1, handletextpad=0.6, labelspacing=0.08 if talk else 0.45, borderaxespad=0.2)
         for text in leg.get_texts():

@@ -68,16 +68,27 @@ def plot_audit(audit: pd.DataFrame, out: Path, title: str = "") -> Path:
     return out
 
 
-def plot_compare(table: pd.DataFrame, out: Path, label_a: str, label_b: str) -> Path:
-    """Left: each outcome that occurred, B - A with its 95% paired interval. Right: for each
-    quantity that varies, how many times smaller the variance of the difference is with common
-    seeds than with independent seeds."""
-    from matplotlib.ticker import FuncFormatter
-
+def quantity_label(quantity: str) -> str:
+    """A compared quantity in words: an outcome by its label, a measure by the label the run's
+    report gives it (``sim/measures.py``)."""
+    from ..measures import measure_label
     from ..model.outcomes import LABELS, Outcome
 
+    if quantity in LABELS:
+        return LABELS[Outcome(quantity)]
+    if quantity == "challenge_wins":
+        return "ruler loses power (any)"
+    return measure_label(quantity)
+
+
+def plot_compare(table: pd.DataFrame, out: Path, label_a: str, label_b: str, heading: str = "") -> Path:
+    """Left: each outcome that occurred, B - A with its 95% paired interval. Right: for each
+    quantity that varies, how many times smaller the variance of the difference is with common
+    seeds than with independent seeds. ``heading``: a first line for the title (the scenario)."""
+    from matplotlib.ticker import FuncFormatter
+
     occ = table[(table["kind"] == "outcome") & ((table["a"] > 0) | (table["b"] > 0))]
-    names = [LABELS[Outcome(q)] if q in LABELS else "ruler loses power (any)" for q in occ["quantity"]]
+    names = [quantity_label(q) for q in occ["quantity"]]
     ratios = table[np.isfinite(table["variance_ratio"].astype(float)) & (table["var_independent"] > 0)]
     rows = max(len(occ), len(ratios))
     if style.active() == "talk":  # a slide is too narrow for both panels' labels side by side at 18 pt
@@ -96,18 +107,24 @@ def plot_compare(table: pd.DataFrame, out: Path, label_a: str, label_b: str) -> 
     ax1.grid(axis="x", alpha=0.3)
     y2 = np.arange(len(ratios))
     r = ratios["variance_ratio"].astype(float).to_numpy()
-    ax2.barh(y2, r - 1, left=1, color=[GREEN if v >= 1 else VERMILION for v in r])
+    colors = [GREEN if v >= 1 else VERMILION for v in r]
+    ax2.barh(y2, r - 1, left=1, color=colors)
+    ax2.scatter(r, y2, color=colors, zorder=3, s=style.points("medium") * 2.5)  # a ratio of 1 has no bar
     ax2.axvline(1, color="black", lw=1, ls="--")
     ax2.set_xscale("log")
+    if len(r):  # a ratio of 1 (or below) is a dot on the line, not hidden in the frame
+        ax2.set_xlim(left=min(0.8, float(r.min()) * 0.8))
     plain = FuncFormatter(lambda v, _: f"{v:g}")
     ax2.xaxis.set_major_formatter(plain)
     ax2.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if str(v)[0] in "25" else ""))
-    ax2.set_yticks(y2, ratios["quantity"])
+    ax2.set_yticks(y2, [quantity_label(q) for q in ratios["quantity"]])
     ax2.invert_yaxis()
     ax2.set_xlabel("var(independent seeds) / var(common seeds)\n(log scale; 1 = no gain, green: a gain)")
     ax2.set_title("What the common seeds bought")
     ax2.grid(axis="x", alpha=0.3)
-    style.title(fig, f"A: {label_a}   vs   B: {label_b}  ({int(table['n'].iloc[0])} pairs of runs)", size="large")
+    pairs = f"{int(table['n'].iloc[0])} pairs of runs on the same seeds"
+    style.title(fig, f"{heading} ({pairs})\nA: {label_a}   vs   B: {label_b}" if heading
+                else f"A: {label_a}   vs   B: {label_b}  ({pairs})", size="large")
     fig.savefig(out)  # at the style's dpi
     plt.close(fig)
     return out

@@ -21,8 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from . import style
-from .cascade import event_ticks
-from .timeline import annotate_events, not_drawn_note, time_axis
+from .timeline import annotate_events, event_ticks, not_drawn_note, note_room, time_axis
 
 #: (series prefix, panel title, y label, scale to the unit shown, what "nothing" reads as)
 MEASURES = (
@@ -40,6 +39,10 @@ EXTRA_MEASURES = (
     ("rally", "Answering a call to rally (any side)", "in the streets\n(thousands of people)", 1e-3, ""),
     ("deaths", "Killed when troops fired on crowds", "killed\n(people, cumulative)", 1.0, ""),
 )
+#: the talk style's y labels: one short line (a panel is about 1.6 inches high on a slide, and a
+#: three-line label at 21 pt ran into the next panel's); the unit goes into the panel's title
+TALK_YLABELS = {"protest": "%", "jailed": "%", "emigrated": "thousands", "mobilized": "thousands",
+                "rally": "thousands", "deaths": "people"}
 HIGHLIGHT = ((style.BLUE, "-"), (style.VERMILION, "--"), (style.GREEN, "-."), (style.ORANGE, ":"),
              (style.SKY, "-"), (style.PURPLE, "--"))
 
@@ -94,7 +97,7 @@ def public_figure(scenario: Mapping[str, Any], series: pd.DataFrame, events: pd.
     fig, axes = plt.subplots(len(measures), 1, figsize=style.figsize(14, 1.6 + 2.4 * len(measures)), sharex=True, squeeze=False)
     axes = axes[:, 0]
     style.title(fig, f"{title}\nthe public, region by region")
-    for i, (ax, (prefix, panel, ylabel, factor, _nothing)) in enumerate(zip(axes, measures, strict=True)):
+    for ax, (prefix, panel, ylabel, factor, _nothing) in zip(axes, measures, strict=True):
         peak = 0.0
         for r in reversed(regions):  # highlighted regions last, so on top
             col = f"{prefix}__{r}"
@@ -107,20 +110,31 @@ def public_figure(scenario: Mapping[str, Any], series: pd.DataFrame, events: pd.
                 ax.plot(t, y, color=color, linestyle=dash, linewidth=2.4, zorder=3)
             else:
                 ax.plot(t, y, color=style.GREY, linewidth=1.0, alpha=0.8, zorder=2)
-        ax.set_title(panel, loc="left")
-        ax.set_ylabel(ylabel)
+        if style.active() == "talk":
+            unit = ylabel.split("(", 1)[-1].rstrip(")").replace("\n", " ")
+            ax.set_title(f"{panel} - {unit}", loc="left")
+            ax.set_ylabel(TALK_YLABELS.get(prefix, unit))
+        else:
+            ax.set_title(panel, loc="left")
+            ax.set_ylabel(ylabel)
         ax.set_ylim(bottom=0)
         annotate_events(ax, events, scale, top=False)
-        if i == 0:
-            event_ticks(ax, events, scale, float(series["hour"].min()), float(series["hour"].max()))
     axes[-1].set_xlabel(xlabel)
     handles = [Line2D([], [], color=c, linestyle=d, linewidth=2.4, label=r) for r, (c, d) in colored.items()]
     if len(regions) > len(colored):
         rest = "other regions" if colored else "every region"
         handles.append(Line2D([], [], color=style.GREY, linewidth=1.0, label=rest))
-    fig.tight_layout(rect=(0, 0.03 if missing else 0, 0.8, 1))
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.805, 0.93), title="region",
-               title_fontproperties={"weight": "bold"})
+    # the legend of regions beside the panels: as wide as its longest name ('Siberia and Far East'
+    # at 19 pt ran past a slide's right edge)
+    legend = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.805, 0.93), title="region",
+                        title_fontproperties={"weight": "bold"})
+    wide = legend.get_window_extent(fig.canvas.get_renderer()).width / (fig.dpi * fig.get_figwidth())
+    right = min(0.8, 0.985 - wide)
+    fig.tight_layout(rect=(0, note_room(fig, missing), right, 1))
+    # the events' names over the top panel, spaced by its width as laid out, then room made for them
+    event_ticks(axes[0], events, scale, float(series["hour"].min()), float(series["hour"].max()))
+    fig.tight_layout(rect=(0, note_room(fig, missing), right, 1))
+    legend.set_bbox_to_anchor((right + 0.005, 0.93), transform=fig.transFigure)
     not_drawn_note(fig, missing)
     return fig
 

@@ -75,12 +75,73 @@ def annotate_events(ax, events: pd.DataFrame, scale: float, top: bool = True, ma
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
 
 
+def event_ticks(ax: plt.Axes, events: pd.DataFrame, scale: float, x0: float, x1: float) -> None:
+    """Name the labelled events on a top axis, where they cannot cover the data; call it on a
+    laid-out figure (the names are spaced by the axis' width) and lay it out again after."""
+    if events is None or events.empty or "label" not in events:
+        return
+    marked = events[(events["label"].astype(str) != "") & events["hour"].between(x0, x1)]
+    if marked.empty:
+        return
+    # events closer than a label's slanted height (at least 4% of the axis) share one label, so names
+    # never print over each other: two labels at 25 degrees need 1.3 lines / sin(25 deg) between them
+    size = style.points("small")
+    width_pt = max(ax.get_window_extent().width * 72.0 / ax.figure.dpi, 1.0)
+    gap = max(0.04, 1.3 * size / np.sin(np.radians(25)) / width_pt) * max(x1 - x0, 1e-9)
+    hours = marked["hour"].to_numpy(dtype=float)
+    group = np.concatenate([[0], np.cumsum(np.diff(hours) > gap)])
+    merged = marked.assign(group=group).groupby("group").agg(hour=("hour", "first"), label=("label", _merge))
+    top = ax.secondary_xaxis("top")
+    top.set_xticks(merged["hour"].to_numpy(dtype=float) / scale)
+    top.set_xticklabels(list(merged["label"]), rotation=25, ha="left", fontsize="small", color="#333333")
+    top.tick_params(length=0)
+    # the names need room above the panel: the figure grows by it, rather than every panel
+    # shrinking to make it (a slide's panels and legends are already as small as they can be)
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    names = [n for n in top.get_xticklabels() if n.get_text()]
+    if names:
+        above = max(n.get_window_extent(renderer).y1 for n in names) - ax.get_window_extent(renderer).y1
+        width, height = fig.get_size_inches()
+        fig.set_size_inches(width, height + max(0.0, above) / fig.dpi)
+
+
+def _merge(labels: pd.Series) -> str:
+    """Labels of events that share a tick: the first two, and how many more (a long list
+    would run across the figure)."""
+    names = list(dict.fromkeys(map(str, labels)))
+    return " / ".join(names[:2]) + (f" (+{len(names) - 2} more)" if len(names) > 2 else "")
+
+
+def _note_lines(fig, missing: list[str]) -> list[str]:
+    """The foot note's text, wrapped to the figure's width (at the talk style's 19 pt a long
+    list ran past a 1920-pixel slide, which then shrinks the whole figure to fit)."""
+    import textwrap
+
+    if not missing:
+        return []
+    text = "Not drawn, since nothing happened: " + "; ".join(missing) + "."
+    size = style.points(plt.rcParams["legend.fontsize"])
+    return textwrap.wrap(text, max(40, int(0.97 * fig.get_figwidth() * 72.0 / (0.6 * size))))
+
+
+def note_room(fig, missing: list[str]) -> float:
+    """The share of the figure's height to leave free at its foot for :func:`not_drawn_note`."""
+    lines = len(_note_lines(fig, missing))
+    if not lines:
+        return 0.0
+    size = style.points(plt.rcParams["legend.fontsize"])
+    return max(0.03, (lines * 1.25 * size / 72.0 + 0.08) / fig.get_figheight())
+
+
 def not_drawn_note(fig, missing: list[str]) -> None:
-    """One line at the foot of a figure naming what was left out because nothing happened, so
-    an absent panel reads as a finding and not as a failure."""
-    if missing:
-        fig.text(0.01, 0.002, "Not drawn, since nothing happened: " + "; ".join(missing) + ".",
-                 ha="left", va="bottom", fontsize=plt.rcParams["legend.fontsize"], color="#444444")
+    """A line (or two) at the foot of a figure naming what was left out because nothing
+    happened, so an absent panel reads as a finding and not as a failure; leave it room with
+    :func:`note_room` when laying the figure out."""
+    lines = _note_lines(fig, missing)
+    if lines:
+        fig.text(0.01, 0.002, "\n".join(lines), ha="left", va="bottom", fontsize=plt.rcParams["legend.fontsize"],
+                 color="#444444", linespacing=1.15)
 
 
 def timeline_figure(series: pd.DataFrame, events: pd.DataFrame, title: str, capital: str = "Moscow",
@@ -95,6 +156,12 @@ def timeline_figure(series: pd.DataFrame, events: pd.DataFrame, title: str, capi
     style.apply()
     t, xlabel, scale = time_axis(series)
     looks = style.institution_styles(style.series_institutions(series), institutions)
+    if style.active() == "talk":  # a legend beside the panels holds about 34 characters a line on a slide
+        import dataclasses
+        import textwrap
+
+        looks = {k: dataclasses.replace(v, label="\n".join(textwrap.wrap(v.label, 34)) or v.label)
+                 for k, v in looks.items()}
     moved = [(inst, stance) for inst in looks for stance in ("defected", "aside")
              if f"{stance}__{inst}" in series and series[f"{stance}__{inst}"].max() > 0]
     rally = series.filter(like="rally__").sum(axis=1)
@@ -200,14 +267,29 @@ def timeline_figure(series: pd.DataFrame, events: pd.DataFrame, title: str, capi
             ax.plot(t, series[c], color=color, linestyle=dash, label=lab)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=legend_size)
         ax.set_ylim(bottom=0)
+        crisis = float(series["casualties"].max()) if "casualties" in series else 0.0
+        front = float(series["front_losses"].max()) if "front_losses" in series else 0.0
+        if crisis >= 0.5 and front > 3 * crisis:
+            # scripted front losses (20,000) would flatten the crisis' own (hundreds) to the axis: the
+            # scale is the crisis', and the front's line leaves it, its total written where it does
+            ax.set_ylim(0, 1.3 * crisis)
+            ax.text(0.99, 0.95, f"losses at the front: {front:,.0f} (above the scale)", transform=ax.transAxes,
+                    ha="right", va="top", fontsize=legend_size, color="#444444",
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.set_ylabel("people\n(cumulative)")
         ax.set_title("Casualties")
     axes[-1, 0].set_xlabel(xlabel)
-    fig.tight_layout(rect=(0, 0.03 if missing else 0, 1, 1))
-    # after the layout: the labels are spaced by the panels' final widths
+    fig.tight_layout(rect=(0, note_room(fig, missing), 1, 1))
+    # after the layout: the labels are spaced by the panels' final widths. On a slide their
+    # 18 pt rows would cover the top panel's data: there they go above it, as in the other figures
+    talk = style.active() == "talk"
     for i, ax in enumerate(axes[:, 0]):
-        annotate_events(ax, events, scale, top=i == 0)
+        annotate_events(ax, events, scale, top=i == 0 and not talk)
+    if talk:
+        lo, hi = float(series["hour"].min()), float(series["hour"].max())
+        event_ticks(axes[0, 0], events, scale, lo, hi)
+        fig.tight_layout(rect=(0, note_room(fig, missing), 1, 1))
     not_drawn_note(fig, missing)
     return fig
 

@@ -10,7 +10,6 @@ page from ``sweep_html.py``.
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..scenario.errors import ScenarioError
-from ..scenario.yamlio import read_regular_file
 
 if TYPE_CHECKING:  # kept out of the CLI's start-up: every command imports this package
     import pandas as pd
@@ -26,37 +24,6 @@ if TYPE_CHECKING:  # kept out of the CLI's start-up: every command imports this 
 
     from ..scenario.schema import Scenario
 
-def _count(v: Any) -> str:
-    """A count of people (or men, arrests, km) as a whole number with thousands separators:
-    the model's flows are fractional ('arrests 2858.58'), people are not."""
-    return f"{round(float(v)):,}" if isinstance(v, int | float) and math.isfinite(v) else "-"
-
-
-#: measures.json keys: (label, unit, how to show the value)
-MEASURES: dict[str, tuple[str, str, Callable[[Any], str]]] = {
-    "time_to_outcome_h": ("time to resolution", "hours", lambda v: f"{v:,.0f}"),
-    "resolved_before_horizon": ("resolved before the horizon", "", lambda v: "yes" if v else "no"),
-    "capital_holder": ("who holds the capital", "", str),
-    "ruler_status": ("the ruler at the end", "", lambda v: str(v).replace("_", " ")),
-    "peak_protest_share": ("peak protest, national", "% of population", lambda v: f"{100 * v:.2f}"),
-    "emigrants": ("emigrated", "people", _count),
-    "mobilized": ("mobilized", "people", _count),
-    "arrests": ("arrests (cumulative)", "arrests", _count),
-    "defected_strength_peak": ("strength that defected, peak", "men", _count),
-    "defected_share_peak": ("share of armed strength that defected, peak", "% of armed men",
-                            lambda v: f"{100 * v:.1f}"),
-    "power_following_share": ("commanders' choices that backed the strongest side they saw", "% of choices",
-                              lambda v: "-" if v != v else f"{100 * v:.0f}"),
-    "closest_approach_km": ("closest a column came to its target", "km", _count),
-    "casualties": ("casualties of the crisis (fighting and crowds)", "people", _count),
-    "crowd_deaths": ("of them, killed in crowds fired on", "people", _count),
-    "airmen_killed": ("of them, aircrews shot down", "people", _count),
-    "aircraft_lost": ("aircraft shot down", "aircraft", _count),
-    "front_losses": ("losses at the front (counted apart)", "men", _count),
-    "final_legitimacy": ("legitimacy at the end (public, national)", "level 0-1", lambda v: f"{v:.2f}"),
-    "final_regime_strength": ("regime strength at the end (elites' view)", "level 0-1", lambda v: f"{v:.2f}"),
-    "budget_spent": ("the ruler's budget spent", "USD million", _count),
-}
 
 #: what a run folder must hold to be drawn and reported (``sim/output.py: write_run``)
 RUN_FILES = ("series.parquet", "events.csv", "stances.csv", "units.csv", "track.parquet", "measures.json",
@@ -136,6 +103,8 @@ def check_sweep_folder(path: Path) -> dict[str, Any]:
     man_path = path / "manifest.json"
     if not man_path.is_file():
         raise ScenarioError("missing: a sweep's folder needs the manifest.json its sweep wrote", file=str(man_path))
+    from ..scenario.yamlio import read_regular_file  # yaml: not at every command's start-up
+
     man = _read(man_path, lambda p: json.loads(read_regular_file(p, 50_000_000, "a JSON manifest")))
     if not isinstance(man, dict) or man.get("kind") != "sweep" or not isinstance(man.get("parameters"), list):
         raise ScenarioError("not a sweep's manifest: expected kind 'sweep' and its parameters", file=str(man_path))

@@ -25,6 +25,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from pydantic import BaseModel
 
+from ..measures import MEASURES
 from ..model.state import clock
 from ..plots import style
 from ..plots.map import key_hour, nearest_hour
@@ -33,7 +34,7 @@ from ..rules import RULES
 from ..scenario.params import provenance_label
 from ..scenario.schema import Scenario
 from ..sweep.summary import wilson
-from . import MEASURES, RunFolder, figures
+from . import RunFolder, figures
 
 #: scenario sections whose numbers are parameters (the rest is story, sweep or display)
 PARAM_SECTIONS = ("time", "regions", "institutions", "units", "ruler", "challengers", "mediator", "sponsor", "public",

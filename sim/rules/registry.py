@@ -65,7 +65,9 @@ def _evidence_table() -> dict[str, tuple[Evidence, ...]]:
     import yaml
 
     text = (Path(__file__).resolve().parent.parent / "data" / "evidence.yaml").read_text(encoding="utf-8")
-    raw = yaml.safe_load(text) or {}
+    # libyaml's loader when PyYAML has it: the same data, 20 times faster (`regime-sim rules` reads
+    # the whole file to print its table)
+    raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     return {rid: tuple(Evidence(str(e["source"]), str(e["quote"]), str(e.get("grade") or ""))
                       for e in (items or ()))
             for rid, items in raw.items()}

@@ -10,6 +10,7 @@ the expanded size of the tree before anything is built.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,22 @@ _Loader.yaml_implicit_resolvers = {
     for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
+if getattr(yaml, "__with_libyaml__", False):
+    class _CLoader(yaml.CSafeLoader):
+        """The same loader on libyaml's C parser and composer (about 20 times faster): the
+        nodes carry the same tags (resolved by the same Python resolvers) and start lines."""
+
+    _CLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+else:  # pragma: no cover - PyYAML built without libyaml
+    _CLoader = None  # type: ignore[assignment,misc]
+
+#: where PyYAML and libyaml part ways (PyYAML refuses a tab inside a value, and lines may end in
+#: other ways than '\n', and libyaml skips a byte-order mark anywhere): such a text goes the
+#: pure-Python way
+_SLOW_CHARS = re.compile("[\t\r\x85\u2028\u2029\ufeff]")
+_DEPTH_EVENTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_DEPTH_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
 
 def _expanded_size(node: yaml.Node, file: str, memo: dict[int, int], stack: set[int]) -> int:
     key = id(node)
@@ -85,7 +102,7 @@ def _expanded_size(node: yaml.Node, file: str, memo: dict[int, int], stack: set[
     return size
 
 
-def _build(node: yaml.Node, loader: _Loader, file: str, path: tuple, pos: Positions) -> Any:
+def _build(node: yaml.Node, loader: yaml.constructor.SafeConstructor, file: str, path: tuple, pos: Positions) -> Any:
     line = node.start_mark.line + 1
     pos.setdefault(path, (file, line))
     if node.tag not in _CORE_TAGS:
@@ -149,8 +166,49 @@ def _reader_error(exc: yaml.reader.ReaderError, text: str, file: str) -> Scenari
                          "expected printable text", file=file, line=line)
 
 
+def _load_fast(text: str, file: str) -> tuple[Any, Positions] | None:
+    """:func:`load_yaml_text` on libyaml, for a document the pure-Python path would accept as
+    it is; ``None`` for anything else (no libyaml, a character the reader refuses, a syntax
+    error, too deep a nesting, a refused tag or key...), which the pure-Python path then reads
+    again to give its own error, word for word and line for line.
+
+    libyaml's parser is iterative; its composer is recursive, so the depth is counted on the
+    parser's events first. Events open at least as many levels as the tokens
+    :func:`_check_depth` counts (an indentless sequence is an event, not a token), so a
+    document within :data:`MAX_DEPTH` here passes that check too."""
+    if _CLoader is None or _SLOW_CHARS.search(text) or yaml.reader.Reader.NON_PRINTABLE.search(text):
+        return None
+    try:
+        flow: list[bool] = []  # the open collections, True for a flow one ([...], {...})
+        for event in yaml.parse(text, Loader=_CLoader):
+            if isinstance(event, _DEPTH_EVENTS):
+                flow.append(bool(event.flow_style))
+                if len(flow) > MAX_DEPTH:
+                    return None
+            elif isinstance(event, _DEPTH_ENDS):
+                flow.pop()
+            elif (isinstance(event, yaml.ScalarEvent) and not event.style and "?" in event.value
+                  and any(flow)):
+                return None  # libyaml takes 'a?b' in [...] as one value, PyYAML refuses it
+        loader = _CLoader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+        if node is None:
+            return None
+        _expanded_size(node, file, {}, set())
+        pos: Positions = {}
+        return _build(node, loader, file, (), pos), pos
+    except (yaml.YAMLError, ScenarioError, RecursionError):
+        return None
+
+
 def load_yaml_text(text: str, file: str) -> tuple[Any, Positions]:
     """Parse ``text`` safely; return the data and a map path -> (file, line)."""
+    fast = _load_fast(text, file)
+    if fast is not None:
+        return fast
     loader: _Loader | None = None
     try:
         # the reader checks for non-printable characters when it is built, so inside the try

@@ -16,6 +16,9 @@ from .plan import SweepPlan
 #: value, and lists only the strongest TOP_EFFECTS associations (a priors design draws ~100)
 MANY_PARAMETERS = 6
 TOP_EFFECTS = 5
+#: an answer names a direction only if the strongest association is this unlikely to be the seeds'
+#: noise (two-sided, over the runs, Bonferroni over the swept parameters)
+ALPHA = 0.05
 
 
 def _where(params: list[str], value: Callable[[str], object], point: object,
@@ -98,11 +101,47 @@ def measure_answer(runs: pd.DataFrame, plan: SweepPlan, measure: str) -> list[st
     if effects:
         effects.sort(reverse=True)
         _, p, rho = effects[0]
-        lines.append(f"Answer: {measure} {'rises' if rho > 0 else 'falls'} with {labels[p]} (Spearman rho = "
-                     f"{rho:+.2f}), the strongest of the swept parameters.")
+        per_run = ok[["point", measure]].join(design[[p]], on="point")
+        run_rho, p_value = run_level_trend(pd.to_numeric(per_run[p], errors="coerce"), per_run[measure])
+        if detected(rho, run_rho, p_value, len(effects)):
+            lines.append(f"Answer: {measure} {'rises' if rho > 0 else 'falls'} with {labels[p]} (Spearman rho = "
+                         f"{rho:+.2f}), the strongest of the swept parameters.")
+        else:
+            lines.append(no_effect_text(measure, labels[p], rho, p_value, len(effects), len(per_run)))
         lines += [f"  {labels[p2]}: rho = {r2:+.2f}." for _, p2, r2 in effects[1:TOP_EFFECTS]]
         lines += _more(len(effects) - TOP_EFFECTS)
     return lines
+
+
+def run_level_trend(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Spearman's rho and its two-sided p-value over the runs themselves (``x`` a swept value, ``y``
+    the run's measure, or 1/0 for an outcome): unlike a correlation over the design points' means,
+    it knows how many runs each mean rests on, so a difference the seeds alone could make is not
+    taken for an effect. (nan, 1.0) when either side does not vary."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
+    if x.size < 3 or np.unique(x).size < 2 or np.unique(y).size < 2:
+        return float("nan"), 1.0
+    res = stats.spearmanr(x, y)
+    p = float(res.pvalue)
+    return float(res.statistic), p if np.isfinite(p) else 1.0
+
+
+def detected(rho: float, run_rho: float, p_value: float, tested: int) -> bool:
+    """Whether the strongest of ``tested`` associations has a direction to name: its rho over the
+    design points is not zero (to the two decimals the answer prints), and over the runs it has
+    the same sign and a p-value below :data:`ALPHA` after Bonferroni's correction."""
+    return (round(float(rho), 2) != 0 and np.isfinite(run_rho) and np.sign(run_rho) == np.sign(rho)
+            and p_value * max(tested, 1) < ALPHA)
+
+
+def no_effect_text(what: str, name: str, rho: float, p_value: float, tested: int, runs: int) -> str:
+    """The answer when the strongest association could be the seeds' noise: no direction claimed."""
+    p_adj = min(1.0, p_value * max(tested, 1))
+    return (f"Answer: no swept parameter has a detectable monotone effect on {what}: the strongest association, "
+            f"with {name} (Spearman rho = {rho:+.2f}), is within what the seeds' noise gives (p = {p_adj:.2f} "
+            f"over {runs} runs{', Bonferroni for ' + str(tested) + ' parameters' if tested > 1 else ''}).")
 
 
 def share_text(k: int, n: int) -> str:
@@ -163,6 +202,19 @@ def answer(summary: pd.DataFrame, plan: SweepPlan, outcome: str | None = None,
                 out.append((abs(rho), p, rho, means.max() - means.min()))
         return sorted(out, reverse=True)
 
+    def is_detected(t: pd.DataFrame, effects: list[tuple[float, str, float, float]]) -> tuple[bool, float, int]:
+        """Whether the strongest effect on an outcome has a direction (tested over the runs: each
+        design point's k runs with the outcome and n - k without); its p-value; the runs."""
+        _, p, rho, _span = effects[0]
+        rows = t[t["n"] > 0]
+        n = rows["n"].to_numpy(dtype=int)
+        k = rows["k"].to_numpy(dtype=int)
+        x = np.repeat(pd.to_numeric(rows[p], errors="coerce").to_numpy(dtype=float), n)
+        y = np.concatenate([np.r_[np.ones(ki), np.zeros(ni - ki)] for ki, ni in zip(k, n, strict=True)]
+                           or [np.zeros(0)])
+        run_rho, p_value = run_level_trend(x, y)
+        return detected(rho, run_rho, p_value, len(effects)), p_value, int(n.sum())
+
     label = LABELS[Outcome(target)]
     t = summary[summary["outcome"] == target].copy()
     if plan.design_name == "priors" and n_all and t["p"].notna().any():
@@ -198,9 +250,15 @@ def answer(summary: pd.DataFrame, plan: SweepPlan, outcome: str | None = None,
             lines += _more(len(effects) - TOP_EFFECTS)
         elif effects:
             _, p, rho, span = effects[0]
-            direction = "rises" if rho > 0 else "falls"
-            lines.append(f"Answer: the chance of {label} {direction} with {labels[p]} (Spearman rho = {rho:+.2f}; "
-                         f"its mean moves by {span:.0%} across the range), the strongest of the swept parameters.")
+            found, p_value, n_runs = is_detected(t, effects)
+            if found:
+                direction = "rises" if rho > 0 else "falls"
+                lines.append(f"Answer: the chance of {label} {direction} with {labels[p]} (Spearman rho = "
+                             f"{rho:+.2f}; its mean moves by {span:.0%} across the range), the strongest of the "
+                             "swept parameters.")
+            else:
+                lines.append(no_effect_text(f"the chance of {label}", labels[p], rho, p_value, len(effects),
+                                            n_runs))
             for _, p2, rho2, span2 in effects[1:TOP_EFFECTS]:
                 lines.append(f"  {labels[p2]}: rho = {rho2:+.2f}, mean moves by {span2:.0%}.")
             lines += _more(len(effects) - TOP_EFFECTS)
@@ -215,7 +273,11 @@ def answer(summary: pd.DataFrame, plan: SweepPlan, outcome: str | None = None,
         effects = effects_of(t)
         if effects:
             _, p, rho, _span = effects[0]
-            text += f"; {'rises' if rho > 0 else 'falls'} most with {labels[p]} (rho = {rho:+.2f})"
+            if is_detected(t, effects)[0]:
+                text += f"; {'rises' if rho > 0 else 'falls'} most with {labels[p]} (rho = {rho:+.2f})"
+            else:
+                text += (f"; no detectable monotone effect of the swept parameters (the strongest, {labels[p]}: "
+                         f"rho = {rho:+.2f})")
         lines.append(text + ".")
     failed = int(points["failed"].sum())
     if failed:

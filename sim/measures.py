@@ -1,0 +1,51 @@
+"""The measures a run reports (``measures.json``), in words: the one map of their labels, units
+and how to print them, for the run's printout and report (``sim/report``) and for figures that
+name measures (``sim/plots/paired.py``: a comparison's quantities)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+
+def count_text(v: Any) -> str:
+    """A count of people (or men, arrests, km) as a whole number with thousands separators:
+    the model's flows are fractional ('arrests 2858.58'), people are not."""
+    return f"{round(float(v)):,}" if isinstance(v, int | float) and math.isfinite(v) else "-"
+
+
+#: measures.json keys: (label, unit, how to show the value)
+MEASURES: dict[str, tuple[str, str, Callable[[Any], str]]] = {
+    "time_to_outcome_h": ("time to resolution", "hours", lambda v: f"{v:,.0f}"),
+    "resolved_before_horizon": ("resolved before the horizon", "", lambda v: "yes" if v else "no"),
+    "capital_holder": ("who holds the capital", "", str),
+    "ruler_status": ("the ruler at the end", "", lambda v: str(v).replace("_", " ")),
+    "peak_protest_share": ("peak protest, national", "% of population", lambda v: f"{100 * v:.2f}"),
+    "emigrants": ("emigrated", "people", count_text),
+    "mobilized": ("mobilized", "people", count_text),
+    "arrests": ("arrests (cumulative)", "arrests", count_text),
+    "defected_strength_peak": ("strength that defected, peak", "men", count_text),
+    "defected_share_peak": ("share of armed strength that defected, peak", "% of armed men",
+                            lambda v: f"{100 * v:.1f}"),
+    "power_following_share": ("commanders' choices that backed the strongest side they saw", "% of choices",
+                              lambda v: "-" if v != v else f"{100 * v:.0f}"),
+    "closest_approach_km": ("closest a column came to its target", "km", count_text),
+    "casualties": ("casualties of the crisis (fighting and crowds)", "people", count_text),
+    "crowd_deaths": ("of them, killed in crowds fired on", "people", count_text),
+    "airmen_killed": ("of them, aircrews shot down", "people", count_text),
+    "aircraft_lost": ("aircraft shot down", "aircraft", count_text),
+    "front_losses": ("losses at the front (counted apart)", "men", count_text),
+    "final_legitimacy": ("legitimacy at the end (public, national)", "level 0-1", lambda v: f"{v:.2f}"),
+    "final_regime_strength": ("regime strength at the end (elites' view)", "level 0-1", lambda v: f"{v:.2f}"),
+    "budget_spent": ("the ruler's budget spent", "USD million", count_text),
+    # derived by the paired comparisons (``sim/paired/stats.py``), not in a run's measures.json
+    "peak_protest_max_region": ("peak protest, highest of the regions", "% of population",
+                                lambda v: f"{100 * v:.2f}"),
+}
+
+
+def measure_label(key: str) -> str:
+    """A measure's label ('defected_share_peak' -> 'share of armed strength that defected,
+    peak'); a key the map does not know, in words."""
+    return MEASURES[key][0] if key in MEASURES else key.replace("_", " ")
