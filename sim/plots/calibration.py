@@ -58,12 +58,29 @@ def plot_posterior(folder: Path) -> Path:
     return out
 
 
+def _target_text(measure: str) -> str:
+    """A target's measure in words: a run measure by its label; 'X@H' as X at hour H; a
+    comparison side by side."""
+    from ..measures import measure_label
+
+    for op in (" > ", " < "):
+        if op in measure:
+            a, b = measure.split(op, 1)
+            return f"{_target_text(a.strip())}{op}{_target_text(b.strip())}"
+    if "@" in measure:
+        name, _, hour = measure.partition("@")
+        return f"{measure_label(name.strip())} by hour {hour.strip()}"
+    if measure.startswith("peak_protesters__"):
+        return f"most protesters at once in {measure.split('__', 1)[1]}"
+    return measure_label(measure)
+
+
 def plot_predictive(folder: Path) -> Path:
     ppc = pd.read_csv(folder / "predictive.csv")
     n = len(ppc)
     fig, axes = plt.subplots(n, 1, figsize=(8, 1.3 * n + 1.2), squeeze=False)
     for ax, r in zip(axes[:, 0], ppc.itertuples(), strict=True):
-        label = f"{r.case}: {r.measure}"
+        label = f"{r.case}: {_target_text(r.measure)}"
         if r.kind in ("categorical", "share"):
             ax.barh([0], [r.predicted], color=BLUE, height=0.5, label="model: share of runs with the observed value")
             ax.barh([0], [1 - r.predicted], left=[r.predicted], color=GREY, alpha=0.35, height=0.5)
@@ -82,7 +99,10 @@ def plot_predictive(folder: Path) -> Path:
                 ax.axvline(lo, color=ORANGE, lw=3, label="observed")
             if log:
                 ax.set_xscale("symlog", linthresh=1)  # zero deaths is a value too
-            ax.set_xlabel(r.measure + (" (log scale)" if log else ""))
+            from ..measures import MEASURES
+
+            unit = MEASURES.get(r.measure, ("", "", None))[1]
+            ax.set_xlabel(_target_text(r.measure) + (f", {unit}" if unit else "") + (" (log scale)" if log else ""))
         ax.set_yticks([])
         ax.set_title(label + ("" if r.covered else "  - missed"), fontsize=10, loc="left",
                      color="black" if r.covered else VERMILION)
