@@ -140,3 +140,178 @@ def test_people_are_conserved_on_the_grid(seed, width, density, cop_density, vis
         assert rem == removed and a == seen["active"] and q + j == seen["quiet_or_jailed"]
         assert seen["cops"] == sum(g.cops()) == (max(cops[0] - 1, 0) + 1 if t >= 5 else cops[0])
         g.check()
+
+
+# ------------------------------------------------------------------ the tick by value, against a reference
+# A plain-Python statement of one tick, written from the kernel's documented semantics rather than its
+# code: neighbours by modulo (no wrap tables, no row spans, no packed lanes), the same passed random
+# arrays read the same way. Every array of the state after the tick must equal the kernel's exactly.
+_MASK = 2**64 - 1
+
+
+def _lcg(state: int) -> tuple[int, float]:
+    state = (state * 6364136223846793005 + 1442695040888963407) & _MASK
+    return state, (state >> 11) / 2.0**53
+
+
+def _ref_tick(width, height, cell, kind, cit_pos, cit_h, cit_r, cit_state, cit_jail, cop_pos, cop_duty, dx, dy,
+              order, u_move, u_pick, u_hes, jail_draw, legitimacy, extra, threshold, k, use_round, social_w,
+              hesitancy, movement) -> int:
+    import math
+
+    from sim.public.kernel import COP_ABSENT, K_ACT, K_COP_ON, REMOVED
+
+    offs = list(zip(dx.tolist(), dy.tolist(), strict=True))  # the order the random pick of a cell uses
+    scan = sorted(offs, key=lambda o: (o[1], o[0]))  # the order a look-around lists cells: by row, then column
+
+    def at(pos, o):
+        x, y = pos % width, pos // width
+        return ((y + o[1]) % height) * width + (x + o[0]) % width
+
+    def random_empty(pos, u):
+        state = int(u * 2.0**53) + 1
+        for _ in range(32):
+            state, v = _lcg(state)
+            c = at(pos, offs[int(v * len(offs))])
+            if kind[c] == K_EMPTY:
+                return c
+        free = [at(pos, o) for o in offs if kind[at(pos, o)] == K_EMPTY]
+        if not free:
+            return -1
+        state, v = _lcg(state)
+        return free[int(v * len(free))]
+
+    n_cit = len(cit_pos)
+    n_active = int(np.count_nonzero(cit_state == ACTIVE))
+    made = 0
+    for idx in order.tolist():
+        if idx < n_cit:
+            i = idx
+            if cit_state[i] == REMOVED:
+                continue
+            if cit_jail[i] > 0:
+                cit_jail[i] -= 1
+                continue
+            pos = int(cit_pos[i])
+            g = min(cit_h[i] + extra, 1.0) * (1.0 - legitimacy)
+            if g <= threshold and (social_w == 0.0 or n_active == 0):  # cannot turn active: walks at random
+                n_active -= int(cit_state[i] == ACTIVE)
+                cit_state[i], kind[pos] = QUIET, K_CIT
+                c = random_empty(pos, u_move[idx]) if movement else -1
+                if c >= 0:
+                    cell[pos], kind[pos], cell[c], kind[c], cit_pos[i] = EMPTY, K_EMPTY, i, K_CIT, c
+                continue
+            seen = [at(pos, o) for o in scan]
+            free = [c for c in seen if kind[c] == K_EMPTY]
+            n_cit_seen = sum(kind[c] in (K_CIT, K_ACT) for c in seen)
+            n_act = sum(kind[c] == K_ACT for c in seen)
+            cops = sum(kind[c] == K_COP_ON for c in seen)
+            ratio = cops / (1.0 + n_act)
+            p = 1.0 - math.exp(-k * (float(round(ratio)) if use_round else ratio))
+            share = n_act / n_cit_seen if n_cit_seen else 0.0
+            was = bool(cit_state[i] == ACTIVE)
+            now = bool(g - cit_r[i] * p + social_w * share > threshold)
+            n_active += int(now) - int(was)
+            cit_state[i], kind[pos] = (ACTIVE, K_ACT) if now else (QUIET, K_CIT)
+            if movement and free:
+                c = free[int(u_move[idx] * len(free))]
+                cell[pos], cell[c], kind[c], kind[pos], cit_pos[i] = EMPTY, i, kind[pos], K_EMPTY, c
+        else:
+            j = idx - n_cit
+            if cop_duty[j] == COP_ABSENT:
+                continue
+            pos = int(cop_pos[j])
+            if n_active == 0:
+                c = random_empty(pos, u_move[idx]) if movement else -1
+                if c >= 0:
+                    cell[pos], cell[c], kind[c], kind[pos], cop_pos[j] = EMPTY, -2 - j, kind[pos], K_EMPTY, c
+                continue
+            seen = [at(pos, o) for o in scan]
+            free = [c for c in seen if kind[c] == K_EMPTY]
+            act = [c for c in seen if kind[c] == K_ACT]
+            if cop_duty[j] == COP_ON and act and u_hes[idx] >= hesitancy:
+                tc = act[int(u_pick[idx] * len(act))]
+                t = cell[tc]
+                cit_jail[t], cit_state[t], kind[tc] = jail_draw[idx], JAILED, K_CIT
+                n_active -= 1
+                made += 1
+            if movement and free:
+                c = free[int(u_move[idx] * len(free))]
+                cell[pos], cell[c], kind[c], kind[pos], cop_pos[j] = EMPTY, -2 - j, kind[pos], K_EMPTY, c
+    return made
+
+
+def _random_world(rng: np.random.Generator, width: int, height: int, vision: int, hood: str):
+    """A grid of any shape, every kind of occupant (quiet, active, jailed and removed citizens; policemen
+    on duty, off duty and absent), the tick's random arrays and parameters: the tick's arguments."""
+    from sim.public.kernel import COP_ABSENT, COP_OFF, K_ACT, K_COP_OFF, REMOVED
+
+    n = width * height
+    what = rng.choice(6, size=n, p=[0.3, 0.25, 0.2, 0.05, 0.12, 0.08])  # empty, quiet, active, jailed, on, off
+    cell = np.full(n, EMPTY, dtype=np.int64)
+    kind = np.full(n, K_EMPTY, dtype=np.int8)
+    cit_cells = np.flatnonzero((what >= 1) & (what <= 3))
+    cop_cells = np.flatnonzero(what >= 4)
+    n_rem, n_abs = int(rng.integers(0, 3)), int(rng.integers(0, 3))
+    cit_pos = np.concatenate([cit_cells, np.full(n_rem, -1)]).astype(np.int64)
+    cit_state = np.array([{1: QUIET, 2: ACTIVE, 3: JAILED}[w] for w in what[cit_cells]] + [REMOVED] * n_rem,
+                         dtype=np.int8)
+    cit_jail = np.where(cit_state == JAILED, rng.integers(0, 3, size=cit_pos.size), 0).astype(np.int64)
+    cop_pos = np.concatenate([cop_cells, np.full(n_abs, -1)]).astype(np.int64)
+    cop_duty = np.array([COP_ON if w == 4 else COP_OFF for w in what[cop_cells]] + [COP_ABSENT] * n_abs,
+                        dtype=np.int8)
+    for i, c in enumerate(cit_cells):
+        cell[c] = i
+        kind[c] = K_ACT if cit_state[i] == ACTIVE else K_CIT
+    for j, c in enumerate(cop_cells):
+        cell[c] = -2 - j
+        kind[c] = K_COP_ON if cop_duty[j] == COP_ON else K_COP_OFF
+    n_all = cit_pos.size + cop_pos.size
+    dx, dy = offsets(vision, hood)
+    arrays = (width, height, cell, kind, cit_pos, rng.random(cit_pos.size), rng.random(cit_pos.size), cit_state,
+              cit_jail, cop_pos, cop_duty, dx, dy, rng.permutation(n_all), rng.random(n_all), rng.random(n_all),
+              rng.random(n_all), rng.integers(0, 6, size=n_all))
+    params = (float(rng.uniform(0.3, 0.9)), float(rng.choice([0.0, 0.0, rng.uniform(0.0, 0.6)])),
+              float(rng.uniform(0.0, 0.2)), float(rng.choice([2.3, rng.uniform(0.5, 4.0)])), bool(rng.random() < 0.5),
+              float(rng.choice([0.0, rng.uniform(0.0, 0.5)])), float(rng.choice([0.0, rng.uniform(0.0, 1.0)])),
+              bool(rng.random() < 0.8))
+    return arrays, params
+
+
+def _same_tick(arrays, params) -> int:
+    from sim.public.kernel import tick
+
+    mine = [a.copy() if isinstance(a, np.ndarray) else a for a in arrays]
+    ref = [a.copy() if isinstance(a, np.ndarray) else a for a in arrays]
+    made = tick(*mine, *params)
+    want = _ref_tick(*ref, *params)
+    assert made == want
+    for name, a, b in zip(("cell", "kind", "cit_pos", "cit_state", "cit_jail", "cop_pos"),
+                          (mine[2], mine[3], mine[4], mine[7], mine[8], mine[9]),
+                          (ref[2], ref[3], ref[4], ref[7], ref[8], ref[9]), strict=True):
+        assert np.array_equal(a, b), (name, np.flatnonzero(a != b))
+    return made
+
+
+def test_the_tick_equals_a_plain_statement_of_it_cell_by_cell() -> None:
+    # 150 worlds: square and not, 3 to 11 cells wide (small ones wrap the neighbourhood onto itself),
+    # vision 1-3 von Neumann or Moore; the state after the tick and the arrests are compared exactly
+    rng = np.random.default_rng(20261128)
+    arrests = 0
+    for _ in range(150):
+        width, height = (int(v) for v in rng.integers(3, 12, size=2))
+        arrays, params = _random_world(rng, width, height, int(rng.integers(1, 4)),
+                                       str(rng.choice(["von_neumann", "moore"])))
+        arrests += _same_tick(arrays, params)
+    assert arrests > 100  # the worlds do exercise arrests
+
+
+def test_the_tick_with_a_neighbourhood_too_large_to_pack_equals_the_plain_statement() -> None:
+    # Moore's neighbourhood of radius 91 holds 33,488 cells, more than MAX_PACKED: the tick lists cells
+    # with _scan instead of the packed counts, and must give the same state
+    from sim.public.kernel import MAX_PACKED
+
+    assert offsets(91, "moore")[0].size >= MAX_PACKED
+    arrays, params = _random_world(np.random.default_rng(7), 4, 3, 91, "moore")
+    params = (params[0], 0.0, 0.05, 2.3, True, 0.1, 0.0, True)  # everyone looks around, everyone moves
+    assert _same_tick(arrays, params) > 0
