@@ -247,3 +247,152 @@ def test_every_outcome_is_reached_by_a_test_here() -> None:
     reached = {"regime_survives", "unresolved", "mutiny_takes_power", "mutiny_crushed", "negotiated_settlement",
                "coup_succeeds", "coup_fails", "popular_revolution", "ruler_ousted", "civil_war"}
     assert reached == set(OUTCOMES)
+
+
+# ------------------------------------------------------------------ who holds the seat, by value
+# capital_holder and the labels read the power at the seat from the state; here it is set by hand
+# after the tally, so each rule is tested exactly at and on both sides of its ties
+def _at_seat(m: RegimeModel, powers: dict[str, float], aside: float) -> None:
+    m.tally()
+    loc = [0.0] * len(m.sides)
+    for sid, p in powers.items():
+        loc[0 if sid == "ruler" else m.side_index[sid]] = p
+    m.power_loc["Capital"] = loc
+    m.aside_loc["Capital"] = aside
+
+
+@pytest.mark.parametrize("in_office, powers, aside, active, holder", [
+    # nobody has any power at the seat: the ruler holds it while in office, nobody once he is gone
+    (True, {}, 0.0, (), "the president"),
+    (False, {}, 0.0, (), "nobody"),
+    # a tie at the seat goes to the ruler (the lower index), whoever else is up
+    (True, {"ruler": 500.0, "movement": 500.0}, 0.0, ("movement",), "the president"),
+    (True, {"ruler": 500.0, "movement": 501.0}, 0.0, ("movement",), "the opposition"),
+    # the ruler gone: his men hold the seat unless the men standing aside outweigh them (a tie is theirs)
+    (False, {"ruler": 800.0}, 800.0, (), "the regime without the president"),
+    (False, {"ruler": 800.0}, 0.0, (), "the regime without the president"),
+])
+def test_the_capital_holder_is_read_from_the_power_at_the_seat(in_office, powers, aside, active, holder) -> None:
+    m = model()
+    for sid in active:
+        open_(m, sid)
+    if not in_office:
+        m.ruler.status = "resigned"
+    _at_seat(m, powers, aside)
+    assert m.capital_holder == holder
+
+
+def test_the_institution_named_as_holder_is_the_one_whose_men_stand_aside_at_the_seat() -> None:
+    # the guard stands aside at the seat and outweighs the ruler's men there; the army, heavier in all,
+    # stands aside only in the province (army_b) or backs a side at the seat (army_a, hq, jets): not named
+    m = model()
+    m.ruler.status = "resigned"
+    for key in ("guard", "army_b"):
+        m.unit_by_key[key].side = NOBODY
+    m.unit_by_key["guard"].strength = 10_000.0  # more than the 7,900 of the ruler's men there, less than the army's
+    m.tally()
+    assert m.aside_loc["Capital"] > m.power_loc["Capital"][0] > 0
+    assert m.capital_holder == "guard"
+
+
+@pytest.mark.parametrize("ruler_men, label", [(800.0, Outcome.REGIME_SURVIVES), (799.0, Outcome.RULER_OUSTED)])
+def test_a_gone_rulers_men_who_match_those_standing_aside_at_the_seat_keep_the_regime(ruler_men, label) -> None:
+    m = model()
+    m.ruler.status = "dead"
+    m.unit_by_key["guard"].side = NOBODY  # the men standing aside at the seat are the guard's
+    _at_seat(m, {"ruler": ruler_men}, 800.0)
+    outcomes.settle(m)
+    assert m.outcome == label
+
+
+@pytest.mark.parametrize("aside, label, holder", [
+    (800.0, Outcome.POPULAR_REVOLUTION, "the opposition"),  # a tie: the movement's side holds the seat
+    (801.0, Outcome.RULER_OUSTED, "guard"),
+])
+def test_a_movement_that_drives_the_ruler_out_holds_the_seat_unless_outweighed_by_men_standing_aside(
+        aside, label, holder) -> None:
+    m = model()
+    open_(m, "movement")
+    m.ruler.status = "resigned"
+    m.unit_by_key["guard"].side = NOBODY  # the men standing aside at the seat are the guard's
+    _at_seat(m, {"ruler": 300.0, "movement": 800.0}, aside)  # some of the ruler's men stay, fewer than the crowd
+    outcomes.settle(m)
+    assert m.outcome == label and m.capital_holder == holder
+
+
+def test_a_ruler_who_leaves_while_some_of_his_men_stay_at_the_seat_still_loses_it_to_the_movement() -> None:
+    m = model()
+    open_(m, "movement")
+    m.ruler.status = "resigned"
+    _at_seat(m, {"ruler": 300.0, "movement": 800.0}, 0.0)  # nobody standing aside
+    outcomes.settle(m)
+    assert m.outcome == Outcome.POPULAR_REVOLUTION and m.capital_holder == "the opposition"
+
+
+# ------------------------------------------------------------------ a seizure's flags and a crowd against it
+def _seizure(m: RegimeModel, ratio: float, start: float, holds: bool = False, broadcasts: bool = False):
+    """Plotters at the seat against the guard with ratio x their power (seize_hours 3, 1-h steps)."""
+    plotters = side(m, "plotters")
+    open_(m, "plotters")
+    for u in m.units:
+        if u.region == "Capital" and u.side == 0:
+            u.side = NOBODY
+    mine = m.power_loc["Capital"][plotters.index]
+    guard = m.unit_by_key["guard"]
+    guard.side, guard.engaged = 0, True
+    guard.strength = ratio * mine / guard.combat_power
+    plotters.seize, plotters.holds_seat, plotters.broadcasts = start, holds, broadcasts
+    return plotters
+
+
+def test_a_seizure_past_half_takes_the_broadcasts_and_at_one_the_seat() -> None:
+    m = model("challengers.plotters.seize_hours=3")
+    m.ruler.location = "Province"
+    p = _seizure(m, 0.5, 0.4)
+    settle(m)
+    assert p.seize == pytest.approx(0.4 + 1 / 6) and p.broadcasts and not p.holds_seat
+    m = model("challengers.plotters.seize_hours=3")
+    m.ruler.location = "Province"
+    p = _seizure(m, 0.5, 0.9, broadcasts=True)
+    settle(m)
+    assert p.seize == 1.0 and p.holds_seat and p.hold_hours == 1.0
+    assert m.outcome is None  # 1 h held of consolidate_hours
+    settle(m)  # the ruler's status is read from who held the seat at the start of the hour
+    assert m.ruler.status == "isolated" and p.hold_hours == 2.0
+
+
+def test_plotters_pushed_back_below_half_lose_the_seat_they_held() -> None:
+    m = model("challengers.plotters.seize_hours=3")
+    m.ruler.location = "Province"
+    p = _seizure(m, 2.0, 0.6, holds=True, broadcasts=True)
+    settle(m)
+    assert p.seize == pytest.approx(0.6 - 1 / 3) and not p.holds_seat and p.hold_hours == 0.0
+    assert p.broadcasts and m.ruler.status == "isolated"  # read at the start of the hour, when they held it
+    settle(m)
+    assert m.ruler.status == "in_office"
+
+
+@pytest.mark.parametrize("people_power", [0.12, 0.5])
+def test_a_rival_crowd_at_the_seat_resists_a_seizure_by_its_people_power(people_power: float) -> None:
+    # nobody armed resists; the movement's crowd at the seat weighs people_power per head: half the
+    # plotters' power, so a third of the way (seize_hours 3) is halved to a sixth
+    m = model("challengers.plotters.seize_hours=3", f"public.people_power={people_power}")
+    p = _seizure(m, 0.0, 0.0)
+    m.unit_by_key["guard"].side = NOBODY
+    open_(m, "movement")
+    mine = sum(u.power for u in m.units if u.side == p.index and u.region == "Capital")
+    m.regions["Capital"].rally[side(m, "movement").index] = 0.5 * mine / people_power
+    m.regions["Capital"].rally[p.index] = 10 * mine / people_power  # the plotters' own crowd does not resist
+    settle(m)
+    assert p.seize == pytest.approx(1 / 6)
+
+
+@pytest.mark.parametrize("margin, crushed", [(0.0, False), (-1e-6, True)])
+def test_a_column_at_exactly_its_collapse_share_holds_together(margin: float, crushed: bool) -> None:
+    from sim.model.conflict import column_strength
+
+    m = model("challengers.pmc.collapse_share=0.5")
+    s = side(m, "pmc")
+    open_(m, "pmc")
+    s.column_start = 2.0 * (column_strength(m, s) - margin)  # 0.5 x column_start = strength (+ margin)
+    assert (settle(m) == Outcome.MUTINY_CRUSHED) is crushed
