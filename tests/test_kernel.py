@@ -348,6 +348,17 @@ def test_a_hesitant_policeman_arrests_only_when_his_draw_reaches_the_hesitancy()
         assert bool(g.cit_state[0] == JAILED) is arrested, hesitancy
 
 
+def test_a_citizen_whose_grievance_is_exactly_the_threshold_walks_at_random_without_looking_around() -> None:
+    # G = 0.5 x (1 - 0.5) = 0.25 = T exactly: she cannot turn active, so she moves to an empty cell picked
+    # by the per-agent uniforms (_random_empty), not to the one the look-around's list gives
+    for u in np.linspace(0.05, 0.95, 7):
+        g = _grid(7, {24: (0.5, 0.5), 17: (0.0, 0.5), 31: (0.0, 0.5)}, cops=[23], vision=2, neighbourhood="moore")
+        arrays = (g.width, g.height, g.cell, g.kind, g.cit_pos, g.cit_h, g.cit_r, g.cit_state, g.cit_jail, g.cop_pos,
+                  g.cop_duty, g.dx, g.dy, np.array([1]), np.full(4, u), np.zeros(4), np.ones(4),
+                  np.zeros(4, dtype=np.int64))
+        _same_tick(arrays, (0.5, 0.0, 0.25, 2.3, True, 0.0, 0.0, True))
+
+
 def test_the_packed_counts_and_the_kth_cell_agree_with_the_listing_scan() -> None:
     # _count's four lanes equal _scan's counts, and _kth finds the k-th empty or active cell _scan lists,
     # for every k, at every cell of random grids (wrapping rows included)
