@@ -70,3 +70,14 @@ def test_blame_grows_with_the_defeat_and_the_rank() -> None:
     g, f = U.blame(0.1, 0.5, 0.4, "unit")  # weight 0.2
     assert (g, f) == pytest.approx((0.12, 0.512), abs=1e-12)
     assert U.blame(0.95, 0.95, 1.0, "top") == (1.0, 1.0)  # grievance and fear stay shares
+
+
+def test_a_sides_immunity_shields_from_the_ruler_and_exposure_without_a_plot_costs_nothing() -> None:
+    # two sides at even odds, the ruler's punishment 1 and nothing else: backing the challenger costs
+    # 0.5 x 1 x (1 - immunity 0.5) = 0.25; an exposure means nothing for a man in no plot (own = 0)
+    from sim.rules.units import option_utilities
+
+    for exposure in (0.0, 0.3):
+        out = option_utilities([0.5, 0.5], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], 0.0, 1.0, [0.0, 0.5], 1.0, 0.0, 0.0,
+                           exposure, 0)
+        assert out == [0.0, -0.25, 0.0], exposure

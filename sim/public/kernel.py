@@ -103,7 +103,7 @@ def _scan(x: int, y: int, width: int, kind: np.ndarray, wrap_x: np.ndarray, wrap
         x1 = x + row_hi[ri]
         if x0 >= 0 and x1 < width:  # the row does not wrap: its cells are consecutive
             for c in range(base + x0, base + x1 + 1):
-                kd = kind[c]
+                kd = np.int64(kind[c])  # not int8: uncompiled, the counts below would wrap at 127
                 empties[n_empty] = c
                 n_empty += (kd >> 3) & 1
                 actives_at[n_act] = c
@@ -113,7 +113,7 @@ def _scan(x: int, y: int, width: int, kind: np.ndarray, wrap_x: np.ndarray, wrap
         else:
             for xx in range(x0, x1 + 1):
                 c = base + wrap_x[xx + rad]
-                kd = kind[c]
+                kd = np.int64(kind[c])  # not int8: uncompiled, the counts below would wrap at 127
                 empties[n_empty] = c
                 n_empty += (kd >> 3) & 1
                 actives_at[n_act] = c
@@ -151,10 +151,10 @@ def _count(x: int, y: int, width: int, kind: np.ndarray, wrap_x: np.ndarray, wra
         acc = 0
         if x0 >= 0 and x1 < width:  # the row does not wrap: its cells are consecutive
             for c in range(base + x0, base + x1 + 1):
-                acc += ((kind[c] & 15) * _SPREAD) & _LANES
+                acc += ((np.int64(kind[c]) & 15) * _SPREAD) & _LANES
         else:
             for xx in range(x0, x1 + 1):
-                acc += ((kind[base + wrap_x[xx + rad]] & 15) * _SPREAD) & _LANES
+                acc += ((np.int64(kind[base + wrap_x[xx + rad]]) & 15) * _SPREAD) & _LANES
         row_acc[ri] = acc
         total += acc
     return total
