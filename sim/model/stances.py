@@ -40,13 +40,20 @@ def forecast(model: RegimeModel, region: str | None, sides: list[Side] | None = 
     return p
 
 
+def seen_shares(model: RegimeModel, region: str | None, sides: list[Side]) -> list[float]:
+    """The share of the power behind each of ``sides`` that a commander in ``region`` sees: the
+    national picture blended with his region's (rule units.local_cascade; None: national only)."""
+    national = [model.power_w[s.index] for s in sides]
+    local = [model.power_loc[region][s.index] for s in sides] if (
+        region is not None and model.rules.on("units.local_cascade")) else []
+    return U.seen_shares(national, local, model.spec.elites.local_weight) if local else \
+        U.seen_shares(national, [], 0.0)
+
+
 def _forecast(model: RegimeModel, region: str | None, sides: list[Side]) -> list[float]:
     on = model.rules.on
     el = model.spec.elites
-    national = [model.power_w[s.index] for s in sides]
-    local = [model.power_loc[region][s.index] for s in sides] if (
-        region is not None and on("units.local_cascade")) else []
-    shares = U.seen_shares(national, local, el.local_weight) if local else U.seen_shares(national, [], 0.0)
+    shares = seen_shares(model, region, sides)
     s_reg = model.ruler.strength
     n_ch = max(len(sides) - 1, 1)
     priors = [s_reg if s.is_ruler else (1.0 - s_reg) / n_ch for s in sides]
@@ -180,10 +187,7 @@ def units_reconsider(model: RegimeModel) -> None:
 def strongest_seen(model: RegimeModel, region: str, sides: list[Side]) -> int:
     """The side with the most power a commander in ``region`` sees (the national and local
     shares blended as in his forecast, without priors or facts): what following power means."""
-    el = model.spec.elites
-    national = [model.power_w[s.index] for s in sides]
-    local = [model.power_loc[region][s.index] for s in sides] if model.rules.on("units.local_cascade") else []
-    shares = U.seen_shares(national, local, el.local_weight) if local else U.seen_shares(national, [], 0.0)
+    shares = seen_shares(model, region, sides)
     return sides[max(range(len(sides)), key=lambda i: (shares[i], -i))].index
 
 
