@@ -17,7 +17,11 @@ from .style import BLUE, GREY, ORANGE, VERMILION, plt
 
 
 def _short(path: str) -> str:
-    return path if len(path) <= 28 else "..." + path[-25:]
+    """A parameter for an axis label: a case's own one on two lines (case, then path), a long
+    path cut from the left."""
+    case, sep, rest = path.rpartition(": ")
+    rest = rest if len(rest) <= 28 else "..." + rest[-25:]
+    return f"{case}\n{rest}" if sep else rest
 
 
 def plot_posterior(folder: Path) -> Path:
