@@ -480,14 +480,37 @@ def test_without_stance_choice_every_unit_ordered_to_the_seat_obeys(monkeypatch)
     assert sum(u.travel is not None for u in m.units) >= 3
 
 
-def test_a_challenger_reads_the_contest_where_its_leaders_stand() -> None:
+def test_a_challenger_reads_the_contest_where_its_bid_is_decided() -> None:
     # plotters read it in the capital they strike; the forecast differs from the national picture
-    from sim.model.actors import own_forecast, stands_at
+    from sim.model.actors import contest_site, own_forecast
 
     m, plotters = _coup_open()
     m.tally()
     sides = m.active_sides()
     i = sides.index(plotters)
-    assert stands_at(m, plotters) == plotters.target
+    assert contest_site(m, plotters) == plotters.target
     assert own_forecast(m, plotters) == pytest.approx(St.forecast(m, plotters.target, sides)[i])
     assert St.forecast(m, plotters.target, sides)[i] != pytest.approx(St.forecast(m, None, sides)[i])
+
+
+def test_a_marching_leader_reads_the_defenders_of_his_target_not_the_towns_he_passes() -> None:
+    # the warlord's column stands in the Province, whose garrison stands aside: nobody opposes
+    # him there, but the capital he marches on is held; his forecast is the capital's
+    from sim.model.actors import _progress, contest_site, open_challenge, own_forecast
+
+    m = _model([*MARCH, "events=[]"], ("units.stance_choice",))
+    pmc = m.sides[m.side_index["pmc"]]
+    open_challenge(m, pmc)
+    for u in m.units:
+        if u.region == pmc.column.at and u.side == 0:
+            u.side = -1  # the Province's garrison stands aside as the column passes
+    m.tally()
+    sides = m.active_sides()
+    i = sides.index(pmc)
+    assert pmc.column.at != pmc.target
+    assert contest_site(m, pmc) == pmc.target
+    at_target = St.forecast(m, pmc.target, sides)[i]
+    where_he_stands = St.forecast(m, pmc.column.at, sides)[i]
+    assert at_target < where_he_stands  # the towns he passes would flatter him
+    bonus = m.spec.elites.fact_bonus * _progress(m, pmc)
+    assert own_forecast(m, pmc) == pytest.approx(min(0.98, at_target + bonus))

@@ -36,22 +36,22 @@ def act(model: RegimeModel) -> None:
 
 
 # ============================================================================ challengers
-def stands_at(model: RegimeModel, s: Side) -> str | None:
-    """Where a challenger's leaders stand, and so read the contest from: plotters in the capital
-    they strike, a marching leader with his column; a movement reads the national picture."""
-    if s.mode == "seize":
+def contest_site(model: RegimeModel, s: Side) -> str | None:
+    """Where a challenger's bid is decided, and so where its leaders read the contest: the
+    capital that plotters strike, or the target a column marches on (the defenders it must
+    beat are there, not in the towns it passes, whose garrisons may stand aside and still
+    hold the capital for the ruler); a movement reads the national picture."""
+    if s.mode == "seize" or s.column is not None:
         return s.target
-    if s.column is not None:
-        return s.column.at
     return None
 
 
 def own_forecast(model: RegimeModel, s: Side) -> float:
     """A challenger's own forecast of prevailing: once it acts, the forecast any commander makes
-    where its leaders stand; before it acts, its men against the ruler's."""
+    where its bid is decided (:func:`contest_site`); before it acts, its men against the ruler's."""
     if s.active:
         sides = model.active_sides()
-        p = forecast(model, stands_at(model, s), sides)[sides.index(s)]
+        p = forecast(model, contest_site(model, s), sides)[sides.index(s)]
     else:
         mine = sum(model.distance_weight[model.unit_region(u)] * u.power
                    for u in model.units if u.plot == s.index and u.strength > 0)
