@@ -32,8 +32,8 @@ MEASURES: dict[str, tuple[str, str, Callable[[Any], str]]] = {
                               lambda v: "-" if v != v else f"{100 * v:.0f}"),
     "closest_approach_km": ("closest a column came to its target", "km", count_text),
     "casualties": ("casualties of the crisis (fighting and crowds)", "people", count_text),
-    "crowd_deaths": ("of them, killed in crowds fired on", "people", count_text),
-    "airmen_killed": ("of them, aircrews shot down", "people", count_text),
+    "crowd_deaths": ("of the casualties, killed in crowds fired on", "people", count_text),
+    "airmen_killed": ("of the casualties, aircrews shot down", "people", count_text),
     "aircraft_lost": ("aircraft shot down", "aircraft", count_text),
     "front_losses": ("losses at the front (counted apart)", "men", count_text),
     "final_legitimacy": ("legitimacy at the end (public, national)", "level 0-1", lambda v: f"{v:.2f}"),
@@ -49,3 +49,19 @@ def measure_label(key: str) -> str:
     """A measure's label ('defected_share_peak' -> 'share of armed strength that defected,
     peak'); a key the map does not know, in words."""
     return MEASURES[key][0] if key in MEASURES else key.replace("_", " ")
+
+
+def measure_unit(key: str) -> str:
+    """A measure's unit ('' for none or a key the map does not know)."""
+    return MEASURES[key][1] if key in MEASURES else ""
+
+
+def measure_heading(key: str) -> str:
+    """The label with its unit: 'casualties of the crisis (fighting and crowds), people'."""
+    unit = measure_unit(key)
+    return f"{measure_label(key)}, {unit}" if unit else measure_label(key)
+
+
+def in_unit(key: str, v: float) -> float:
+    """A value (a mean, a difference) in the unit :func:`measure_unit` names: shares as percent."""
+    return 100.0 * v if measure_unit(key).startswith("%") else v

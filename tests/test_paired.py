@@ -95,6 +95,23 @@ def test_paired_table_on_constructed_runs() -> None:
     assert int(t.at["casualties", "dropped_pairs"]) == 1
 
 
+def test_the_comparison_answer_names_measures_in_words_and_their_units() -> None:
+    # not 'defected_share_peak: 0.02 -> 0.05' but its label, its unit, and the value in that unit
+    from sim.paired.arms import Arm
+    from sim.paired.compare import answer
+
+    row = {"kind": "measure", "n": 10, "variance_ratio": 2.0, "only_a": 0, "only_b": 0}
+    table = pd.DataFrame([
+        {**row, "quantity": "defected_share_peak", "a": 0.02, "b": 0.05, "diff": 0.03, "low": 0.01, "high": 0.05},
+        {**row, "quantity": "casualties", "a": 10.0, "b": 30.0, "diff": 20.0, "low": 5.0, "high": 35.0},
+    ])
+    arms = [Arm("a", "A", {}, ""), Arm("b", "B", {}, "")]
+    text = answer(table, pd.DataFrame(), arms, [("ruler.regime_strength", 0.6, 0.4)])
+    assert "share of armed strength that defected, peak, % of armed men: 2 -> 5, B - A = +3 [+1, +5]" in text
+    assert "casualties of the crisis (fighting and crowds), people: 10 -> 30" in text
+    assert "defected_share_peak" not in text and "  casualties:" not in text
+
+
 def test_arms_on_other_seeds_are_refused() -> None:
     with pytest.raises(ValueError, match="same seeds"):
         stats.paired_table(_runs(["civil_war"] * 3, [1.0] * 3), _runs(["civil_war"] * 3, [1.0] * 3, seed0=7))

@@ -90,6 +90,7 @@ def analyse(root: Path, arms: list[Arm]) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def answer(table: pd.DataFrame, flipped: pd.DataFrame, arms: list[Arm], diffs: list[tuple]) -> str:
     """A few lines: what differs, which outcomes move (interval excluding 0), what pairing bought."""
+    from ..measures import in_unit, measure_heading
     from ..model.outcomes import LABELS, Outcome
 
     def label(o: str) -> str:
@@ -106,8 +107,10 @@ def answer(table: pd.DataFrame, flipped: pd.DataFrame, arms: list[Arm], diffs: l
                      f"[{r['low']:+.0%}, {r['high']:+.0%}] ({moved}; variance ratio {_ratio(r['variance_ratio'])})")
     meas = table[(table["kind"] == "measure") & ((table["low"] > 0) | (table["high"] < 0))]
     for _, r in meas.iterrows():
-        lines.append(f"  {r['quantity']}: {r['a']:.4g} -> {r['b']:.4g}, B - A = {r['diff']:+.4g} "
-                     f"[{r['low']:+.4g}, {r['high']:+.4g}] (variance ratio {_ratio(r['variance_ratio'])})")
+        q = r["quantity"]
+        a, b, d, lo, hi = (in_unit(q, r[c]) for c in ("a", "b", "diff", "low", "high"))
+        lines.append(f"  {measure_heading(q)}: {a:.4g} -> {b:.4g}, B - A = {d:+.4g} "
+                     f"[{lo:+.4g}, {hi:+.4g}] (variance ratio {_ratio(r['variance_ratio'])})")
     ratios = table["variance_ratio"].replace([float("inf")], pd.NA).dropna()
     if len(ratios):
         lines.append(f"Common random numbers: the paired difference's variance is {_ratio(ratios.median())} times "

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..measures import in_unit, measure_heading
 from ..model.outcomes import LABELS, Outcome
 from .html import CSS, _badge
 
@@ -48,9 +49,11 @@ def _outcome_rows(table: pd.DataFrame) -> str:
 def _measure_rows(table: pd.DataFrame) -> str:
     rows = []
     for _, r in table[table["kind"] == "measure"].iterrows():
-        rows.append(f"<tr><td><code>{html.escape(r['quantity'])}</code></td><td class=num>{_num(r['a'])}</td>"
-                    f"<td class=num>{_num(r['b'])}</td><td class=num>{_num(r['diff'])}</td>"
-                    f"<td class=num>{_num(r['low'])} to {_num(r['high'])}</td><td class=num>{int(r['n'])}</td>"
+        q = r["quantity"]
+        a, b, d, lo, hi = (in_unit(q, r[c]) for c in ("a", "b", "diff", "low", "high"))
+        rows.append(f"<tr><td>{html.escape(measure_heading(q))} <code>{html.escape(q)}</code></td>"
+                    f"<td class=num>{_num(a)}</td><td class=num>{_num(b)}</td><td class=num>{_num(d)}</td>"
+                    f"<td class=num>{_num(lo)} to {_num(hi)}</td><td class=num>{int(r['n'])}</td>"
                     f"<td class=num>{_num(r['variance_ratio'])}</td></tr>")
     return ("<table><thead><tr><th>measure</th><th>mean A</th><th>mean B</th><th>mean of B - A</th>"
             "<th>95% interval (paired t)</th><th>pairs</th><th>variance ratio</th></tr></thead><tbody>"
