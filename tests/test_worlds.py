@@ -21,7 +21,8 @@ ENGINE = [*(ROOT / "sim" / "model").glob("*.py"), *(ROOT / "sim" / "rules").glob
 # names of the bundled worlds' places, people and bodies: none may appear in the engine's code
 NAMES = re.compile(r"Russia|Moscow|Kremlin|Putin|Wagner|Prigozhin|Rosgvardia|Chechen|Kadyrov|Dagestan|"
                    r"Rostov|Belgorod|Lukashenko|Shoigu|Bakhmut|Turkey|Ankara|Istanbul|Erdogan|Egypt|Cairo|"
-                   r"Mubarak|Zimbabwe|Harare|Bulawayo|Mugabe|Mnangagwa|Chiwenga|\bMoD\b|\bFSB\b|\bPMC\b")
+                   r"Mubarak|Zimbabwe|Harare|Bulawayo|Mugabe|Mnangagwa|Chiwenga|Romania|Bucharest|Timisoara|"
+                   r"Ceausescu|Securitate|\bMoD\b|\bFSB\b|\bPMC\b")
 
 
 @pytest.mark.parametrize("path", ENGINE, ids=lambda p: p.name)
@@ -105,7 +106,7 @@ def test_firing_on_crowds_kills_by_region_and_backfires() -> None:
     assert baselines["off"] == 0.5
 
 
-@pytest.mark.parametrize("name", ["turkey_2016", "egypt_2011", "zimbabwe_2017"])
+@pytest.mark.parametrize("name", ["turkey_2016", "egypt_2011", "zimbabwe_2017", "romania_1989"])
 def test_the_new_worlds_are_stand_alone_and_run(name: str) -> None:
     path = ROOT / "scenarios" / f"{name}.yaml"
     assert "base:" not in path.read_text()

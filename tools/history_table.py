@@ -40,6 +40,13 @@ CASES = {
                    "reports of a few killed (a soldier, an intelligence officer), no official count",
         "outcome": "coup_succeeds", "hours": 170.0, "deaths": 2.0,
     },
+    "romania_1989": {
+        "case": "Romania, 16-22 Dec 1989",
+        "history": "the ruler flees Bucharest about 144 h after the first protest in Timisoara, the army "
+                   "having joined the crowds (the model's `popular_revolution`); 162 killed before his flight "
+                   "(1,104 in all, most of them after it, when the engine's run has ended)",
+        "outcome": "popular_revolution", "hours": 144.0, "deaths": 162.0,
+    },
 }
 
 
