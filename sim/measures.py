@@ -45,15 +45,32 @@ MEASURES: dict[str, tuple[str, str, Callable[[Any], str]]] = {
 }
 
 
+#: measures reported once per region (``deaths__Moscow``): the label, then the region
+PER_REGION: dict[str, tuple[str, str]] = {
+    "peak_protest": ("peak protest in", "% of population"),
+    "deaths": ("killed in crowds fired on in", "people"),
+    "ground_deaths": ("killed in ground fighting in", "people"),
+}
+
+
 def measure_label(key: str) -> str:
     """A measure's label ('defected_share_peak' -> 'share of armed strength that defected,
-    peak'); a key the map does not know, in words."""
-    return MEASURES[key][0] if key in MEASURES else key.replace("_", " ")
+    peak'; 'ground_deaths__Rostov-on-Don' -> 'killed in ground fighting in Rostov-on-Don'); a
+    key the map does not know, in words."""
+    if key in MEASURES:
+        return MEASURES[key][0]
+    base, _, region = key.partition("__")
+    if region and base in PER_REGION:
+        return f"{PER_REGION[base][0]} {region}"
+    return key.replace("_", " ")
 
 
 def measure_unit(key: str) -> str:
     """A measure's unit ('' for none or a key the map does not know)."""
-    return MEASURES[key][1] if key in MEASURES else ""
+    if key in MEASURES:
+        return MEASURES[key][1]
+    base, _, region = key.partition("__")
+    return PER_REGION[base][1] if region and base in PER_REGION else ""
 
 
 def measure_heading(key: str) -> str:

@@ -63,3 +63,22 @@ def test_an_air_unit_loses_aircraft_and_crews_not_its_men_on_the_ground() -> Non
         assert u.strength == pytest.approx(u.initial_strength - n * u.crew_per_aircraft)
         assert u.combat_power == pytest.approx(u.base_combat_power * u.aircraft_left / u.aircraft)
     assert m["casualties"] >= m["airmen_killed"]  # crews count among the crisis's dead
+
+
+def test_ground_fighting_deaths_are_counted_where_the_fighting_is() -> None:
+    # without air strikes a crisis kills only in crowds and in ground fighting: the two add up to
+    # its casualties, and a region counts deaths in ground fighting only where the column has been
+    # (its road, up to where it stood at the end)
+    seen = 0.0
+    for seed in range(1, 9):
+        m = RegimeModel(load(MUTINY, "rules.disable=[combat.air_strike]"), seed=seed)
+        m.run()
+        ground = {name: r.ground_deaths for name, r in m.regions.items()}
+        assert m.casualties == pytest.approx(m.crowd_deaths + sum(ground.values()))
+        col = m.sides[m.side_index["wagner"]].column
+        been = set(col.path[: col.leg + 1]) if col is not None else set()
+        assert {name for name, v in ground.items() if v > 0} <= been
+        measures = m.measures()
+        assert all(measures[f"ground_deaths__{name}"] == v for name, v in ground.items())
+        seen += sum(ground.values())
+    assert seen > 0  # some of these runs do fight

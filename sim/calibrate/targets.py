@@ -45,7 +45,7 @@ NUMERIC = {
 }
 SHARE = {"resolved_before_horizon"}  # a yes/no per run: its share of runs is the statistic
 CATEGORICAL = {"outcome", "capital_holder", "ruler_status"}
-PER_REGION = ("peak_protest__", "deaths__")  # numeric, one per region
+PER_REGION = ("peak_protest__", "deaths__", "ground_deaths__")  # numeric, one per region
 PER_SIDE = ("status__",)  # categorical, one per challenger
 #: measures read from a finished run's series (see :func:`derived_measures`), not its end:
 #: ``NAME@HOURS``, a running total at that hour of the run (``arrests@24``: detentions in the

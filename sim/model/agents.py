@@ -159,6 +159,7 @@ class RegionPublic(mesa.Agent):
         self.outrage = [0.0] * n  # support each side gained because its crowds were fired on
         self.killed_by = [0.0] * n  # deaths among crowds, by the side whose men fired
         self.deaths = 0.0
+        self.ground_deaths = 0.0  # killed in ground fighting here (rule combat.lanchester)
         self.peak_rally = 0.0
         self.clear_since: float | None = None  # since when the ruler has ordered it cleared
 

@@ -82,8 +82,8 @@ def move(model: RegimeModel) -> None:
             model.say("raid", f"the raiders leave {inc.region} ({inc.strength:,.0f} men left)", region=inc.region)
 
 
-def _lanchester(model: RegimeModel, side_a: list[Unit], side_b: list[Unit]) -> None:
-    """Both sides lose men; losses spread over units in proportion to their strength."""
+def _lanchester(model: RegimeModel, side_a: list[Unit], side_b: list[Unit], where: str) -> None:
+    """Both sides lose men in ``where``; losses spread over units in proportion to their strength."""
     a = sum(u.strength for u in side_a)
     b = sum(u.strength for u in side_b)
     if a <= 0 or b <= 0:
@@ -96,6 +96,7 @@ def _lanchester(model: RegimeModel, side_a: list[Unit], side_b: list[Unit]) -> N
             u.strength = max(0.0, u.strength - loss * u.strength / total)
             u.acted = True
     model.casualties += loss_a + loss_b
+    model.regions[where].ground_deaths += loss_a + loss_b
 
 
 def _air(model: RegimeModel, region: str, backing: set[int], strikes: bool) -> list[Unit]:
@@ -174,13 +175,13 @@ def fight(model: RegimeModel) -> None:
                     model.say("combat", f"fighting in {model.regions[where].label}: "
                                         f"{', '.join(u.label for u in block)} resist {s.name}", region=where)
                 s.fight_hours += model.dt
-                _lanchester(model, mine, block)
+                _lanchester(model, mine, block, where)
             enemy_air = _air(model, where, others - {s.index}, strikes=False)
             if mine and enemy_air:
-                _lanchester(model, mine, enemy_air)
+                _lanchester(model, mine, enemy_air, where)
             own_air = _air(model, where, {s.index}, strikes=False)
             if own_air and block:
-                _lanchester(model, block, own_air)
+                _lanchester(model, block, own_air, where)
         if strikes:
             if mine:
                 force = f"{s.possessive} column" if s.column is not None else f"{s.possessive} forces"
@@ -201,3 +202,4 @@ def fight(model: RegimeModel) -> None:
             for u in defenders:
                 u.strength = max(0.0, u.strength - loss_b * u.strength / b)
             model.casualties += loss_a + loss_b
+            model.regions[inc.region].ground_deaths += loss_a + loss_b

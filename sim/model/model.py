@@ -534,6 +534,7 @@ class RegimeModel(mesa.Model):
         for name, r in self.regions.items():
             out[f"peak_protest__{name}"] = r.peak_protest
             out[f"deaths__{name}"] = r.deaths
+            out[f"ground_deaths__{name}"] = r.ground_deaths
         return out
 
     def run(self) -> None:
