@@ -103,9 +103,13 @@ def plot_predictive(folder: Path) -> Path:
                 ax.axvline(lo, color=ORANGE, lw=3, label="observed")
             if log:
                 ax.set_xscale("symlog", linthresh=1)  # zero deaths is a value too
-            from ..measures import MEASURES
+            from ..measures import measure_unit
 
-            unit = MEASURES.get(r.measure, ("", "", None))[1]
+            unit = measure_unit(r.measure)
+            if unit.startswith("%"):  # a share: ticks in percent, as the unit says
+                from matplotlib.ticker import PercentFormatter
+
+                ax.xaxis.set_major_formatter(PercentFormatter(1.0))
             ax.set_xlabel(_target_text(r.measure) + (f", {unit}" if unit else "") + (" (log scale)" if log else ""))
         ax.set_yticks([])
         ax.set_title(label + ("" if r.covered else "  - missed"), fontsize=10, loc="left",
