@@ -116,6 +116,22 @@ def test_a_forecast_is_made_anew_after_a_new_tally_and_kept_until_then() -> None
     assert St.forecast(m, None, sides) == pytest.approx([0.9, 0.1])
 
 
+def test_a_new_tally_drops_the_forecasts_made_from_the_older_ones() -> None:
+    """The cache holds the current tally's forecasts only: a forecast of an older tally is never
+    read again (a run tallies after every change of side: 59 times in the mutiny's 25 hours)."""
+    m = _world("elites.decisiveness=1", "elites.prior_weight=0", "elites.fact_bonus=0")
+    sides = _open(m, PMC)
+    _powers(m, {RULER: 3.0, PMC: 1.0}, {"Capital": {RULER: 1.0, PMC: 1.0}})
+    St.forecast(m, None, sides)
+    St.forecast(m, "Capital", sides)
+    kept = [k for k in m.forecasts if k != "key"]
+    assert len(kept) == 2 and {k[0] for k in kept} == {m.tallies}
+    m.tallies += 1
+    assert St.forecast(m, "Capital", sides) == pytest.approx([0.5 * 0.75 + 0.5 * 0.5, 0.5 * 0.25 + 0.5 * 0.5])
+    kept = [k for k in m.forecasts if k != "key"]
+    assert len(kept) == 1 and kept[0][:2] == (m.tallies, "Capital")
+
+
 @settings(max_examples=60, deadline=None)
 @given(power=st.lists(st.floats(0.0, 10.0), min_size=3, max_size=3), local=st.lists(st.floats(0.0, 10.0), min_size=3,
        max_size=3), strength=st.floats(0.05, 0.95), w=st.floats(0.0, 1.0), lw=st.floats(0.0, 1.0),
@@ -388,6 +404,29 @@ def test_nobody_reconsiders_without_a_challenge_or_with_the_stance_choice_off(mo
     capital = 0.2 + 0.8 * math.exp(-200 / 700)
     chosen = set(_reconsidering(rate, capital + 1e-9, monkeypatch))
     assert {"army_b", "pmc", "prov_pol"} <= chosen and "guard" not in chosen
+
+
+def test_a_destroyed_unit_is_passed_over_and_the_ones_after_it_still_reconsider(monkeypatch) -> None:
+    m = _world()
+    _open(m, PMC)
+    first, last = m.units[0], m.units[-1]
+    first.strength = 0.0
+    assert _reconsidering(m, 0.99, monkeypatch, {first.key, last.key}) == [last.key]
+    assert _reconsidering(m, 0.0, monkeypatch) == [u.key for u in m.units[1:] if u.strength > 0]
+
+
+def test_a_chance_of_zero_is_never_even_on_a_draw_of_zero(monkeypatch) -> None:
+    """A unit reconsiders when its draw in [0, 1) is below rate x nearness: at a rate of 0 only the
+    forced choose, even on a draw of exactly 0; a draw of exactly the chance does not count."""
+    m = _world("elites.reconsider_per_hour=0")
+    _open(m, PMC)
+    assert _reconsidering(m, 0.0, monkeypatch) == []
+    assert _reconsidering(m, 0.0, monkeypatch, {"guard"}) == ["guard"]
+    half = _world("elites.reconsider_per_hour=0.5", "elites.far_reconsider_share=0.5")
+    _open(half, PMC)  # at the front (the province) the chance is 0.5 x (0.5 + 0.5 x 1) = 0.5 exactly
+    province = {u.key for u in half.units if u.region == "Province"}
+    assert not province & set(_reconsidering(half, 0.5, monkeypatch))
+    assert province <= set(_reconsidering(half, 0.5 - 1e-12, monkeypatch))
 
 
 def test_a_change_of_stance_is_recorded_with_the_unit_it_followed() -> None:

@@ -197,11 +197,14 @@ class LineCoverage:
 
 
 def run_tests(src: Path, tests: tuple[str, ...] | list[str], timeout: float, log: Path,
-              coverage_of: Path | None = None, coverage_out: Path | None = None) -> tuple[str, float]:
+              coverage_of: Path | None = None, coverage_out: Path | None = None,
+              first: str | None = None) -> tuple[str, float]:
     """Fork a child that runs ``tests`` on the current files; ('killed'|'survived'|'timeout', seconds).
 
     With ``coverage_of``, the child also writes which lines of that file each test ran to
-    ``coverage_out`` (JSON)."""
+    ``coverage_out`` (JSON). With ``first`` (a test file), that file's tests run in a pytest
+    session of their own before the others, which run only if they all pass: a mutant killed
+    there does not wait for the other files to be imported and collected."""
     t0 = time.monotonic()
     pid = os.fork()
     if pid == 0:  # the child: import sim afresh and run pytest
@@ -220,8 +223,14 @@ def run_tests(src: Path, tests: tuple[str, ...] | list[str], timeout: float, log
             settings.register_profile("mutation", derandomize=True, database=None, deadline=None)
             settings.load_profile("mutation")
             plugins = [LineCoverage(coverage_of)] if coverage_of is not None else []
-            code = pytest.main(["-q", "-p", "no:cacheprovider", "-o", "addopts=", "--no-header", "-W", "ignore",
-                                *([] if plugins else ["-x"]), *tests], plugins=plugins)
+            opts = ["-q", "-p", "no:cacheprovider", "-o", "addopts=", "--no-header", "-W", "ignore",
+                    *([] if plugins else ["-x"])]
+            ahead = [t for t in tests if first is not None and t.split("::")[0] == first]
+            rest = [t for t in tests if t not in ahead]
+            code = 0
+            for stage in (ahead, rest):
+                if stage and code == 0:
+                    code = pytest.main([*opts, *stage], plugins=plugins)
             if plugins:
                 cov = plugins[0]
                 data = {"order": cov.order, "lines": {k or "": sorted(v) for k, v in cov.lines.items()}}
@@ -338,17 +347,18 @@ def mutate_module(name: str, survivors_only: bool, every: int = 1) -> None:
                     db.set_result(w.job_id, WorkResult(worker_outcome=WorkerOutcome.NO_TEST))
                     continue
                 if tests:
-                    outcome, _ = run_tests(src, tests, timeout, log)
+                    outcome, secs = run_tests(src, tests, timeout, log, first=all_tests[0].split("::")[0])
                 else:
-                    outcome = "survived"  # no test runs this line
+                    outcome, secs = "survived", 0.0  # no test runs this line
                 diff = "".join(difflib.unified_diff(before.splitlines(True), after.splitlines(True),
                                                     fromfile=target.module, tofile=target.module, n=0))
             note = outcome if tests else "no test runs this line"
             test_outcome = TestOutcome.SURVIVED if outcome == "survived" else TestOutcome.KILLED
             db.set_result(w.job_id, WorkResult(worker_outcome=WorkerOutcome.NORMAL, test_outcome=test_outcome,
                                                output=note, diff=diff))
-            if i % 25 == 0:
-                print(f"{name}: {i}/{len(items)} mutants, {time.monotonic() - t_all:.0f} s", flush=True)
+            # one line a mutant: a long run can be followed (and timed) as it goes
+            print(f"{name}: {i}/{len(items)} line {m.start_pos[0]} {m.operator_name.split('/')[-1]}: {note}"
+                  f" ({secs:.1f} s; {time.monotonic() - t_all:.0f} s in all)", flush=True)
         print(f"{name}: {len(items)} mutants in {time.monotonic() - t_all:.0f} s", flush=True)
 
 
