@@ -359,6 +359,14 @@ def test_a_fresh_sweep_refuses_a_folder_in_use_and_resume_refuses_what_is_not_a_
     assert run_sweep(plan, empty).runs == plan.n_runs  # an empty folder is a new sweep's
 
 
+def test_resume_refuses_a_manifest_it_cannot_read_and_leaves_the_folder_untouched(tmp_path: Path, fake) -> None:
+    out = tmp_path / "s"
+    (out / "manifest.json").mkdir(parents=True)  # there, but not a file (as root, no permission bites)
+    with pytest.raises(ScenarioError, match="manifest.json is not readable JSON; cannot resume"):
+        run_sweep(_plan(1), out, resume=True)
+    assert [p.name for p in out.rglob("*")] == ["manifest.json"]
+
+
 def _parts(out: Path, d: str) -> set[str]:
     return {p.name for p in (out / d).glob("part-*")}
 
@@ -513,6 +521,28 @@ def test_a_live_owner_run_by_another_user_keeps_the_lock(tmp_path: Path, monkeyp
     with pytest.raises(ScenarioError, match=f"another sweep \\(pid {other} on "):
         store_mod.SweepStore(out, _plan(1)).lock()
     assert lock.read_text() == theirs
+
+
+def test_a_lock_released_while_it_is_being_read_is_taken(tmp_path: Path, monkeypatch) -> None:
+    # the owner finishes between this store's refused create and its read of the lock
+    out = tmp_path / "s"
+    out.mkdir()
+    lock = out / "sweep.lock"
+    lock.write_text(json.dumps({"pid": 1, "host": "elsewhere", "since": "09:00"}))
+    real_read = Path.read_text
+
+    def read_text(path: Path, *a, **k) -> str:
+        if path == lock and lock.exists():
+            lock.unlink()  # the owner's unlock
+        return real_read(path, *a, **k)
+
+    monkeypatch.setattr(Path, "read_text", read_text)
+    store = store_mod.SweepStore(out, _plan(1))
+    store.lock()
+    monkeypatch.setattr(Path, "read_text", real_read)
+    assert json.loads(lock.read_text())["pid"] == os.getpid()
+    store.unlock()
+    assert not lock.exists()
 
 
 def test_a_series_part_counts_its_runs_from_the_run_id_statistics(tmp_path: Path) -> None:

@@ -110,6 +110,8 @@ TARGETS: dict[str, Target] = {
             "test_compaction_writes_the_series_in_files_of_about_compact_runs_runs",
             "test_a_store_removes_only_the_lock_it_holds",
             "test_a_live_owner_run_by_another_user_keeps_the_lock",
+            "test_a_lock_released_while_it_is_being_read_is_taken",
+            "test_resume_refuses_a_manifest_it_cannot_read_and_leaves_the_folder_untouched",
             "test_a_sweep_makes_its_folder_with_its_parents_and_says_in_one_line_why_it_cannot",
             "test_the_manifest_follows_the_sweep_batch_by_batch_and_through_a_resumed_compaction",
             "test_the_manifest_says_where_each_drawn_value_went",
