@@ -121,6 +121,17 @@ class Reference:
         # what the sweep was: its scenario and design, written when it began
         assert (folder / "scenario.yaml").read_text() == plan.scenario_text
         pd.testing.assert_frame_equal(pd.read_parquet(folder / "design.parquet"), plan.design)
+        # the files hold the sweep's columns and nothing else, as any other reader (pyarrow, R,
+        # DuckDB) sees them: no index stored as a column
+        params = [f.path for f in plan.factors]
+        assert set(pq.read_schema(folder / "runs.parquet").names) == {
+            "run_id", "point", "replication", "seed", *params, "status", "error", "traceback", "outcome",
+            "casualties"}
+        assert pq.read_schema(folder / "timing.parquet").names == ["run_id", "wall_s"]
+        assert pq.read_schema(folder / "design.parquet").names == list(plan.design.columns)
+        assert pq.read_schema(folder / "summary.parquet").names == list(summary.columns)
+        for f in (folder / "series").iterdir():
+            assert pq.read_schema(f).names == ["run_id", "point", "replication", "hour", "variable", "value"], f
 
     def check(self, folder: Path, lock_left: bool = False) -> None:
         """The same tables as the uninterrupted sweep and no machinery left (``lock_left``: but
@@ -348,6 +359,14 @@ def test_a_fresh_sweep_refuses_a_folder_in_use_and_resume_refuses_what_is_not_a_
     assert run_sweep(plan, empty).runs == plan.n_runs  # an empty folder is a new sweep's
 
 
+def test_resume_refuses_a_manifest_it_cannot_read_and_leaves_the_folder_untouched(tmp_path: Path, fake) -> None:
+    out = tmp_path / "s"
+    (out / "manifest.json").mkdir(parents=True)  # there, but not a file (as root, no permission bites)
+    with pytest.raises(ScenarioError, match="manifest.json is not readable JSON; cannot resume"):
+        run_sweep(_plan(1), out, resume=True)
+    assert [p.name for p in out.rglob("*")] == ["manifest.json"]
+
+
 def _parts(out: Path, d: str) -> set[str]:
     return {p.name for p in (out / d).glob("part-*")}
 
@@ -453,11 +472,77 @@ def test_the_lock_is_refused_to_a_live_owner_or_another_hosts_and_taken_from_a_d
         held_by(pid=zombie.pid, host=here).unlock()  # dead in all but name: taken over
     finally:
         zombie.wait()
-    store = store_mod.SweepStore(out, plan)
-    store.unlock()  # not holding it: nothing to remove
-    lock.write_text(json.dumps({"pid": 1, "host": here}))
+
+
+def test_a_store_removes_only_the_lock_it_holds(tmp_path: Path) -> None:
+    plan = _plan(1)
+    out = tmp_path / "s"
+    out.mkdir()
+    lock = out / "sweep.lock"
+    theirs = json.dumps({"pid": 1, "host": "elsewhere", "since": "09:00"})  # a sweep on another machine
+    lock.write_text(theirs)
+    refused = store_mod.SweepStore(out, plan)
+    with pytest.raises(ScenarioError, match="another sweep \\(pid 1 on elsewhere"):
+        refused.lock()
+    refused.unlock()  # as a caller's `finally` would: the owner's lock stays
+    assert lock.read_text() == theirs
+    lock.unlink()
+    first, second = store_mod.SweepStore(out, plan), store_mod.SweepStore(out, plan)
+    first.lock()
+    first.unlock()
+    second.lock()  # the folder is the second store's now
+    held = lock.read_text()
+    first.unlock()  # a second unlock of the first store removes nothing
+    assert lock.read_text() == held
+    second.unlock()
+    assert not lock.exists()
+
+
+def test_a_live_owner_run_by_another_user_keeps_the_lock(tmp_path: Path, monkeypatch) -> None:
+    # signalling another user's process is refused (EPERM): it is alive, and its lock holds.
+    # The tests may run as root, who may signal anyone, so the refusal is made here
+    import errno
+    import socket
+
+    other = _dead_pid()
+    real_kill = os.kill
+
+    def kill(pid: int, sig: int) -> None:
+        if pid == other:
+            raise PermissionError(errno.EPERM, "Operation not permitted")
+        real_kill(pid, sig)
+
+    monkeypatch.setattr(os, "kill", kill)
+    out = tmp_path / "s"
+    out.mkdir()
+    lock = out / "sweep.lock"
+    theirs = json.dumps({"pid": other, "host": socket.gethostname(), "since": "09:00"})
+    lock.write_text(theirs)
+    with pytest.raises(ScenarioError, match=f"another sweep \\(pid {other} on "):
+        store_mod.SweepStore(out, _plan(1)).lock()
+    assert lock.read_text() == theirs
+
+
+def test_a_lock_released_while_it_is_being_read_is_taken(tmp_path: Path, monkeypatch) -> None:
+    # the owner finishes between this store's refused create and its read of the lock
+    out = tmp_path / "s"
+    out.mkdir()
+    lock = out / "sweep.lock"
+    lock.write_text(json.dumps({"pid": 1, "host": "elsewhere", "since": "09:00"}))
+    real_read = Path.read_text
+
+    def read_text(path: Path, *a, **k) -> str:
+        if path == lock and lock.exists():
+            lock.unlink()  # the owner's unlock
+        return real_read(path, *a, **k)
+
+    monkeypatch.setattr(Path, "read_text", read_text)
+    store = store_mod.SweepStore(out, _plan(1))
+    store.lock()
+    monkeypatch.setattr(Path, "read_text", real_read)
+    assert json.loads(lock.read_text())["pid"] == os.getpid()
     store.unlock()
-    assert lock.exists()
+    assert not lock.exists()
 
 
 def test_a_series_part_counts_its_runs_from_the_run_id_statistics(tmp_path: Path) -> None:
@@ -478,6 +563,89 @@ def test_compaction_writes_the_series_in_files_of_about_compact_runs_runs(tmp_pa
     files = sorted((out / "series").glob("*.parquet"))
     held = [sorted(set(pq.read_table(f, columns=["run_id"]).column("run_id").to_pylist())) for f in files]
     assert held == [[0, 2], [3, 4], [5]], held
+
+
+def test_a_sweep_makes_its_folder_with_its_parents_and_says_in_one_line_why_it_cannot(tmp_path: Path,
+                                                                                    fake) -> None:
+    plan = _plan(1)
+    assert run_sweep(plan, tmp_path / "new" / "deeper" / "s").runs == plan.n_runs
+    blocker = tmp_path / "notes.txt"  # a file where the path needs a folder
+    blocker.write_text("mine")
+    with pytest.raises(ScenarioError) as err:
+        run_sweep(plan, blocker / "s")
+    assert err.value.message == "cannot write the output folder: Not a directory"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "notes.txt"] and blocker.read_text() == "mine"
+
+
+def test_the_manifest_follows_the_sweep_batch_by_batch_and_through_a_resumed_compaction(tmp_path: Path,
+                                                                                     fake) -> None:
+    # what someone watching manifest.json sees: the status, and the runs done and failed as the
+    # committed runs parts hold them (batches may come back in any order)
+    plan = _plan(1)  # three runs, one a batch; run 1 fails
+    out = tmp_path / "s"
+    seen: list[tuple] = []
+
+    def look(stop: bool):
+        def hook(name: str) -> None:
+            if name in ("batch:start", "batch:manifest", "compact:runs:written"):
+                man = json.loads((out / "manifest.json").read_text())
+                parts = sorted((out / "runs").glob("part-*.parquet"))
+                status = pd.read_parquet(parts)["status"] if parts else pd.Series([], dtype=object)
+                seen.append((name, man["status"], man["runs_done"], man["runs_failed"],
+                             len(status), int((status != "ok").sum())))
+                if stop and name == "compact:runs:written":
+                    raise Kill(name)
+        return hook
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(store_mod, "CRASH_HOOK", look(stop=True))
+        with pytest.raises(Kill):
+            run_sweep(plan, out)
+    assert [s[0] for s in seen] == ["batch:start", "batch:manifest"] * 3 + ["compact:runs:written"], seen
+    assert all(s[1] == "running" and s[2:4] == s[4:6] for s in seen[:-1]), seen
+    assert seen[-1] == ("compact:runs:written", "compacting", 3, 1, 3, 1)
+    seen.clear()
+    with pytest.MonkeyPatch.context() as mp:  # the resume only finishes the compaction, and says so
+        mp.setattr(store_mod, "CRASH_HOOK", look(stop=False))
+        run_sweep(plan, out, resume=True)
+    assert seen == [("compact:runs:written", "compacting", 3, 1, 3, 1)], seen
+    man = json.loads((out / "manifest.json").read_text())
+    assert (man["status"], man["runs_done"], man["runs_failed"]) == ("done", 3, 1)
+
+
+def test_the_manifest_says_where_each_drawn_value_went(tmp_path: Path, fake) -> None:
+    # a priors factor (units.*.fear) is set at every unit that leaves it to its default; the
+    # replay of a run reads those targets back from the manifest (the path itself when none)
+    plan = build_plan(TINY, [], design="priors", samples=2, replications=1)
+    assert any(f.targets for f in plan.factors) and not all(f.targets for f in plan.factors)
+    run_sweep(plan, tmp_path / "s")
+    man = json.loads((tmp_path / "s" / "manifest.json").read_text())
+    assert [(p["path"], p.get("targets") or [p["path"]]) for p in man["parameters"]] == [
+        (f.path, list(f.paths)) for f in plan.factors]
+
+
+def _every_run_fails(key, text, tasks, series_every, series_vars):
+    _rows, series, _timing = fake_batch(key, text, [], series_every, series_vars)  # no series
+    rows = [{"run_id": run_id, "point": point, "replication": rep, "seed": seed, "status": "failed",
+             "error": "RuntimeError: injected", "traceback": "Traceback: injected"}
+            for run_id, point, rep, seed, _ in tasks]
+    return rows, series, [{"run_id": t[0], "wall_s": 0.0} for t in tasks]
+
+
+def test_a_sweep_whose_every_run_failed_is_compacted_and_summarized(tmp_path: Path, fake, monkeypatch) -> None:
+    monkeypatch.setattr(execute_mod, "run_batch", _every_run_fails)
+    plan = _plan(2)
+    out = tmp_path / "s"
+    res = run_sweep(plan, out)
+    assert (res.runs, res.failed) == (plan.n_runs, plan.n_runs)
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert runs["run_id"].tolist() == list(range(plan.n_runs)) and set(runs["status"]) == {"failed"}
+    summary = pd.read_parquet(out / "summary.parquet")
+    assert len(summary) == plan.n_points * len(OUTCOMES)
+    assert (summary["n"] == 0).all() and (summary["k"] == 0).all() and (summary["failed"] == 2).all()
+    assert read_series(out).empty
+    man = json.loads((out / "manifest.json").read_text())
+    assert (man["status"], man["runs_done"], man["runs_failed"]) == ("done", plan.n_runs, plan.n_runs)
 
 
 # ---------------------------------------------------------------------------- the answer
