@@ -228,6 +228,8 @@ class RegimeModel(mesa.Model):
         defected = 0.0
         silent = self.spec.elites.undeclared_weight if (
             self.rules.on("units.wait_and_see") and self.challenge_open()) else 1.0
+        # the rule's two answers, asked once a tally rather than once a unit
+        weight_of = (declared_weight(False, silent), declared_weight(True, silent))
         for u in self.units:
             strength = u.strength
             if strength <= 0:
@@ -242,7 +244,7 @@ class RegimeModel(mesa.Model):
             if side > 0:
                 defected += strength
             if silent != 1.0:
-                power *= declared_weight(u.engaged, silent)
+                power *= weight_of[u.engaged]
             power_w[side] += weight[where] * power
             power_loc[where][side] += power
         self.power_w = power_w
@@ -260,8 +262,9 @@ class RegimeModel(mesa.Model):
                     continue
                 w = weight[name]
                 loc = power_loc[name]
+                protesters = r.protesters
                 for s in self.sides:
-                    n = r.rally[s.index] + (r.protesters if s.index == street else 0.0)
+                    n = r.rally[s.index] + (protesters if s.index == street else 0.0)
                     if n > 0 and (s.is_ruler or s.standing):
                         power_w[s.index] += w * n * pp
                         loc[s.index] += n * pp
