@@ -113,6 +113,7 @@ MECHANISMS = {
     "mechanism_backfire": "open fire on the crowds",
     "mechanism_counter_rally": "calls the people into the streets",
     "mechanism_pay_and_immunity": "joins the colonels",
+    "mechanism_ruler_pay": "raises pay and promotes",
 }
 
 
