@@ -112,6 +112,7 @@ MECHANISMS = {
     "mechanism_make_a_fact": "take the broadcasters",
     "mechanism_backfire": "open fire on the crowds",
     "mechanism_counter_rally": "calls the people into the streets",
+    "mechanism_give_up": "the colonels surrender",
     "mechanism_pay_and_immunity": "joins the colonels",
     "mechanism_ruler_pay": "raises pay and promotes",
 }
