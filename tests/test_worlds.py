@@ -114,6 +114,7 @@ MECHANISMS = {
     "mechanism_counter_rally": "calls the people into the streets",
     "mechanism_give_up": "the colonels surrender",
     "mechanism_pay_and_immunity": "joins the colonels",
+    "mechanism_propaganda": "a propaganda campaign",
     "mechanism_purge": "purges the command of the provincial army",
     "mechanism_ruler_pay": "raises pay and promotes",
 }
