@@ -272,12 +272,14 @@ def list_() -> None:
     from .scenario.bundled import bundled_scenarios, title_line
     from .textsafe import terminal
 
-    for p in bundled_scenarios():
+    paths = bundled_scenarios()
+    width = max((len(terminal(p.stem)) for p in paths), default=22)
+    for p in paths:
         try:
             line = title_line(p)
         except ScenarioError as err:
             line = f"(unreadable: {err})"
-        out_console.print(f"[bold]{terminal(p.stem):22s}[/bold] {terminal(line)}")
+        out_console.print(f"[bold]{terminal(p.stem):{width}s}[/bold] {terminal(line)}")
 
 
 @app.command()
