@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             if key(s, n) in new:
                 data[key(s, n)] = fingerprint(s, n)
         GOLDEN.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
-        print(f"added {len(new)} runs to {GOLDEN.relative_to(ROOT)}: {', '.join(new) or 'none'}")
+        print(f"added {len(new)} runs to {GOLDEN.name}: {', '.join(new) or 'none'}")
         return 0
     bad = compare(QUICK + EXTRA if args.all else QUICK)
     for line in bad:
