@@ -277,12 +277,14 @@ def list_() -> None:
     from .scenario.bundled import bundled_scenarios, title_line
     from .textsafe import terminal
 
-    for p in bundled_scenarios():
+    paths = bundled_scenarios()
+    width = max((len(terminal(p.stem)) for p in paths), default=22)
+    for p in paths:
         try:
             line = title_line(p)
         except ScenarioError as err:
             line = f"(unreadable: {err})"
-        out_console.print(f"[bold]{terminal(p.stem):22s}[/bold] {terminal(line)}")
+        out_console.print(f"[bold]{terminal(p.stem):{width}s}[/bold] {terminal(line)}")
 
 
 @app.command()
@@ -323,7 +325,11 @@ def demo(
 
     root = prepare_out_dir(out or Path("results") / f"demo-{dt.datetime.now():%Y%m%d-%H%M%S}")
     out_console.print("[bold]regime-sim demo: every bundled scenario, once (its own seed)[/bold]")
-    for p in sorted(SCENARIO_DIR.glob("*.yaml")):
+    paths = sorted(SCENARIO_DIR.glob("*.yaml"))
+    # columns as wide as the longest name and outcome ('unresolved at the horizon'), so the
+    # gallery's long names (mechanism_pay_and_immunity) do not push their line out of line
+    width = max((len(p.stem) for p in paths), default=20)
+    for p in paths:
         scn, raw, _ = load_scenario_with_raw(p)
         t0 = time.perf_counter()
         result = run_scenario(scn)
@@ -331,7 +337,7 @@ def demo(
         folder = prepare_out_dir(root / p.stem)
         write_run(result, folder, str(p), raw, [], dt.datetime.now().isoformat(timespec="seconds"), figures)
         m = result.measures
-        out_console.print(f"  {p.stem:20s} [bold]{m['outcome_label']:22s}[/bold] after {m['time_to_outcome_h']:5g} h"
+        out_console.print(f"  {p.stem:{width}s} [bold]{m['outcome_label']:25s}[/bold] after {m['time_to_outcome_h']:5g} h"
                           f"  ({wall:.2f} s)  {m['outcome_reason']}")
     out_console.print(f"tables, timelines and figures in {root}/")
 

@@ -6,6 +6,7 @@ green; a change that means to alter results regenerates the file with ``--update
 from __future__ import annotations
 
 import importlib.util
+import json
 
 import pytest
 
@@ -26,3 +27,14 @@ def test_every_bundled_scenario_is_covered() -> None:
 
     covered = {s for s, _ in golden.QUICK}
     assert set(sim.list_scenarios()) <= covered
+
+
+def test_add_stores_only_the_missing_cases(tmp_path, monkeypatch) -> None:
+    """--add (a new scenario's cases) computes what is missing and leaves every stored case as it is."""
+    stored = golden.load()
+    missing = golden.key("tests/data/tiny.yaml", 1)
+    path = tmp_path / "golden.json"
+    path.write_text(json.dumps({k: v for k, v in stored.items() if k != missing}))
+    monkeypatch.setattr(golden, "GOLDEN", path)
+    assert golden.main(["--add"]) == 0
+    assert json.loads(path.read_text()) == stored

@@ -106,6 +106,41 @@ def test_firing_on_crowds_kills_by_region_and_backfires() -> None:
     assert baselines["off"] == 0.5
 
 
+#: the gallery of mechanisms (issue 11): each small stand-alone world puts one rule at stake;
+#: what its seed-1 story must show for the mechanism to have fired
+MECHANISMS = {
+    "mechanism_make_a_fact": "take the broadcasters",
+    "mechanism_backfire": "open fire on the crowds",
+    "mechanism_counter_rally": "calls the people into the streets",
+    "mechanism_give_up": "the colonels surrender",
+    "mechanism_pay_and_immunity": "joins the colonels",
+    "mechanism_propaganda": "a propaganda campaign",
+    "mechanism_purge": "purges the command of the provincial army",
+    "mechanism_recruit": "joins the plot",
+    "mechanism_ruler_pay": "raises pay and promotes",
+}
+
+
+def test_every_mechanism_file_is_in_the_gallery() -> None:
+    assert {p.stem for p in (ROOT / "scenarios").glob("mechanism_*.yaml")} == set(MECHANISMS)
+
+
+@pytest.mark.parametrize("name", sorted(MECHANISMS))
+def test_a_mechanism_world_is_stand_alone_says_it_is_no_history_and_its_mechanism_fires(name: str) -> None:
+    path = ROOT / "scenarios" / f"{name}.yaml"
+    text = path.read_text()
+    assert "base:" not in text
+    header = " ".join(line.lstrip("#").strip() for line in text.splitlines() if line.startswith("#"))
+    assert header.startswith("Mechanism demonstration") and "NOT a historical case" in header
+    scn = load(path)
+    assert scn.title.startswith("Mechanism:")
+    d = scn.description
+    assert "not a historical case" in d.what_is_it
+    assert d.how_it_works and d.things_to_notice and d.things_to_try
+    res = run(scn, seed=1)
+    assert MECHANISMS[name] in "\n".join(res.timeline())
+
+
 @pytest.mark.parametrize("name", ["turkey_2016", "egypt_2011", "zimbabwe_2017", "romania_1989"])
 def test_the_new_worlds_are_stand_alone_and_run(name: str) -> None:
     path = ROOT / "scenarios" / f"{name}.yaml"

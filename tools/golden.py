@@ -3,6 +3,7 @@
     .venv/bin/python tools/golden.py            # compare the quick set with tests/data/golden.json
     .venv/bin/python tools/golden.py --all      # compare every stored run (slower: a minute or so)
     .venv/bin/python tools/golden.py --update   # recompute and store them all (only from code you trust)
+    .venv/bin/python tools/golden.py --add      # store only the cases not yet stored (a new scenario)
 
 A speed-up must not change a single number for a given seed. Each run's tables (series,
 track, events, stances, units) are hashed from their raw bytes (floats bit for bit, NaN
@@ -35,6 +36,15 @@ QUICK: list[tuple[str, int]] = [
     ("egypt_2011", 1),
     ("elite_coup", 1), ("elite_coup", 3),
     ("mass_protest", 1), ("mass_protest", 2),
+    ("mechanism_backfire", 1),
+    ("mechanism_counter_rally", 1),
+    ("mechanism_give_up", 1),
+    ("mechanism_make_a_fact", 1),
+    ("mechanism_pay_and_immunity", 1),
+    ("mechanism_propaganda", 1),
+    ("mechanism_purge", 1),
+    ("mechanism_recruit", 1),
+    ("mechanism_ruler_pay", 1),
     ("mobilization_2022", 3),
     ("romania_1989", 1),
     ("turkey_2016", 1), ("turkey_2016", 2),
@@ -50,6 +60,15 @@ EXTRA: list[tuple[str, int]] = [
     ("egypt_2011", 2), ("egypt_2011", 3),
     ("elite_coup", 2),
     ("mass_protest", 3),
+    ("mechanism_backfire", 2),
+    ("mechanism_counter_rally", 2),
+    ("mechanism_give_up", 2),
+    ("mechanism_make_a_fact", 2),
+    ("mechanism_pay_and_immunity", 2),
+    ("mechanism_propaganda", 2),
+    ("mechanism_purge", 2),
+    ("mechanism_recruit", 2),
+    ("mechanism_ruler_pay", 2),
     ("mobilization_2022", 1), ("mobilization_2022", 2),
     ("romania_1989", 2),
     ("turkey_2016", 3),
@@ -118,12 +137,23 @@ def compare(cases: list[tuple[str, int]]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--update", action="store_true", help="recompute and store every case")
+    ap.add_argument("--add", action="store_true",
+                    help="compute and store only the cases not yet stored; every stored one stays as it is")
     ap.add_argument("--all", action="store_true", help="compare every stored case, not only the quick set")
     args = ap.parse_args(argv)
     if args.update:
         data = {key(s, n): fingerprint(s, n) for s, n in QUICK + EXTRA}
         GOLDEN.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
         print(f"wrote {len(data)} runs to {GOLDEN.relative_to(ROOT)}")
+        return 0
+    if args.add:
+        data = load()
+        new = [key(s, n) for s, n in QUICK + EXTRA if key(s, n) not in data]
+        for s, n in QUICK + EXTRA:
+            if key(s, n) in new:
+                data[key(s, n)] = fingerprint(s, n)
+        GOLDEN.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+        print(f"added {len(new)} runs to {GOLDEN.name}: {', '.join(new) or 'none'}")
         return 0
     bad = compare(QUICK + EXTRA if args.all else QUICK)
     for line in bad:
