@@ -36,6 +36,7 @@ def gather(model: RegimeModel) -> None:
             if r.rally[s.index] < 1.0 and target == 0.0:
                 r.rally[s.index] = 0.0
             r.peak_rally = max(r.peak_rally, sum(r.rally))
+    model.peak_called = max(model.peak_called, sum(sum(r.rally) for r in model.regions.values()))
 
 
 def _against(model: RegimeModel, region: str, side: int) -> dict[int, float]:

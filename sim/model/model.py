@@ -124,6 +124,7 @@ class RegimeModel(mesa.Model):
         self.decisions = 0  # commanders' choices in a crisis, and those that backed the strongest side seen
         self.decisions_with_power = 0
         self.peak_protest = 0.0
+        self.peak_called = 0.0  # the most people in called crowds at once, all regions (rule crowds.rally)
         self.stance_changes: list[dict] = []
         self.forced_decisions: set[str] = set()
         self.forecasts: dict = {}  # (tally, region, sides, ...) -> forecast, see stances.forecast
@@ -512,6 +513,7 @@ class RegimeModel(mesa.Model):
             "resolved_before_horizon": bool(self.outcome is not None and self.outcome_hour is not None
                                             and self.outcome_hour < self.horizon - 1e-9),
             "peak_protest_share": self.peak_protest,
+            "peak_called_crowds": self.peak_called,
             "emigrants": sum(r.emigrated for r in self.regions.values()),
             "mobilized": sum(r.mobilized for r in self.regions.values()),
             "arrests": sum(r.arrests for r in self.regions.values()),

@@ -73,7 +73,7 @@ def march_probability(p_win: float, ambition: float, popularity: float, grievanc
 
 @rule(
     "challenger.give_up",
-    direction="unresolved: higher",
+    direction="time_to_outcome_h: higher",
     statement="A challenger whose own forecast of prevailing falls below give_up_below gives up "
     "(surrenders, disbands, goes home), with a chance per hour that grows as the forecast falls.",
     mechanism="coordination",

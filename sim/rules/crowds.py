@@ -9,7 +9,7 @@ from .registry import rule
 
 @rule(
     "crowds.rally",
-    direction="peak_protest_share: lower",
+    direction="peak_called_crowds: lower",
     statement="A called crowd gathers toward (mobilizable people) x (support for the caller) x "
     "(the caller's reach), with time constant rally_hours, and melts away the same way when the "
     "call ends.",

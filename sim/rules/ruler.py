@@ -22,7 +22,7 @@ def should_repress(protest_share: float, trigger: float) -> bool:
 
 @rule(
     "ruler.pay",
-    direction="defected_share_peak: higher",
+    direction="challenge_wins: higher",
     statement="When a unit's loyalty falls below pay_floor and the budget allows, the ruler "
     "raises its pay (patronage, promotion).",
     mechanism="regime response",
