@@ -177,6 +177,12 @@ class RegimeModel(mesa.Model):
         pop = sum(r.stayers for r in self.regions.values())
         return sum(r.legitimacy * r.stayers for r in self.regions.values()) / max(pop, 1.0)
 
+    def legitimacy_gap(self) -> float:
+        """How far legitimacy stands from its baseline (the level it drifts back to, rule
+        legitimacy.recovery), either way, averaged over the people who stay."""
+        pop = sum(r.stayers for r in self.regions.values())
+        return sum(abs(r.legitimacy - r.baseline) * r.stayers for r in self.regions.values()) / max(pop, 1.0)
+
     def national_protest(self) -> float:
         pop = sum(r.stayers for r in self.regions.values())
         return sum(r.protesters for r in self.regions.values()) / max(pop, 1.0)
@@ -527,6 +533,7 @@ class RegimeModel(mesa.Model):
             "aircraft_lost": self.aircraft_lost,
             "airmen_killed": self.airmen_killed,
             "final_legitimacy": self.national_legitimacy(),
+            "final_legitimacy_gap": self.legitimacy_gap(),
             "final_regime_strength": self.ruler.strength,
             "capital_holder": self.capital_holder,
             "ruler_status": self.ruler.status,

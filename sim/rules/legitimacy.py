@@ -77,7 +77,7 @@ def challenge_erosion(strength: float, per_hour: float, dt_hours: float) -> floa
 
 @rule(
     "legitimacy.recovery",
-    direction="final_legitimacy: lower",
+    direction="final_legitimacy_gap: higher",
     statement="Between shocks, legitimacy and regime strength drift back toward their "
     "baselines (a shock to the baseline itself stays).",
     mechanism="social contract",
