@@ -4,7 +4,8 @@ Bad input (a scenario file, a --set path, an output folder) is reported as one l
 the file, the line and the field, with exit status 2 and no traceback.
 """
 
-from __future__ import annotations
+# no `from __future__ import annotations`: typer reads the annotations of every command on each
+# start, and annotations kept as text it compiles and evaluates, twice (0.05-0.1 s; issue 13)
 
 import datetime as dt
 import json

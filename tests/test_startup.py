@@ -54,6 +54,20 @@ def test_quick_commands_import_no_heavy_module(args: list[str]) -> None:
     assert imported(*args) == []
 
 
+def test_the_commands_annotations_are_objects_not_text() -> None:
+    """typer reads every command's parameters on each start; annotations kept as text (``from
+    __future__ import annotations`` in a command's module) it compiles and evaluates, twice:
+    0.05-0.1 s of every command, --help included."""
+    import inspect
+
+    from sim.cli import app
+
+    for info in app.registered_commands:
+        sig = inspect.signature(info.callback)
+        texts = [n for n, p in sig.parameters.items() if isinstance(p.annotation, str)]
+        assert not texts, f"{info.callback.__module__}.{info.callback.__name__}: {texts} annotated as text"
+
+
 def test_rules_imports_no_model_and_no_data_stack() -> None:
     assert imported("rules") == []  # numba and numpy included: the rules are plain Python
 
