@@ -54,6 +54,12 @@ def test_quick_commands_import_no_heavy_module(args: list[str]) -> None:
     assert imported(*args) == []
 
 
+def test_help_imports_no_pydantic_and_no_module_only_a_command_needs() -> None:
+    """--help (and so every command's start) needs typer: no pydantic (sim/clitools.py), no
+    sockets or ctypes (the dashboard's command), no OpenSSL (hashlib: the patterns' command)."""
+    assert imported("--help", watch=("pydantic", "socket", "ctypes", "hashlib", "rich.table")) == []
+
+
 def test_the_commands_annotations_are_objects_not_text() -> None:
     """typer reads every command's parameters on each start; annotations kept as text (``from
     __future__ import annotations`` in a command's module) it compiles and evaluates, twice:
