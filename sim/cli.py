@@ -231,13 +231,14 @@ def _finish_replay(replay, folder: Path, figures: bool) -> list[str]:
 @friendly
 def validate(files: Annotated[list[str], typer.Argument(help="scenario files to check")]) -> None:
     """Check scenario files against the schema; exit 2 on the first bad one."""
-    from .scenario.loader import load_scenario
+    # a file found valid before, unchanged, is not validated again: sim/scenario/verdicts.py
+    from .scenario.verdicts import validate_file
     from .textsafe import terminal
 
     for f in files:
-        scn = load_scenario(f)
-        out_console.print(f"{terminal(f)}: ok ({terminal(scn.name)}: {len(scn.regions)} regions, {len(scn.units)} units, "
-                          f"{len(scn.events)} events, {scn.steps} steps)")
+        v = validate_file(f)
+        out_console.print(f"{terminal(f)}: ok ({terminal(v.name)}: {v.regions} regions, {v.units} units, "
+                          f"{v.events} events, {v.steps} steps)")
 
 
 @app.command()

@@ -7,6 +7,7 @@ checks the cause of a slow start, the import set, in a fresh interpreter per com
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -32,9 +33,9 @@ sys.__stderr__.write('\\n' + json.dumps({'code': code, 'heavy': [m for m in heav
 """
 
 
-def imported(*args: str, watch: tuple[str, ...] = HEAVY) -> list[str]:
+def imported(*args: str, watch: tuple[str, ...] = HEAVY, env: dict[str, str] | None = None) -> list[str]:
     res = subprocess.run([sys.executable, "-c", PROBE, json.dumps(watch), *args], cwd=ROOT,
-                         capture_output=True, text=True, timeout=120, check=False)
+                         env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=120, check=False)
     report = json.loads(res.stderr.strip().splitlines()[-1])
     assert report["code"] == 0, res.stderr
     return report["heavy"]
@@ -72,6 +73,16 @@ def test_the_commands_annotations_are_objects_not_text() -> None:
         sig = inspect.signature(info.callback)
         texts = [n for n, p in sig.parameters.items() if isinstance(p.annotation, str)]
         assert not texts, f"{info.callback.__module__}.{info.callback.__name__}: {texts} annotated as text"
+
+
+def test_validate_recalls_a_file_it_found_valid_without_pydantic(tmp_path: Path) -> None:
+    """The schema (pydantic) is built to validate a file, not to recall that an unchanged file
+    is valid (sim/scenario/verdicts.py); with no cache it is built every time."""
+    env = {"XDG_CACHE_HOME": str(tmp_path)}
+    args = ("validate", "tests/data/tiny.yaml", "scenarios/wagner_mutiny_2023.yaml")
+    assert imported(*args, watch=("pydantic",), env=env) == ["pydantic"]
+    assert imported(*args, watch=("pydantic",), env=env) == []
+    assert imported(*args, watch=("pydantic",), env={**env, "REGIME_SIM_NO_CACHE": "1"}) == ["pydantic"]
 
 
 def test_rules_imports_no_model_and_no_data_stack() -> None:
