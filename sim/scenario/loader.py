@@ -1,8 +1,8 @@
 """From a YAML file (and ``--set`` overrides) to a validated :class:`Scenario`.
 
-The path is one-way: read safely -> merge onto the base it extends (``reading.py``) -> apply overrides ->
-validate with the schema -> check cross-references -> estimate memory. Every failure is a
-:class:`ScenarioError` naming the file, the line and the field.
+The path is one-way: read safely -> merge onto the base it extends (both in ``reading.py``) ->
+apply overrides -> validate with the schema -> check cross-references -> estimate memory. Every
+failure is a :class:`ScenarioError` naming the file, the line and the field.
 """
 
 from __future__ import annotations
