@@ -26,6 +26,9 @@ COMMANDS = {
     "schema": ["schema"],
     "rules": ["rules"],
 }
+#: validate recalls a file it found valid (sim/scenario/verdicts.py); a new or edited file is
+#: validated, as it is with the cache off: timed too
+NO_CACHE = {"validate, not remembered": ["validate", "scenarios/wagner_mutiny_2023.yaml"]}
 #: what a quick command should not need (each costs 0.1-1 s to import)
 HEAVY = ("mesa", "pandas", "matplotlib", "numba", "scipy", "networkx", "numpy")
 PROBE = ("import runpy, sys; sys.argv = ['regime-sim', *sys.argv[1:]]\n"
@@ -34,20 +37,20 @@ PROBE = ("import runpy, sys; sys.argv = ['regime-sim', *sys.argv[1:]]\n"
          f"sys.__stderr__.write(' '.join(m for m in {HEAVY!r} if m in sys.modules))")
 
 
-def _env(root: Path) -> dict[str, str]:
+def _env(root: Path, cache: bool = True) -> dict[str, str]:
     # the first run of each command writes __pycache__ for the timed ones: an environment that
     # says PYTHONDONTWRITEBYTECODE would time compiling every module of a fresh checkout instead
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    return {**env, "PYTHONPATH": str(root), "COLUMNS": "100"}
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "REGIME_SIM_NO_CACHE")}
+    return {**env, "PYTHONPATH": str(root), "COLUMNS": "100", **({} if cache else {"REGIME_SIM_NO_CACHE": "1"})}
 
 
-def time_once(args: list[str], root: Path) -> tuple[float, float, float]:
+def time_once(args: list[str], root: Path, cache: bool = True) -> tuple[float, float, float]:
     """(wall seconds, CPU seconds, max RSS in MB) of one ``python -m sim ARGS``.
 
     CPU time (user + system) is reported beside the wall time because on a shared machine
     the wall time also counts the time spent waiting for a core."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=root, env=_env(root),
+    proc = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=root, env=_env(root, cache),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
@@ -57,17 +60,19 @@ def time_once(args: list[str], root: Path) -> tuple[float, float, float]:
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def heavy_imports(args: list[str], root: Path) -> str:
-    res = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=root, env=_env(root),
+def heavy_imports(args: list[str], root: Path, cache: bool = True) -> str:
+    res = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=root, env=_env(root, cache),
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
     return res.stderr.strip().splitlines()[-1] if res.stderr.strip() else "-"
 
 
 def main(runs: int = 7, root: Path = ROOT) -> list[dict]:
     rows = []
-    for name, args in COMMANDS.items():
-        time_once(args, root)  # warm the file cache and __pycache__
-        samples = [time_once(args, root) for _ in range(runs)]
+    commands = [(name, args, True) for name, args in COMMANDS.items()]
+    commands += [(name, args, False) for name, args in NO_CACHE.items()]
+    for name, args, cache in commands:
+        time_once(args, root, cache)  # warm the file cache and __pycache__
+        samples = [time_once(args, root, cache) for _ in range(runs)]
         walls = [w for w, _, _ in samples]
         median = statistics.median(walls)
         rows.append({
@@ -78,7 +83,7 @@ def main(runs: int = 7, root: Path = ROOT) -> list[dict]:
             "CPU s (median)": statistics.median(c for _, c, _ in samples),
             "max RSS MB": max(m for _, _, m in samples),
             f"<= {LIMIT_S:g} s": "yes" if median <= LIMIT_S else "NO",
-            "heavy modules imported": heavy_imports(args, root) or "-",
+            "heavy modules imported": heavy_imports(args, root, cache) or "-",
         })
     return rows
 

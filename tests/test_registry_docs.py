@@ -73,3 +73,27 @@ def test_every_numeric_parameter_has_a_unit_and_a_source() -> None:
             if f.annotation in (int, float):
                 extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
                 assert extra.get("unit") and extra.get("source"), f"{prefix}.{name} lacks a unit or source"
+
+
+
+@pytest.mark.parametrize("width", [None, 80], ids=["pipe", "terminal-80"])
+def test_the_rules_command_lists_every_rule_in_full(width: int | None) -> None:
+    """`regime-sim rules` prints every rule's id, statement, evidence and literature, uncut: one
+    line each down a pipe, wrapped within the terminal's width on a terminal."""
+    import io
+
+    from rich.console import Console
+
+    from sim.cli import rules_listing
+
+    out = io.StringIO()
+    Console(file=out, width=200, highlight=False, soft_wrap=True).print(rules_listing(width), markup=True)
+    text = out.getvalue()
+    lines = text.splitlines()
+    if width is not None:
+        assert max(map(len, lines)) <= width
+        text = re.sub(r"\s+", " ", text)  # a wrapped entry reads the same with its breaks as spaces
+    for r in RULES.values():
+        assert r.id in lines, r.id
+        for entry in (r.statement, *r.literature, *(f'{e.source} ({e.grade}): "{e.quote}"' for e in r.evidence)):
+            assert (entry if width is None else re.sub(r"\s+", " ", entry)) in text, (r.id, entry)

@@ -7,6 +7,7 @@ checks the cause of a slow start, the import set, in a fresh interpreter per com
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 #: the heavy stack: each costs 0.2-1 s and tens of MB to import
 HEAVY = ("mesa", "pandas", "matplotlib", "numba", "numpy", "scipy", "networkx", "sim.model.model", "sim.runner")
 
-# Runs `regime-sim ARGS` in this interpreter and prints, on stderr's last line, which of HEAVY
-# it imported (as JSON). stdout is discarded by the caller.
+# Runs `regime-sim ARGS` in this interpreter and prints, on stderr's last line, which of the
+# watched modules (HEAVY unless told) it imported (as JSON). stdout is discarded by the caller.
 PROBE = """
 import json, runpy, sys
 heavy = json.loads(sys.argv[1])
@@ -32,9 +33,9 @@ sys.__stderr__.write('\\n' + json.dumps({'code': code, 'heavy': [m for m in heav
 """
 
 
-def imported(*args: str) -> list[str]:
-    res = subprocess.run([sys.executable, "-c", PROBE, json.dumps(HEAVY), *args], cwd=ROOT,
-                         capture_output=True, text=True, timeout=120, check=False)
+def imported(*args: str, watch: tuple[str, ...] = HEAVY, env: dict[str, str] | None = None) -> list[str]:
+    res = subprocess.run([sys.executable, "-c", PROBE, json.dumps(watch), *args], cwd=ROOT,
+                         env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=120, check=False)
     report = json.loads(res.stderr.strip().splitlines()[-1])
     assert report["code"] == 0, res.stderr
     return report["heavy"]
@@ -54,8 +55,44 @@ def test_quick_commands_import_no_heavy_module(args: list[str]) -> None:
     assert imported(*args) == []
 
 
+def test_help_imports_no_pydantic_and_no_module_only_a_command_needs() -> None:
+    """--help (and so every command's start) needs typer: no pydantic (sim/clitools.py), no
+    sockets or ctypes (the dashboard's command), no OpenSSL (hashlib: the patterns' command)."""
+    assert imported("--help", watch=("pydantic", "socket", "ctypes", "hashlib", "rich.table")) == []
+
+
+def test_the_commands_annotations_are_objects_not_text() -> None:
+    """typer reads every command's parameters on each start; annotations kept as text (``from
+    __future__ import annotations`` in a command's module) it compiles and evaluates, twice:
+    0.05-0.1 s of every command, --help included."""
+    import inspect
+
+    from sim.cli import app
+
+    for info in app.registered_commands:
+        sig = inspect.signature(info.callback)
+        texts = [n for n, p in sig.parameters.items() if isinstance(p.annotation, str)]
+        assert not texts, f"{info.callback.__module__}.{info.callback.__name__}: {texts} annotated as text"
+
+
+def test_validate_recalls_a_file_it_found_valid_without_pydantic(tmp_path: Path) -> None:
+    """The schema (pydantic) is built to validate a file, not to recall that an unchanged file
+    is valid (sim/scenario/verdicts.py); with no cache it is built every time."""
+    env = {"XDG_CACHE_HOME": str(tmp_path)}
+    args = ("validate", "tests/data/tiny.yaml", "scenarios/wagner_mutiny_2023.yaml")
+    assert imported(*args, watch=("pydantic",), env=env) == ["pydantic"]
+    assert imported(*args, watch=("pydantic",), env=env) == []
+    assert imported(*args, watch=("pydantic",), env={**env, "REGIME_SIM_NO_CACHE": "1"}) == ["pydantic"]
+
+
 def test_rules_imports_no_model_and_no_data_stack() -> None:
     assert imported("rules") == []  # numba and numpy included: the rules are plain Python
+
+
+def test_rules_imports_no_pydantic_and_no_table_layout() -> None:
+    """The rule listing needs the registry only: the schema's docs module (pydantic) is for
+    --markdown, and rich's table layout cost 0.3 s for the same text."""
+    assert imported("rules", watch=("pydantic", "sim.docs_gen", "rich.table")) == []
 
 
 @pytest.mark.parametrize("args", [["rules"], ["rules", "--markdown"]], ids=" ".join)

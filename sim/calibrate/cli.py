@@ -10,7 +10,8 @@ and ``calibrated/CASES.yaml`` (``--params`` for run, sweep and dashboard). This 
 nothing: ``sim/cli.py`` passes the drawing in, as for sweeps.
 """
 
-from __future__ import annotations
+# no `from __future__ import annotations`: typer reads the annotations of every command on each
+# start, and annotations kept as text it compiles and evaluates, twice (0.05-0.1 s; issue 13)
 
 import datetime as dt
 import json

@@ -5,12 +5,12 @@ nothing heavy at module level: solara, Mesa's visualization and the model load o
 command runs, in the server process it starts.
 """
 
-from __future__ import annotations
+# no `from __future__ import annotations`: typer reads the annotations of every command on each
+# start, and annotations kept as text it compiles and evaluates, twice (0.05-0.1 s; issue 13)
 
 import errno
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +31,8 @@ GRACE_SECONDS = 3.0
 def check_address(host: str, port: int) -> None:
     """The port is a port and the host an address of this machine, and the port is free there;
     a :class:`ScenarioError` naming the option otherwise (not 'port in use' for a bad host)."""
+    import socket  # imported by the command, not by every start of the command line
+
     if not 1 <= port <= 65535:
         raise ScenarioError(f"expected a port from 1 to 65535, got {port}", file="--port")
     try:

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import sys
@@ -26,6 +25,8 @@ def die_with_parent() -> None:
     """Ask the kernel to kill this process when its parent dies (Linux only; a no-op elsewhere)."""
     if not sys.platform.startswith("linux"):
         return
+    import ctypes  # here, not at the top: every command imports this module for PARENT_ENV
+
     libc = ctypes.CDLL(None, use_errno=True)
     # SIGKILL, not SIGTERM: with no command left to stop it, a graceful stop that waits for an
     # open browser session would keep the server alive

@@ -1,9 +1,9 @@
 """``regime-sim patterns``: run the pattern-oriented validation suite and print its verdicts."""
 
-from __future__ import annotations
+# no `from __future__ import annotations`: typer reads the annotations of every command on each
+# start, and annotations kept as text it compiles and evaluates, twice (0.05-0.1 s; issue 13)
 
 import datetime as dt
-import hashlib
 import json
 import time
 from pathlib import Path
@@ -92,6 +92,8 @@ def patterns(
 
 def model_fingerprint() -> str:
     """SHA-256 of the model's code, scenarios and data: which model these verdicts are about."""
+    import hashlib  # here: OpenSSL's load is 5-10 ms of every start of the command line
+
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     files = [*root.glob("*.py"), *root.glob("model/*.py"), *root.glob("rules/*.py"), *root.glob("public/*.py"),

@@ -1,15 +1,15 @@
 """From a YAML file (and ``--set`` overrides) to a validated :class:`Scenario`.
 
-The path is one-way: read safely -> merge onto the base it extends -> apply overrides ->
-validate with the schema -> check cross-references -> estimate memory. Every failure is a
-:class:`ScenarioError` naming the file, the line and the field.
+The path is one-way: read safely -> merge onto the base it extends (both in ``reading.py``) ->
+apply overrides -> validate with the schema -> check cross-references -> estimate memory. Every
+failure is a :class:`ScenarioError` naming the file, the line and the field.
 """
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import math
-import os
 import re
 import types
 import typing
@@ -19,74 +19,12 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .bundled import DATA_DIR, SCENARIO_DIR
+from .bundled import DATA_DIR, SCENARIO_DIR  # noqa: F401 - other modules take them from here
 from .errors import ScenarioError, did_you_mean, dotted
+from .machine import MEMORY_SHARE, available_bytes
+from .reading import _deep_merge, _resolve_base, read_raw, resolve_path
 from .schema import ASIDE, EVENT_TYPES, RULER, Scenario
-from .yamlio import Positions, load_yaml_text, read_yaml_file
-
-# ----------------------------------------------------------------------------- reading
-#: Data files beside the bundled worlds that are not worlds.
-NOT_WORLDS = frozenset({"evidence"})
-#: a bundled base is named by a plain word; anything else is a file path ending in .yaml
-_BUNDLED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
-def _resolve_base(name: str, relative_to: Path) -> Path:
-    """The file a ``base:`` names: a ``.yaml`` path relative to the scenario's real location
-    (a symlinked scenario's base sits beside its target), or a bundled base by plain name."""
-    if name.endswith((".yaml", ".yml")):
-        cand = (relative_to.resolve().parent / name).resolve()
-        if cand.exists():
-            return cand
-    if _BUNDLED_NAME.match(name) and ".." not in name and name not in NOT_WORLDS:
-        bundled = DATA_DIR / f"{name}.yaml"
-        # a plain name can only mean a file in the bundled folder, never one reached by a path
-        if bundled.exists() and bundled.resolve().parent == DATA_DIR.resolve():
-            return bundled
-    options = [p.stem for p in DATA_DIR.glob("*.yaml") if p.stem not in NOT_WORLDS]
-    raise ScenarioError(f"unknown base '{name}'{did_you_mean(name, options)}; expected the name of a bundled "
-                        f"base ({', '.join(sorted(options))}) or a path ending in .yaml")
-
-
-def _deep_merge(base: Any, over: Any) -> Any:
-    if isinstance(base, dict) and isinstance(over, dict):
-        out = dict(base)
-        for k, v in over.items():
-            if v is None and k in out and isinstance(out[k], dict):
-                out.pop(k)  # `key: null` removes an inherited region or unit
-            else:
-                out[k] = _deep_merge(out.get(k), v) if k in out else v
-        return out
-    return over
-
-
-def read_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> tuple[dict, Positions]:
-    """Read a scenario file and everything it extends; return merged data and positions."""
-    p = Path(path)
-    data, pos = read_yaml_file(p)
-    if not isinstance(data, dict):
-        kind = type(data).__name__ if data is not None else "nothing"
-        raise ScenarioError(f"the top level must be a mapping of keys, got {kind}", file=str(path), line=1)
-    base = data.get("base")
-    if base is None:
-        return data, pos
-    if not isinstance(base, str):
-        raise ScenarioError(
-            "expected the name of a bundled base or a file path",
-            file=str(path), line=pos.get(("base",), (None, None))[1], field="base",
-        )
-    try:
-        base_path = _resolve_base(base, p)
-    except ScenarioError as err:
-        raise ScenarioError(err.message, file=str(path), line=pos[("base",)][1], field="base") from None
-    if base_path.resolve() in _seen:
-        raise ScenarioError("base files extend each other in a circle", file=str(path), field="base")
-    bdata, bpos = read_raw(base_path, _seen + (p.resolve(),))
-    bdata.pop("base", None)
-    merged = _deep_merge(bdata, data)
-    merged_pos = dict(bpos)
-    merged_pos.update(pos)
-    return merged, merged_pos
+from .yamlio import Positions, load_yaml_text
 
 
 # ----------------------------------------------------------------------------- schema walking
@@ -654,17 +592,6 @@ def estimate_seconds(scn: Scenario) -> float:
             + public_steps * cells * scn.public.density * CITIZEN_STEP_SECONDS)
 
 
-def _available_bytes() -> int:
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-
-
 def _duration(seconds: float) -> str:
     if seconds < 120:
         return f"{seconds:.0f} s"
@@ -675,22 +602,30 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 86400:,.0f} days"
 
 
+#: while :func:`validate_measuring_memory` runs, every memory estimate :func:`check_memory` makes
+#: (the scenario's, and one for each value its sweep can take)
+_memory_needs: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar("memory_needs", default=None)
+
+
 def check_memory(scn: Scenario, file: str, pos: Positions | None = None) -> None:
     """Refuse a run that would not fit in memory or would run for hours, with the estimate."""
     need = estimate_bytes(scn)
-    have = _available_bytes()
+    needs = _memory_needs.get()
+    if needs is not None:
+        needs.append(need)
+    have = available_bytes()
     secs = estimate_seconds(scn)
     cells = sum(r.grid * r.grid for r in scn.regions.values())
     steps = _steps(scn)
     grids = cells * (CELL_BYTES + scn.public.density * AGENT_BYTES)
     kernel = estimate_seconds(scn) - steps * (STEP_SECONDS + STEP_SECONDS_PER_REGION * len(scn.regions))
     # blame what drives the estimate that is over: the number of steps, or the size of the grids
-    grids_drive = grids > need - grids - FIXED_BYTES if need > 0.6 * have else kernel > secs - kernel
+    grids_drive = grids > need - grids - FIXED_BYTES if need > MEMORY_SHARE * have else kernel > secs - kernel
     field = ("regions",) if grids_drive else ("time", "horizon_days")
     f, line = _line_of(pos or {}, field)
     where = {"file": f or file, "line": line, "field": dotted(field)}
     size = f"{cells:,} grid cells, {steps:,.0f} steps of {scn.time.step_hours:g} h"
-    if need > 0.6 * have:
+    if need > MEMORY_SHARE * have:
         raise ScenarioError(
             f"this scenario would need about {need / 1e9:,.1f} GB ({size}); this machine has "
             f"{have / 1e9:.1f} GB available. Expected a shorter horizon, a coarser step or smaller grids",
@@ -749,6 +684,18 @@ def validate_raw(raw: dict, pos: Positions, file: str) -> Scenario:
     return canonical(scn)
 
 
+def validate_measuring_memory(raw: dict, pos: Positions, file: str) -> tuple[Scenario, float]:
+    """:func:`validate_raw`, and the most memory any of its checks estimated: the only part of
+    its verdict that depends on the machine (``verdicts.py`` checks it again when it recalls one)."""
+    needs: list[float] = []
+    token = _memory_needs.set(needs)
+    try:
+        scn = validate_raw(raw, pos, file)
+    finally:
+        _memory_needs.reset(token)
+    return scn, max(needs)
+
+
 def canonical(scn: Scenario) -> Scenario:
     """The scenario with its ``regions`` and ``units`` in order of id.
 
@@ -760,15 +707,6 @@ def canonical(scn: Scenario) -> Scenario:
     """
     return scn.model_copy(update={"regions": dict(sorted(scn.regions.items())),
                                   "units": dict(sorted(scn.units.items()))})
-
-
-def resolve_path(path: str | Path) -> Path:
-    """A scenario by path, or a bundled one by name ('wagner_mutiny_2023')."""
-    p = Path(path)
-    if p.exists() or p.suffix in (".yaml", ".yml") or os.sep in str(path):
-        return p
-    cand = SCENARIO_DIR / f"{path}.yaml"
-    return cand if cand.exists() else p
 
 
 def overridden_positions(pos: Positions, overrides: dict[str, Any] | list[str]) -> Positions:

@@ -1,0 +1,65 @@
+"""Scenario files found valid, remembered so that ``regime-sim validate`` of an unchanged file
+does not build the schema again.
+
+Validating imports pydantic and builds the schema's models: about half of the command's time
+(issue 13 asks for 0.5 s). The verdict on a file is a function of the data it reads as (merged
+with the bases it extends, ``reading.py``) and of this package's code, but for one check: the
+memory a run would need, against the memory this machine has available now. So a valid file's
+verdict is kept (``sim/cache.py``, in a table that any change to the package's files replaces)
+under a hash of that data, with the largest memory estimate its checks made (its sweep's values
+included); recalled, the memory is checked again, and a file that would not pass is validated
+afresh. An invalid file is never kept: it is validated every time, and its error is the
+loader's own. ``REGIME_SIM_NO_CACHE=1`` turns this off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .. import cache
+from .machine import MEMORY_SHARE, available_bytes
+from .reading import read_raw, resolve_path
+
+KIND = "validated"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What ``regime-sim validate`` reports of a valid scenario."""
+
+    name: str
+    regions: int
+    units: int
+    events: int
+    steps: int
+    #: the largest memory estimate (bytes) of its checks: the scenario's and its sweep's values'
+    memory_bytes: float
+
+
+def _recall(key: str) -> Verdict | None:
+    kept = cache.recall(KIND, key)
+    try:
+        return Verdict(**kept) if isinstance(kept, dict) else None
+    except TypeError:  # kept by other code: not a verdict of this shape
+        return None
+
+
+def validate_file(path: str | Path) -> Verdict:
+    """The verdict on a scenario file (a path, or a bundled scenario's name), or the
+    :class:`~sim.scenario.errors.ScenarioError` that :func:`~sim.scenario.loader.load_scenario`
+    raises for it."""
+    raw, pos = read_raw(resolve_path(path))
+    # repr tells apart every value YAML's core schema reads (1, 1.0, True, '1'): the same text,
+    # the same data
+    key = hashlib.sha256(repr(raw).encode("utf-8", "surrogatepass")).hexdigest()
+    kept = _recall(key)
+    if kept is not None and kept.memory_bytes <= MEMORY_SHARE * available_bytes():
+        return kept
+    from .loader import validate_measuring_memory
+
+    scn, need = validate_measuring_memory(raw, pos, str(path))
+    verdict = Verdict(scn.name, len(scn.regions), len(scn.units), len(scn.events), scn.steps, need)
+    cache.remember(KIND, key, asdict(verdict))
+    return verdict
