@@ -80,16 +80,11 @@ def print_measures(measures: dict) -> None:
     if peaks:
         top = sorted(peaks.items(), key=lambda kv: -kv[1])[:4]
         table.add_row("peak protest by region", ", ".join(f"{terminal(k)} {v:.2%}" for k, v in top), "")
-    dead = {k.split("__", 1)[1]: v for k, v in measures.items() if k.startswith("deaths__") and v >= 0.5}
-    if dead:
-        top = sorted(dead.items(), key=lambda kv: -kv[1])[:4]
-        table.add_row("killed in crowds, by region", ", ".join(f"{terminal(k)} {round(v):,}" for k, v in top),
-                      "people")
-    fought = {k.split("__", 1)[1]: v for k, v in measures.items() if k.startswith("ground_deaths__") and v >= 0.5}
-    if fought:
-        top = sorted(fought.items(), key=lambda kv: -kv[1])[:4]
-        table.add_row("killed in ground fighting, by region",
-                      ", ".join(f"{terminal(k)} {round(v):,}" for k, v in top), "people")
+    for prefix, what in (("deaths__", "killed in crowds"), ("ground_deaths__", "killed in ground fighting")):
+        dead = {k.split("__", 1)[1]: v for k, v in measures.items() if k.startswith(prefix) and v >= 0.5}
+        if dead:
+            top = sorted(dead.items(), key=lambda kv: -kv[1])[:4]
+            table.add_row(f"{what}, by region", ", ".join(f"{terminal(k)} {round(v):,}" for k, v in top), "people")
     out_console.print(table)
 
 

@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ..measures import PER_REGION as REGION_MEASURES
 from ..scenario.errors import ScenarioError, did_you_mean, dotted
 from ..scenario.yamlio import Positions, read_yaml_file
 
@@ -45,7 +46,8 @@ NUMERIC = {
 }
 SHARE = {"resolved_before_horizon"}  # a yes/no per run: its share of runs is the statistic
 CATEGORICAL = {"outcome", "capital_holder", "ruler_status"}
-PER_REGION = ("peak_protest__", "deaths__", "ground_deaths__")  # numeric, one per region
+#: numeric, one per region: the run's per-region measures (``sim/measures.py``, ``deaths__Moscow``)
+PER_REGION = tuple(f"{base}__" for base in REGION_MEASURES)
 PER_SIDE = ("status__",)  # categorical, one per challenger
 #: measures read from a finished run's series (see :func:`derived_measures`), not its end:
 #: ``NAME@HOURS``, a running total at that hour of the run (``arrests@24``: detentions in the
