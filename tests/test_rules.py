@@ -539,3 +539,17 @@ def test_every_rule_has_a_unit_test() -> None:
     for r in RULES.values():
         fn = getattr(r.func, "py_func", r.func)
         assert f"{fn.__name__}(" in src, f"{r.id} ({fn.__name__}) has no unit test"
+
+
+def test_a_purged_commander_leaves_the_plot_his_predecessor_joined() -> None:
+    """ruler.purge replaces the man: his successor is loyal, unaggrieved and in no plot (Sudduth
+    2017: a purge removes those able to move against the ruler, known plotters or not)."""
+    from sim.model import actors as A
+
+    m = _model(ROOT / "scenarios" / "mechanism_purge.yaml")
+    u = m.unit_by_key["army_prov"]
+    colonels = m.side_index["colonels"]
+    u.plot, u.committed = colonels, True  # recruited while the plot is dormant
+    A.purge_unit(m, u, "blamed for the defeats")
+    assert u.plot is None and not u.committed and u.grievance == 0.0 and u.loyalty == 0.85
+    assert m.unit_by_key["armour"].plot == colonels  # the other plotters are not touched

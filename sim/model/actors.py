@@ -532,7 +532,9 @@ def _recall_to_seat(model: RegimeModel) -> None:
 
 
 def purge_unit(model: RegimeModel, u: Unit, why: str) -> None:
-    """Replace a commander: loyal and afraid; his peers grow more afraid and aggrieved."""
+    """Replace a commander: loyal and afraid; his peers grow more afraid and aggrieved. The new
+    man was never in a plot his predecessor had joined (Sudduth 2017: a purge removes the officers
+    able to move against the ruler, whether or not he knew they were plotting)."""
     u.loyalty = 0.85
     u.grievance = 0.0
     u.fear = min(1.0, u.fear + 0.2)
@@ -540,5 +542,9 @@ def purge_unit(model: RegimeModel, u: Unit, why: str) -> None:
         if v is not u and v.institution == u.institution and v.rank in ("top", "mid"):
             v.fear = min(1.0, v.fear + 0.1)
             v.grievance = min(1.0, v.grievance + 0.05)
+    if u.plot is not None and u.side == 0:  # a plotter who has not yet acted is removed with his plot
+        u.plot = None
+        u.committed = False
+        u.acted = False
     model.say("purge", f"{model.ruler.name} {model.ruler.agree('purges', 'purge')} the command of {u.label}, {why}", actor=model.ruler.name,
               region=u.region)
