@@ -16,7 +16,7 @@ from ..rules import ruler as R
 from ..rules import units as U
 from .agents import NOBODY
 from .geography import Traveller
-from .stances import decide, forecast, report_changes, ruler_forecast
+from .stances import decide, forecast, report_changes, ruler_forecast, ruler_haven
 from .state import Ending
 
 if TYPE_CHECKING:
@@ -476,13 +476,7 @@ def _move_ruler(model: RegimeModel) -> None:
         return
     if not any(s.active and (s.target == model.seat or model.seat in s.regions) for s in model.sides[1:]):
         return
-    options = []
-    for name, r in model.regions.items():
-        if r.spec.aggregate:  # an aggregate of many places is not a place to land in
-            continue
-        loc = model.power_loc[name]
-        options.append((name, r.population, loc[0], sum(loc[s.index] for s in model.sides[1:] if s.active)))
-    haven = R.safe_haven(options)
+    haven = ruler_haven(model)
     if haven is not None and haven != k.location:
         k.travel = Traveller(model.geo.path(k.location, haven), model.spec.ruler.travel_speed_kmh)
         model.say("ruler", f"{k.name} {k.agree('sets', 'set')} out from {k.location} for {haven}", actor=k.name)

@@ -123,7 +123,9 @@ def seat_abandoned(defended: float, against: float, share: float) -> bool:
     "ruler.move",
     direction="challenge_wins: higher",
     statement="A ruler away from his seat while it is contested travels to the most populous "
-    "region where his side's power exceeds everyone else's, and rallies there.",
+    "region where his side's power exceeds everyone else's, and rallies there: seen free and in "
+    "command, he unmakes reappearance_cut of the fact a challenger has made by holding the seat or "
+    "the broadcasts (units.make_a_fact).",
     mechanism="multiple sovereignty",
     literature=["Singh (2014): the incumbent's reappearance unmakes the plotters' fact"],
     when_off="the ruler stays where he is",
