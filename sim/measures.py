@@ -23,6 +23,7 @@ MEASURES: dict[str, tuple[str, str, Callable[[Any], str]]] = {
     "ruler_status": ("the ruler at the end", "", lambda v: str(v).replace("_", " ")),
     "peak_protest_share": ("peak protest, national", "% of population", lambda v: f"{100 * v:.2f}"),
     "peak_called_crowds": ("called crowds at their largest, all regions", "people", count_text),
+    "peak_commander_grievance": ("commanders' grievance, peak (mean by men)", "level 0-1", lambda v: f"{v:.2f}"),
     "emigrants": ("emigrated", "people", count_text),
     "mobilized": ("mobilized", "people", count_text),
     "arrests": ("arrests (cumulative)", "arrests", count_text),

@@ -124,6 +124,7 @@ class RegimeModel(mesa.Model):
         self.decisions = 0  # commanders' choices in a crisis, and those that backed the strongest side seen
         self.decisions_with_power = 0
         self.peak_protest = 0.0
+        self.peak_grievance = 0.0  # commanders' mean grievance at its highest (rule units.blame)
         self.peak_called = 0.0  # the most people in called crowds at once, all regions (rule crowds.rally)
         self.stance_changes: list[dict] = []
         self.forced_decisions: set[str] = set()
@@ -291,11 +292,22 @@ class RegimeModel(mesa.Model):
             if self.outcome is not None:  # a phase settled it: the rest of the hour does not happen
                 break
         self.hour += self.dt
+        self._note_grievance()
         self.record()
         if self.outcome is not None or self.hour >= self.horizon - 1e-9:
             if self.outcome is None:
                 outcomes.at_horizon(self)
             self.running = False
+
+    def _note_grievance(self) -> None:
+        """The commanders' grievance, a mean weighted by their men, at its highest so far."""
+        men = weighted = 0.0
+        for u in self.units:
+            if u.strength > 0:
+                men += u.strength
+                weighted += u.strength * u.grievance
+        if men > 0:
+            self.peak_grievance = max(self.peak_grievance, weighted / men)
 
     @property
     def _phases(self) -> tuple:
@@ -520,6 +532,7 @@ class RegimeModel(mesa.Model):
                                             and self.outcome_hour < self.horizon - 1e-9),
             "peak_protest_share": self.peak_protest,
             "peak_called_crowds": self.peak_called,
+            "peak_commander_grievance": self.peak_grievance,
             "emigrants": sum(r.emigrated for r in self.regions.values()),
             "mobilized": sum(r.mobilized for r in self.regions.values()),
             "arrests": sum(r.arrests for r in self.regions.values()),

@@ -610,7 +610,7 @@ footer { border-top: 1px solid var(--rule); margin-top: 28px; padding-top: 6px; 
   /* on paper the settings fill page one and the figures with the rules page two */
   main { display: flex; flex-direction: column; }
   #outcome { order: 1; } #scenario { order: 2; } #parameters { order: 3; } #figures { order: 4; } #rules { order: 5; }
-  ul.measures { columns: 3; column-gap: 5mm; } ul.measures li { padding: 0; }
+  ul.measures { columns: 3; column-gap: 4mm; font-size: 7pt; } ul.measures li { padding: 0; }
   svg.bar { width: 80px; height: 12px; }
   .figures { grid-template-columns: 1fr 1fr; gap: 2mm 5mm; }
   figure { break-inside: avoid; }

@@ -241,7 +241,10 @@ def drift(value: float, target: float, per_day: float, dt_hours: float) -> float
 
 @rule(
     "units.blame",
-    direction="defected_share_peak: lower",
+    # what blame does to defection depends on the ruler: blamed men are readier to defect, and a
+    # ruler who purges replaces them first (mechanism_purge: with blame off there is no purge
+    # and the plot recruits its general). The grievance it adds is its effect in every world.
+    direction="peak_commander_grievance: lower",
     statement="A defeat brings blame on the institutions blamed for it: their top and mid-rank "
     "commanders gain grievance and fear in proportion to the defeat's severity.",
     mechanism="blame and purge",
