@@ -93,6 +93,10 @@ def test_unit_rules_alone() -> None:
     assert U.seen_shares([0.0, 0.0, 0.0], [], 0.5) == pytest.approx([1 / 3] * 3)
     assert U.fact_shift(True, True, 0.2) == 0.2 and U.fact_shift(False, True, 0.2) == 0.1
     assert U.fact_shift(False, False, 0.2) == 0.0
+    # the ruler seen free and in command unmakes a share of the fact (ruler.move's link)
+    assert U.fact_shift(True, True, 0.2, 0.5) == pytest.approx(0.1)
+    assert U.fact_shift(False, True, 0.2, 0.5) == pytest.approx(0.05)
+    assert U.fact_shift(False, False, 0.2, 0.5) == 0.0
     assert U.declared_weight(True, 0.3) == 1.0 and U.declared_weight(False, 0.3) == 0.3
     even = U.win_probabilities([0.5, 0.5], 2.0, 0.0, [0.9, 0.1], [0.0, 0.0])
     assert even == pytest.approx([0.5, 0.5])
@@ -552,3 +556,44 @@ def test_every_rule_has_a_unit_test() -> None:
     for r in RULES.values():
         fn = getattr(r.func, "py_func", r.func)
         assert f"{fn.__name__}(" in src, f"{r.id} ({fn.__name__}) has no unit test"
+
+
+def test_a_purged_commander_leaves_the_plot_his_predecessor_joined() -> None:
+    """ruler.purge replaces the man: his successor is loyal, unaggrieved and in no plot (Sudduth
+    2017: a purge removes those able to move against the ruler, known plotters or not)."""
+    from sim.model import actors as A
+
+    m = _model(ROOT / "scenarios" / "mechanism_purge.yaml")
+    u = m.unit_by_key["army_prov"]
+    colonels = m.side_index["colonels"]
+    u.plot, u.committed = colonels, True  # recruited while the plot is dormant
+    A.purge_unit(m, u, "blamed for the defeats")
+    assert u.plot is None and not u.committed and u.grievance == 0.0 and u.loyalty == 0.85
+    assert m.unit_by_key["armour"].plot == colonels  # the other plotters are not touched
+
+
+def test_the_ruler_seen_in_command_at_his_haven_unmakes_part_of_the_fact() -> None:
+    """ruler.move: away from his seat, the ruler counts as seen in command only at the haven the
+    rule takes him to (the most populous region his side holds), and there every commander's
+    forecast moves reappearance_cut less toward the side that holds the seat."""
+    from sim.model import stances as S
+
+    world = ROOT / "scenarios" / "mechanism_reappearance.yaml"
+    m = _model(world)
+    _until_open(m, "colonels")
+    colonels = m.sides[m.side_index["colonels"]]
+    m.ruler.travel, m.ruler.location = None, "Resort"
+    assert S.ruler_haven(m) == "Province" and not S.ruler_seen_in_command(m)
+    colonels.holds_seat = True
+    away = S.forecast(m, "Capital")[1]
+    m.ruler.location = "Province"
+    assert S.ruler_seen_in_command(m)
+    seen = S.forecast(m, "Capital")[1]
+    assert seen < away
+    cut = _model(world, sets=("elites.reappearance_cut=0",))
+    _until_open(cut, "colonels")
+    cut.sides[cut.side_index["colonels"]].holds_seat = True
+    cut.ruler.travel, cut.ruler.location = None, "Province"
+    assert S.forecast(cut, "Capital")[1] == pytest.approx(away)  # nothing unmade at cut 0
+    m.ruler.location = m.seat  # at his seat: no reappearance to make
+    assert not S.ruler_seen_in_command(m)

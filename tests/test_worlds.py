@@ -117,6 +117,7 @@ MECHANISMS = {
     "mechanism_pay_and_immunity": "joins the colonels",
     "mechanism_propaganda": "a propaganda campaign",
     "mechanism_purge": "purges the command of the provincial army",
+    "mechanism_reappearance": "arrives in Province",
     "mechanism_recruit": "joins the plot",
     "mechanism_ruler_pay": "raises pay and promotes",
 }

@@ -16,7 +16,7 @@ from ..rules import ruler as R
 from ..rules import units as U
 from .agents import NOBODY
 from .geography import Traveller
-from .stances import decide, forecast, report_changes, ruler_forecast
+from .stances import decide, forecast, report_changes, ruler_forecast, ruler_haven
 from .state import Ending
 
 if TYPE_CHECKING:
@@ -476,13 +476,7 @@ def _move_ruler(model: RegimeModel) -> None:
         return
     if not any(s.active and (s.target == model.seat or model.seat in s.regions) for s in model.sides[1:]):
         return
-    options = []
-    for name, r in model.regions.items():
-        if r.spec.aggregate:  # an aggregate of many places is not a place to land in
-            continue
-        loc = model.power_loc[name]
-        options.append((name, r.population, loc[0], sum(loc[s.index] for s in model.sides[1:] if s.active)))
-    haven = R.safe_haven(options)
+    haven = ruler_haven(model)
     if haven is not None and haven != k.location:
         k.travel = Traveller(model.geo.path(k.location, haven), model.spec.ruler.travel_speed_kmh)
         model.say("ruler", f"{k.name} {k.agree('sets', 'set')} out from {k.location} for {haven}", actor=k.name)
@@ -532,7 +526,9 @@ def _recall_to_seat(model: RegimeModel) -> None:
 
 
 def purge_unit(model: RegimeModel, u: Unit, why: str) -> None:
-    """Replace a commander: loyal and afraid; his peers grow more afraid and aggrieved."""
+    """Replace a commander: loyal and afraid; his peers grow more afraid and aggrieved. The new
+    man was never in a plot his predecessor had joined (Sudduth 2017: a purge removes the officers
+    able to move against the ruler, whether or not he knew they were plotting)."""
     u.loyalty = 0.85
     u.grievance = 0.0
     u.fear = min(1.0, u.fear + 0.2)
@@ -540,5 +536,9 @@ def purge_unit(model: RegimeModel, u: Unit, why: str) -> None:
         if v is not u and v.institution == u.institution and v.rank in ("top", "mid"):
             v.fear = min(1.0, v.fear + 0.1)
             v.grievance = min(1.0, v.grievance + 0.05)
+    if u.plot is not None and u.side == 0:  # a plotter who has not yet acted is removed with his plot
+        u.plot = None
+        u.committed = False
+        u.acted = False
     model.say("purge", f"{model.ruler.name} {model.ruler.agree('purges', 'purge')} the command of {u.label}, {why}", actor=model.ruler.name,
               region=u.region)

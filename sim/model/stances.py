@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from ..rules import ruler as R
 from ..rules import units as U
 from .agents import NOBODY
 
@@ -28,8 +29,9 @@ def forecast(model: RegimeModel, region: str | None, sides: list[Side] | None = 
     where he stands (``region``; None: the national picture)."""
     sides = sides if sides is not None else model.active_sides()
     # every commander in a region sees the same picture: one forecast per region and tally
-    key = (model.tallies, region, tuple(s.index for s in sides), model.ruler.strength,
-           tuple((s.holds_seat, s.broadcasts) for s in sides))
+    k = model.ruler
+    key = (model.tallies, region, tuple(s.index for s in sides), k.strength,
+           tuple((s.holds_seat, s.broadcasts) for s in sides), k.location, k.travel is None, k.status)
     cache = model.forecasts
     if cache.get("key") != key[0]:
         cache.clear()
@@ -59,12 +61,35 @@ def _forecast(model: RegimeModel, region: str | None, sides: list[Side]) -> list
     priors = [s_reg if s.is_ruler else (1.0 - s_reg) / n_ch for s in sides]
     facts = [0.0] * len(sides)
     if on("units.make_a_fact"):
+        made = any(not s.is_ruler and (s.holds_seat or s.broadcasts) for s in sides)
+        unmade = el.reappearance_cut if made and ruler_seen_in_command(model) else 0.0
         for i, s in enumerate(sides):
             if not s.is_ruler:
-                facts[i] = U.fact_shift(s.holds_seat, s.broadcasts, el.fact_bonus)
+                facts[i] = U.fact_shift(s.holds_seat, s.broadcasts, el.fact_bonus, unmade)
     if on("units.expected_winner"):
         return U.win_probabilities(shares, el.decisiveness, el.prior_weight, priors, facts)
     return U.win_probabilities(shares, el.decisiveness, 1.0, priors, facts)
+
+
+def ruler_haven(model: RegimeModel) -> str | None:
+    """Where rule ruler.move takes a ruler away from his contested seat: the most populous region
+    (not an aggregate) where his side's power exceeds every active challenger's (None: nowhere)."""
+    options = []
+    for name, r in model.regions.items():
+        if r.spec.aggregate:  # an aggregate of many places is not a place to land in
+            continue
+        loc = model.power_loc[name]
+        options.append((name, r.population, loc[0], sum(loc[s.index] for s in model.sides[1:] if s.active)))
+    return R.safe_haven(options)
+
+
+def ruler_seen_in_command(model: RegimeModel) -> bool:
+    """The ruler is seen free and in command away from his seat: in office, not on the road, at
+    his haven (Singh 2014: the incumbent's reappearance unmakes the plotters' fact)."""
+    k = model.ruler
+    if not k.in_office or k.travel is not None or k.location == model.seat or k.location not in model.regions:
+        return False
+    return ruler_haven(model) == k.location
 
 
 def ruler_forecast(model: RegimeModel, region: str | None = None) -> float:

@@ -37,9 +37,13 @@ def should_pay(loyalty: float, floor: float, budget: float, cost: float) -> bool
     "ruler.purge",
     direction="defected_share_peak: higher",
     statement="When blame for a defeat on a top commander passes purge_blame, the ruler "
-    "replaces him: the new man is loyal and afraid; his peers grow more afraid and aggrieved.",
+    "replaces him: the new man is loyal, afraid and unaggrieved, and not in any plot his "
+    "predecessor had joined; his peers grow more afraid and aggrieved.",
     mechanism="blame and purge",
-    literature=["Svolik (2012): purges as power-sharing failures"],
+    literature=["Svolik (2012): purges as power-sharing failures",
+                "Quinlivan (1999) Coup-proofing: rulers remove officers who could lead a coup",
+                "Sudduth (2017) Strategic logic of elite purges in dictatorships: purges remove "
+                "those able to move against the ruler"],
     when_off="nobody is purged for defeats",
 )
 def should_purge(grievance: float, threshold: float) -> bool:
@@ -119,7 +123,9 @@ def seat_abandoned(defended: float, against: float, share: float) -> bool:
     "ruler.move",
     direction="challenge_wins: higher",
     statement="A ruler away from his seat while it is contested travels to the most populous "
-    "region where his side's power exceeds everyone else's, and rallies there.",
+    "region where his side's power exceeds everyone else's, and rallies there: seen free and in "
+    "command, he unmakes reappearance_cut of the fact a challenger has made by holding the seat or "
+    "the broadcasts (units.make_a_fact).",
     mechanism="multiple sovereignty",
     literature=["Singh (2014): the incumbent's reappearance unmakes the plotters' fact"],
     when_off="the ruler stays where he is",

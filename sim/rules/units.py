@@ -52,15 +52,18 @@ def seen_shares(national: Sequence[float], local: Sequence[float], local_weight:
     "units.make_a_fact",
     direction="coup_succeeds: lower",
     statement="Holding the capital's seat and broadcasts 'makes a fact': every commander's "
-    "forecast moves fact_bonus toward the side that holds them (half of it for the broadcasts alone).",
+    "forecast moves fact_bonus toward the side that holds them (half of it for the broadcasts alone); "
+    "while the ruler is seen free and in command away from the seat (at the haven of ruler.move), "
+    "reappearance_cut of that fact is unmade.",
     mechanism="inside coup",
     literature=["Singh (2014) Seizing Power: the strategic logic of military coups"],
     when_off="seizing sites changes nobody's forecast",
 )
-def fact_shift(holds_seat: bool, holds_broadcasts: bool, bonus: float) -> float:
+def fact_shift(holds_seat: bool, holds_broadcasts: bool, bonus: float, unmade: float = 0.0) -> float:
+    """``unmade``: the share of the fact the ruler's reappearance unmakes (0: he is not seen)."""
     if holds_seat:
-        return bonus
-    return 0.5 * bonus if holds_broadcasts else 0.0
+        return bonus * (1.0 - unmade)
+    return 0.5 * bonus * (1.0 - unmade) if holds_broadcasts else 0.0
 
 
 @rule(

@@ -554,6 +554,14 @@ class ElitesSpec(Strict):
     fact_bonus: float = level(
         0.25, assumed(0.0, 0.5, "Singh (2014): seizing symbolic sites and broadcasts 'makes a fact'; its size is not measured")
     )
+    reappearance_cut: float = share(
+        0.5,
+        assumed(0.0, 1.0, "Singh (2014): a coup is won by making a fact, and an incumbent seen free and in "
+                "command contradicts it (Turkey 2016: the president's call from Marmaris, then his landing in "
+                "Istanbul); how much of the fact it unmakes is not measured"),
+        "share of a challenger's fact (fact_bonus, rule units.make_a_fact) unmade while the ruler is seen free and "
+        "in command away from the seat: in office, at the haven rule ruler.move takes him to",
+    )
     punishment: float = level(1.0, assumed(0.5, 1.0, "000: after Rust's flight 'the heads of about 25 generals ... rolled'; the top of the utility scale"))
     aside_penalty: float = level(0.15, assumed(0.0, 0.4, "neutrality is punished less than defection"))
     loyalty_adjust_per_day: float = param(0.08, "1/day", assumed(0.02, 0.2, "attachment moves over days to weeks"), ge=0, le=1)
