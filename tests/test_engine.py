@@ -272,6 +272,9 @@ def test_crowd_rule_values() -> None:
     assert K.fire_probability(0.3, 1000.0, 90_000.0, 10.0) == pytest.approx(0.03)
     assert K.deaths(500.0, 1e5, 0.002, 2.0) == pytest.approx(2.0)
     assert K.outrage(50.0, 0.05, 50.0) == pytest.approx(0.05 * (1 - math.exp(-1)))
+    # the news of a backfire of 0.1, carried at outrage_reach 0.3 to a region 700 km away (reach_km 700)
+    assert K.spread_outrage(0.1, 0.3, math.exp(-1)) == pytest.approx(0.03 * math.exp(-1))
+    assert K.spread_outrage(0.1, 0.0, 1.0) == 0.0
 
 
 # ============================================================================ ruler and challengers
@@ -363,9 +366,11 @@ def test_a_provincial_protest_is_a_challenge_there_and_its_units_reconsider(monk
 def test_firing_on_crowds_records_deaths_by_region_and_backfires_only_when_on(backfire: bool) -> None:
     sets = ["regions.Capital.legitimacy=0.5", "ruler.repress_trigger=0.001", "institutions.police.fire_propensity=1.0",
             *QUIET, "challengers.pmc.enabled=false", "challengers.movement.enabled=true", "events=[]"]
-    # a crowd is fired on in about half the seeds of this world: take the first seed where it is
+    # a crowd is fired on in about half the seeds of this world: take the first seed where it is.
+    # The news of the killings stays where they happen (crowds.outrage_spreads off: the next test's)
     for seed in range(1, 21):
-        m = _model(sets, () if backfire else ("crowds.backfire",), seed=seed)
+        m = _model(sets, ("crowds.outrage_spreads",) if backfire else ("crowds.backfire", "crowds.outrage_spreads"),
+                   seed=seed)
         province_before = m.regions["Province"].baseline
         m.run()
         meas = m.measures()
@@ -381,6 +386,38 @@ def test_firing_on_crowds_records_deaths_by_region_and_backfires_only_when_on(ba
         assert cap.baseline < 0.5 and max(cap.outrage) > 0
     else:
         assert cap.baseline == 0.5 and max(cap.outrage) == 0
+
+
+@pytest.mark.parametrize("spreads", [True, False])
+def test_killing_in_one_region_costs_a_connected_one_its_share_of_the_outrage_only_when_it_spreads(
+        spreads: bool) -> None:
+    """crowds.outrage_spreads: the Province (200 km from the Capital) loses, for good, the
+    Capital's backfire x outrage_reach x exp(-200/reach_km) and gains as much outrage for each
+    side fired on; with the rule off it loses nothing."""
+    reach = 0.5
+    sets = ["regions.Capital.legitimacy=0.5", "ruler.repress_trigger=0.001", "institutions.police.fire_propensity=1.0",
+            *QUIET, "challengers.pmc.enabled=false", "challengers.movement.enabled=true", "events=[]",
+            "public.backfire=0.2", "public.outrage_deaths=10", f"public.outrage_reach={reach}"]
+    # the first seed where the Capital's crowds are fired on and the Province's are not
+    for seed in range(1, 31):
+        m = _model(sets, () if spreads else ("crowds.outrage_spreads",), seed=seed)
+        start = m.regions["Province"].baseline
+        m.run()
+        cap, prov = m.regions["Capital"], m.regions["Province"]
+        if cap.killed_by[0] > 0 and sum(prov.killed_by) == 0 and sum(m.regions["Border"].killed_by) == 0:
+            break
+    else:
+        pytest.fail("no seed kills in the Capital alone")
+    pub = m.spec.public
+    local = K.outrage(cap.killed_by[0], pub.backfire, pub.outrage_deaths)
+    assert local > 0.01 and cap.baseline == pytest.approx(0.5 - local)
+    share = K.spread_outrage(1.0, reach, math.exp(-200.0 / m.spec.elites.reach_km)) if spreads else 0.0
+    assert prov.baseline == pytest.approx(start - local * share)
+    assert prov.outrage == pytest.approx([o * share for o in cap.outrage])
+    if spreads:
+        assert prov.baseline < start and max(prov.outrage) > 0
+    else:
+        assert prov.baseline == start and max(prov.outrage) == 0
 
 
 def test_an_open_challenge_at_the_horizon_is_unresolved_and_a_quiet_one_survives() -> None:

@@ -169,6 +169,9 @@ def test_challenger_coup_ruler_bargain_crowd_combat_rules_alone() -> None:
     assert K.deaths(1000.0, 10.0, 0.002, 1.0) == pytest.approx(1.0)  # never more than a tenth of the crowd
     assert K.outrage(0.0, 0.05, 50.0) == 0.0
     assert K.outrage(50.0, 0.05, 50.0) == pytest.approx(0.05 * (1 - math.exp(-1)))
+    # outrage that travels: the local amount x outrage_reach x nearness (exp(-km/reach_km))
+    assert K.spread_outrage(0.05, 0.3, math.exp(-200 / 700)) == pytest.approx(0.015 * math.exp(-200 / 700))
+    assert K.spread_outrage(0.05, 0.0, 1.0) == 0.0
     la, lb = lanchester_losses(1000.0, 500.0, 1.0, 1.0, 0.01, 1.0)
     assert la == pytest.approx(5.0) and lb == pytest.approx(10.0)
     # air strikes: each of 24 aircraft flies with chance 2 x 1/24 in an hour; each sortie kills 1.5
@@ -474,6 +477,16 @@ def check_off(rule: str, monkeypatch) -> None:  # noqa: C901 - a table of cases
         assert out[()][0] > 0 and out[(rule,)][0] > 0  # both arms kill
         assert out[()][1] < 0.5 and out[()][2] > 0  # legitimacy lost for good, outrage gained
         assert out[(rule,)][1] == 0.5 and out[(rule,)][2] == 0
+    elif rule == "crowds.outrage_spreads":
+        # the mechanism world, seed 1: troops fire on the City's crowds; only with the rule on does
+        # the news cost the capital (150 km away, nobody killed there first) its legitimacy
+        world = ROOT / "scenarios" / "mechanism_outrage_spreads.yaml"
+        on, off = _pair(rule, world)
+        first_city = lambda r: r.events[r.events["text"].str.contains("open fire on the crowds in City")]  # noqa: E731
+        assert len(first_city(on)) and len(first_city(off))
+        assert off.series["legitimacy__Capital"].max() == off.series["legitimacy__Capital"].min() == 0.87
+        assert on.series["legitimacy__Capital"].iloc[-1] < 0.87 - 0.01
+        assert K.spread_outrage(0.1, 0.6, 1.0) == pytest.approx(0.06)
     elif rule == "ruler.repress":
         on, off = _pair(rule, MOBIL, SHORT)
         assert _log(on, "Vladimir Putin sends") and not _log(off, "Vladimir Putin sends")

@@ -49,6 +49,10 @@ def worlds(draw) -> dict:
         }
         if i == 0:
             regions[name]["capital"] = True
+        elif draw(st.integers(0, 4)) == 0:
+            regions[name]["aggregate"] = True
+        if draw(st.integers(0, 3)) == 0:
+            regions[name]["big_city"] = True
     # a tree: every region reaches the capital by road
     routes = [{"a": names[draw(st.integers(0, i - 1))], "b": names[i], "km": draw(st.integers(20, 1500))}
               for i in range(1, n_reg)]
@@ -70,6 +74,8 @@ def worlds(draw) -> dict:
             ch["seat"] = draw(st.sampled_from(names[1:]))
         elif n_reg > 1 and draw(st.booleans()):
             ch["seat"] = draw(st.sampled_from(names))
+        if mode in ("march", "seize") and n_reg > 1 and draw(st.integers(0, 3)) == 0:
+            ch["target"] = draw(st.sampled_from(names))  # a province's centre, not the capital
         challengers[f"ch{j}"] = ch
     sides = ["ruler", "aside", *challengers]
     units = {}
@@ -118,13 +124,15 @@ def worlds(draw) -> dict:
     world = {
         "name": "fuzz",
         "description": {"what_is_it": "a world drawn by hypothesis"},
-        "time": {"step_hours": 1, "horizon_days": draw(st.integers(2, 3))},
+        "time": {"step_hours": draw(st.sampled_from((0.5, 1, 1, 2))), "horizon_days": draw(st.integers(2, 3))},
+        "public": {"interval_hours": draw(st.sampled_from((1, 3, 4)))},
         "regions": regions,
         "routes": routes,
         "institutions": institutions,
         "units": units,
         "ruler": {"name": "the ruler", "regime_strength": draw(st.floats(0.2, 0.9).map(lambda v: round(v, 3))),
-                  **({"location": draw(st.sampled_from(names))} if draw(st.booleans()) else {})},
+                  **({"location": draw(st.sampled_from(names))} if draw(st.booleans()) else {}),
+                  **({"seat": draw(st.sampled_from(names))} if draw(st.integers(0, 3)) == 0 else {})},
         "challengers": challengers,
         "events": events,
     }

@@ -110,6 +110,7 @@ def test_firing_on_crowds_kills_by_region_and_backfires() -> None:
 #: what its seed-1 story must show for the mechanism to have fired
 MECHANISMS = {
     "mechanism_make_a_fact": "take the broadcasters",
+    "mechanism_outrage_spreads": "open fire on the crowds in City",
     "mechanism_backfire": "open fire on the crowds",
     "mechanism_counter_rally": "calls the people into the streets",
     "mechanism_give_up": "the colonels surrender",

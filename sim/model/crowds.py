@@ -1,7 +1,8 @@
 """Crowds that back a side, and troops ordered to clear them: fire, hold back, or refuse.
 
 Refusing outright is a change of side (``sim.model.stances``); this module decides whether
-ordered units open fire, counts the dead by region and side, and applies the backfire.
+ordered units open fire, counts the dead by region and side, and applies the backfire (and
+spreads its news to the other regions).
 """
 
 from __future__ import annotations
@@ -88,6 +89,24 @@ def _orders(model: RegimeModel, region: str, here: list | None = None,
     return out
 
 
+def _spread_outrage(model: RegimeModel, origin: str, side: int, victims: dict[int, float], delta: float) -> None:
+    """Rule crowds.outrage_spreads: the news of killings in ``origin`` that cost it ``delta``
+    (crowds.backfire) carries part of that outrage to every other region, by nearness."""
+    reach = model.spec.public.outrage_reach
+    for name, b in model.regions.items():
+        if name == origin:
+            continue
+        d = K.spread_outrage(delta, reach, model.distance_weight_between(origin, name))
+        if d <= 0:
+            continue
+        if side == 0:
+            b.legitimacy = max(0.0, b.legitimacy - d)
+            b.baseline = max(0.0, b.baseline - d)
+        for i in victims:
+            if i >= 0:
+                b.outrage[i] += d
+
+
 def repression(model: RegimeModel) -> None:
     """Ordered units fire or hold back; the dead are counted; killing backfires."""
     on = model.rules.on
@@ -141,6 +160,8 @@ def repression(model: RegimeModel) -> None:
                 for i in victims:
                     if i >= 0:
                         r.outrage[i] += delta
+                if pub.outrage_reach > 0 and on("crowds.outrage_spreads"):
+                    _spread_outrage(model, name, side, victims, delta)
             if first:
                 model.say("repression", f"{killer.possessive} men open fire on the crowds in {r.label}",
                           actor=killer.name, region=name, label="troops fire on crowds")

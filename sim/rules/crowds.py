@@ -67,3 +67,24 @@ def deaths(men_firing: float, crowd: float, per_hour: float, dt_hours: float) ->
 def outrage(deaths_total: float, backfire: float, outrage_deaths: float) -> float:
     """The legitimacy lost (and support gained by the victims' side) after ``deaths_total``."""
     return backfire * (1.0 - math.exp(-deaths_total / outrage_deaths))
+
+
+@rule(
+    "crowds.outrage_spreads",
+    direction="final_legitimacy: higher",
+    statement="News of a killing carries its outrage beyond the region where it happened: when "
+    "crowds.backfire costs region A an amount d, every other region B loses d x outrage_reach x "
+    "exp(-km(A, B)/reach_km) of legitimacy (if the ruler's men fired) and its people gain as much "
+    "outrage for the side that was fired on.",
+    mechanism="repression",
+    literature=["Francisco (2004) After the massacre: mobilization in the wake of harsh repression, "
+                "Mobilization 9(2)",
+                "Hess & Martin (2006) Repression, backfire, and the theory of transformative events, "
+                "Mobilization 11(2): outrage needs the news to reach an audience",
+                "Sutton, Butcher & Svensson (2014) Explaining political jiu-jitsu, Journal of Peace "
+                "Research 51(5)"],
+    when_off="outrage stays in the region where the killing happened",
+)
+def spread_outrage(local: float, reach: float, nearness: float) -> float:
+    """The outrage a region at ``nearness`` (exp(-km/reach_km)) takes from ``local`` outrage elsewhere."""
+    return local * reach * nearness

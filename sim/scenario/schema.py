@@ -523,6 +523,11 @@ class PublicSpec(Strict):
     outrage_deaths: float = param(
         50.0, "deaths", assumed(10.0, 500.0, "tens to hundreds of deaths turn a region against the ruler"), "deaths in a region at which outrage reaches 63% of backfire", gt=0
     )
+    outrage_reach: float = share(
+        0.3,
+        assumed(0.0, 1.0, "Francisco (2004), Hess & Martin (2006): news of a massacre carries outrage beyond the place (Timisoara 1989, Sidi Bouzid 2010); it is weaker at a distance and regimes muffle it; the share is not measured"),
+        "share of a killing's outrage (crowds.backfire) its news carries to another region, times exp(-km/elites.reach_km)",
+    )
 
 
 # ----------------------------------------------------------------------------- elites
