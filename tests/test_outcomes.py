@@ -495,3 +495,48 @@ def test_plotters_consolidate_only_while_contested_by_at_most_contest_share_of_t
     p.hold_hours = 11.0
     assert settle(m) == (Outcome.COUP_SUCCEEDS if wins else None)
     assert (m.ruler.status == "deposed") is wins
+
+
+CITY_WORLD = """
+name: city_world
+description: {what_is_it: "a ruler whose seat is in the North, and a column that takes the capital city"}
+time: {step_hours: 1, horizon_days: 1}
+regions:
+  Capital: {population: 10000, grid: 15, pos: [0, 0], capital: true}
+  North: {population: 10000, grid: 15, pos: [1, 0]}
+routes:
+  - {a: Capital, b: North, km: 20}
+institutions:
+  army: {label: the army}
+units:
+  guard: {institution: army, region: North, strength: 5000}
+  rebels: {institution: army, region: North, strength: 3000, side: rebels}
+ruler: {name: the ruler, seat: North}
+challengers:
+  rebels: {name: the rebels, plural: true, mode: march, seat: North, target: Capital}
+rules: {disable: [bargain.offer, challenger.give_up]}
+events:
+  - {at: 0, type: challenge, actor: rebels}
+"""
+
+
+def test_a_column_that_takes_a_city_which_is_not_the_seat_holds_it_and_the_challenge_goes_on(tmp_path) -> None:
+    path = tmp_path / "city.yaml"
+    path.write_text(CITY_WORLD)
+    m = RegimeModel(load(path), seed=1)
+    rebels = side(m, "rebels")
+    while m.running:
+        m.step()
+    # the column reached the capital city unopposed, but power sits in the North
+    assert rebels.column is not None and rebels.column.done and "Capital" in rebels.regions
+    assert not rebels.holds_seat and rebels.status == "active"
+    assert m.ruler.in_office and m.outcome == Outcome.UNRESOLVED
+    assert any(e.label == "column holds a city" and "the seat of power is in North" in e.text for e in m.log.entries)
+
+
+def test_a_challenger_moves_on_the_rulers_seat_by_default(tmp_path) -> None:
+    path = tmp_path / "city.yaml"
+    path.write_text(CITY_WORLD.replace("seat: North, target: Capital", "seat: Capital").replace(
+        "rebels: {institution: army, region: North", "rebels: {institution: army, region: Capital"))
+    m = RegimeModel(load(path), seed=1)
+    assert side(m, "rebels").target == "North" == m.seat

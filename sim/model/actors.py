@@ -375,7 +375,7 @@ def _responses(model: RegimeModel) -> None:
     if on("ruler.pay"):
         for u in sorted(model.units, key=lambda u: (u.loyalty, u.key)):
             cost = u.strength * kr.pay_cost_kusd_per_man / 1000.0
-            if u.plot is not None or u.side != 0:
+            if u.plot is not None or u.side != 0 or u.strength <= 0:  # a unit with no men left is not paid
                 continue
             if R.should_pay(u.loyalty, kr.pay_floor, k.budget, cost) and u.pay < 1.0:
                 k.spend(cost)

@@ -252,7 +252,8 @@ class Side:
         self.ambition = spec.ambition if spec is not None else 0.0
         seat = model.spec.seat
         self.seat = (spec.seat or model.capital) if spec is not None else seat
-        self.target = (spec.target or model.capital) if spec is not None else seat
+        # a challenger moves on the seat of power unless its world names another target
+        self.target = (spec.target or seat) if spec is not None else seat
         # the ruler's own state
         self.strength = ruler.regime_strength
         self.baseline = ruler.regime_strength

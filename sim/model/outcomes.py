@@ -7,8 +7,9 @@ A run ends when the state settles it, never by default at the horizon:
   ``coup_succeeds`` (a seizure), ``popular_revolution`` (a movement or a rival centre whose
   side holds the seat), or ``ruler_ousted`` (a movement forced him out but the armed men at
   the seat who hold it stood aside: the armed forces take charge);
-* a challenger wins by its goal: a column at its target with nobody left to block it takes
-  the capital; plotters who have held the seat for consolidate_hours uncontested depose him;
+* a challenger wins by its goal: a column at the seat of power with nobody left to block it
+  takes it; plotters who have held the seat for consolidate_hours uncontested depose him (a
+  column or plotters whose target is another city hold that city, and the challenge goes on);
 * every armed challenge has ended (a settlement, a collapse, giving up):
   ``negotiated_settlement``, ``mutiny_crushed``, ``coup_fails``, by the last one to end;
 * an armed split holding civil_war_share of the armed forces for civil_war_hours: ``civil_war``;
@@ -65,7 +66,7 @@ MEANINGS = {
                              "ruler is gone but no challenger holds the seat and his side's men do",
     Outcome.NEGOTIATED_SETTLEMENT: "the last armed challenge ended in a settlement both sides preferred to fighting on",
     Outcome.MUTINY_CRUSHED: "the last armed challenge was a march that broke up or gave up",
-    Outcome.MUTINY_TAKES_POWER: "a march reached its target with nobody left to block it, or its side holds the "
+    Outcome.MUTINY_TAKES_POWER: "a march reached the seat of power with nobody left to block it, or its side holds the "
                                 "seat when the ruler leaves office",
     Outcome.COUP_SUCCEEDS: "plotters held the seat uncontested for consolidate_hours, or hold it when the ruler "
                            "leaves office",
@@ -164,11 +165,19 @@ def settle(model: RegimeModel) -> None:
             strength = column_strength(model, s)
             if strength < spec.collapse_share * max(s.column_start, 1.0):
                 end_challenge(model, s, "crushed", f"{s.possessive} column falls to {strength:,.0f} men and breaks up")
+            elif s.column.done and s.target != seat and not blockers(model, s.target, s.index):
+                # a city that is not the seat of power: the column holds it, and the challenge
+                # goes on (a deal, a collapse, a split that lasts, or the horizon ends it)
+                if s.target not in s.regions:
+                    s.regions.add(s.target)
+                    model.say("challenge", f"{s.possessive} column enters {s.target} with {strength:,.0f} men and "
+                                           f"holds it; the seat of power is in {seat}",
+                              actor=s.name, region=s.target, label="column holds a city")
             elif s.column.done and not blockers(model, s.target, s.index):
-                s.holds_seat = s.target == seat
+                s.holds_seat = True
                 s.status = "won"
                 end = f"{s.possessive} column enters {s.target} with {strength:,.0f} men; no one defends it"
-                if s.target == seat and k.in_office:
+                if k.in_office:
                     k.status = "fled" if k.location == seat else "deposed"
                 model.say("challenge", end, actor=s.name, label="column takes the capital")
         elif s.mode == "seize":
@@ -245,7 +254,13 @@ def _seizure(model: RegimeModel, s: Side) -> None:
     if s.holds_seat:
         s.hold_hours += model.dt
         uncontested = against <= model.spec.elites.contest_share * mine
-        if s.hold_hours >= spec.consolidate_hours and uncontested and model.ruler.in_office:
+        if cap != model.seat:
+            # plotters who hold a city that is not the seat of power hold that city, not power
+            if uncontested and cap not in s.regions:
+                s.regions.add(cap)
+                model.say("challenge", f"{s.name} {s.agree('holds', 'hold')} {cap}; the seat of power is in "
+                                       f"{model.seat}", actor=s.name, region=cap, label="plotters hold a city")
+        elif s.hold_hours >= spec.consolidate_hours and uncontested and model.ruler.in_office:
             s.status = "won"
             model.ruler.status = "captured" if model.ruler.location == cap else "deposed"
             model.say("challenge", f"{s.name} {s.agree('has', 'have')} held {cap} for {s.hold_hours:g} h and no force "

@@ -347,7 +347,8 @@ class ChallengerSpec(Strict):
         "ruler leaves office",
     )
     seat: str | None = Field(None, description="region where it starts (default: the capital)")
-    target: str | None = Field(None, description="region it moves on (default: the capital)")
+    target: str | None = Field(None, description="region it moves on (default: the ruler's seat of power); "
+                                "taking another region holds that region, not power")
     offer: float = level(0.15, assumed(0.0, 0.4, "a challenger can promise units little before it wins"), "what it promises units that join it")
     grievance: float = level(0.3, assumed(0.1, 0.7, "a leader who challenges the ruler holds some grievance against his men"), "the leader's grievance against the ruler's men")
     ambition: float = level(0.6, assumed(0.3, 0.9, "power is worth much to a man who challenges for it"), "value of power to the leader")
