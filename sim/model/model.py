@@ -128,6 +128,7 @@ class RegimeModel(mesa.Model):
         self.stance_changes: list[dict] = []
         self.forced_decisions: set[str] = set()
         self.forecasts: dict = {}  # (tally, region, sides, ...) -> forecast, see stances.forecast
+        self.seen: dict = {}  # shares seen and fight costs by region, from the tally: see stances._seen
         self.nearness: dict = {}  # fronts -> region -> how often its commanders reconsider, see stances
         self._rows: list[list] = []  # see record() and series_columns
         self.track: list[tuple] = []  # (hour, unit, region, stance, strength, lon, lat, in_column)
@@ -224,7 +225,6 @@ class RegimeModel(mesa.Model):
         """Power behind each side, distance-weighted nationally and by region (units, raiders,
         and crowds when rule public.people_power is on)."""
         n = len(self.sides)
-        self.tallies = getattr(self, "tallies", 0) + 1  # forecasts made from an older tally are stale
         # called several times an hour (after every change of side): locals, and the unit's
         # region and power inlined (same sums in the same order as unit_region() and u.power)
         power_w = [0.0] * n
@@ -234,7 +234,7 @@ class RegimeModel(mesa.Model):
         total = 0.0
         defected = 0.0
         silent = self.spec.elites.undeclared_weight if (
-            self.rules.on("units.wait_and_see") and self.challenge_open()) else 1.0
+            self.rules.is_on["units.wait_and_see"] and self.challenge_open()) else 1.0
         # the rule's two answers, asked once a tally rather than once a unit
         weight_of = (declared_weight(False, silent), declared_weight(True, silent))
         for u in self.units:
@@ -254,9 +254,6 @@ class RegimeModel(mesa.Model):
                 power *= weight_of[u.engaged]
             power_w[side] += weight[where] * power
             power_loc[where][side] += power
-        self.power_w = power_w
-        self.power_loc = power_loc
-        self.aside_loc = aside_loc
         for inc in self.incursions:
             if inc.side is not None:
                 power_w[inc.side] += weight[inc.region] * inc.strength
@@ -264,17 +261,28 @@ class RegimeModel(mesa.Model):
         if self._people_power:
             pp = self.spec.public.people_power
             street = self._street if self._street is not None and self.sides[self._street].active else None
+            counted = [s.is_ruler or s.standing for s in self.sides]  # whose crowds count, once a tally
             for name, r in self.regions.items():
                 if r.protest_share <= 0 and not any(r.rally):
                     continue
                 w = weight[name]
                 loc = power_loc[name]
                 protesters = r.protesters
-                for s in self.sides:
-                    n = r.rally[s.index] + (protesters if s.index == street else 0.0)
-                    if n > 0 and (s.is_ruler or s.standing):
-                        power_w[s.index] += w * n * pp
-                        loc[s.index] += n * pp
+                rally = r.rally
+                for i in range(n):
+                    c = rally[i] + (protesters if i == street else 0.0)
+                    if c > 0 and counted[i]:
+                        power_w[i] += w * c * pp
+                        loc[i] += c * pp
+        # a tally that finds the same powers as the last one keeps its number (and its lists), so the
+        # forecasts made from it stay valid (stances.forecast, stances._seen); == on these floats is
+        # bit for bit: sums of positive powers from 0.0 are never -0.0, and a NaN never compares equal
+        if getattr(self, "tallies", 0) == 0 or power_w != self.power_w or power_loc != self.power_loc or \
+                aside_loc != self.aside_loc:
+            self.tallies = getattr(self, "tallies", 0) + 1  # forecasts made from an older tally are stale
+            self.power_w = power_w
+            self.power_loc = power_loc
+            self.aside_loc = aside_loc
         self.total_strength = total
         self.defected_strength = defected
         self.peak_defected = max(self.peak_defected, defected)

@@ -28,8 +28,8 @@ def forecast(model: RegimeModel, region: str | None, sides: list[Side] | None = 
     where he stands (``region``; None: the national picture)."""
     sides = sides if sides is not None else model.active_sides()
     # every commander in a region sees the same picture: one forecast per region and tally
-    key = (model.tallies, region, tuple(s.index for s in sides), model.ruler.strength,
-           tuple((s.holds_seat, s.broadcasts) for s in sides))
+    key = (model.tallies, region, tuple([s.index for s in sides]), model.ruler.strength,
+           tuple([(s.holds_seat, s.broadcasts) for s in sides]))
     cache = model.forecasts
     if cache.get("key") != key[0]:
         cache.clear()
@@ -40,18 +40,31 @@ def forecast(model: RegimeModel, region: str | None, sides: list[Side] | None = 
     return p
 
 
+def _seen(model: RegimeModel) -> dict:
+    """The fight costs worked out from the current tally, by (region, sides): every commander
+    in a region faces the same ones. Dropped when the tally moves or its lists or the rules are
+    replaced (tests set them by hand)."""
+    cache = model.seen
+    source = cache.get("source")
+    if source is None or source[0] != model.tallies or source[1] is not model.power_w or \
+            source[2] is not model.power_loc or source[3] is not model.rules:
+        cache.clear()
+        cache["source"] = (model.tallies, model.power_w, model.power_loc, model.rules)
+    return cache
+
+
 def seen_shares(model: RegimeModel, region: str | None, sides: list[Side]) -> list[float]:
     """The share of the power behind each of ``sides`` that a commander in ``region`` sees: the
     national picture blended with his region's (rule units.local_cascade; None: national only)."""
     national = [model.power_w[s.index] for s in sides]
     local = [model.power_loc[region][s.index] for s in sides] if (
-        region is not None and model.rules.on("units.local_cascade")) else []
+        region is not None and model.rules.is_on["units.local_cascade"]) else []
     return U.seen_shares(national, local, model.spec.elites.local_weight) if local else \
         U.seen_shares(national, [], 0.0)
 
 
 def _forecast(model: RegimeModel, region: str | None, sides: list[Side]) -> list[float]:
-    on = model.rules.on
+    on = model.rules.is_on.__getitem__
     el = model.spec.elites
     shares = seen_shares(model, region, sides)
     s_reg = model.ruler.strength
@@ -73,26 +86,31 @@ def ruler_forecast(model: RegimeModel, region: str | None = None) -> float:
 
 def _fight_costs(model: RegimeModel, sides: list[Side], region: str) -> list[float]:
     """What backing each side costs where the commander stands: the odds of a fight there."""
-    el = model.spec.elites
-    loc = model.power_loc[region]
-    total = sum(loc[s.index] for s in sides)
-    out = []
-    for s in sides:
-        own = loc[s.index]
-        enemy = total - own
-        out.append(el.fight_cost * enemy / (enemy + own) if enemy > 0 else 0.0)
-    return out
+    cache = _seen(model)
+    key = (region, tuple([s.index for s in sides]))
+    out = cache.get(key)
+    if out is None:
+        el = model.spec.elites
+        loc = model.power_loc[region]
+        total = sum(loc[s.index] for s in sides)
+        out = cache[key] = []
+        for s in sides:
+            own = loc[s.index]
+            enemy = total - own
+            out.append(el.fight_cost * enemy / (enemy + own) if enemy > 0 else 0.0)
+    return list(out)  # a copy: utilities() changes its own
 
 
 # ============================================================================ the choice
 def utilities(model: RegimeModel, u: Unit, sides: list[Side]) -> list[float]:
     """Utilities of backing each of ``sides`` (the ruler first), then of standing aside."""
-    on = model.rules.on
+    on = model.rules.is_on.__getitem__
     el = model.spec.elites
     region = model.unit_region(u)
     p = forecast(model, region, sides)
     u.last_p = p[0]
-    own = next((i for i, s in enumerate(sides) if u.plot is not None and s.index == u.plot), 0)
+    plot = u.plot
+    own = 0 if plot is None else next((i for i, s in enumerate(sides) if s.index == plot), 0)
     committed = own > 0 and u.committed
     attach = []
     for i, s in enumerate(sides):
