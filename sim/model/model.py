@@ -102,6 +102,12 @@ class RegimeModel(mesa.Model):
         self.units: list[Unit] = [Unit(self, key, scenario.units[key]) for key in sorted(scenario.units)]
         self.unit_by_key = {u.key: u for u in self.units}
         self.institutions = sorted({u.institution for u in self.units})
+        # for record(): each unit's institution by position, and each institution's men at the
+        # start (units and their initial strength never change: the same sum as adding them each row)
+        self._unit_inst = [self.institutions.index(u.institution) for u in self.units]
+        self._inst_initial = [0.0] * len(self.institutions)
+        for u, i in zip(self.units, self._unit_inst, strict=True):
+            self._inst_initial[i] += u.initial_strength
         self.mobilization: MobilizationState | None = None
         self.incursions: list[Incursion] = []
         sp = scenario.sponsor
@@ -146,6 +152,11 @@ class RegimeModel(mesa.Model):
         reach = scenario.elites.reach_km
         self._reach_weight = {a: {b: math.exp(-self.geo.km(a, b) / reach) for b in self.regions} for a in self.regions}
         self.distance_weight = {name: self._reach_weight[name][self.capital] for name in self.regions}
+        # for sync_police(), made once: grids and populations keep their size, institutions their kind
+        scale = scenario.public.police_scale
+        self._police_per_man = {name: scale * r.grid.cell.size / r.population if r.population > 0 else 0.0
+                                for name, r in self.regions.items()}
+        self._repressive = [u for u in self.units if u.repressive]
         self.sync_police()
         for r in self.regions.values():
             r.refresh_shares()
@@ -169,14 +180,18 @@ class RegimeModel(mesa.Model):
         return [s for s in self.sides if s.is_ruler or s.active]
 
     def challenge_open(self) -> bool:
-        return any(s.active for s in self.sides[1:])
+        for s in self.sides[1:]:  # asked several times an hour: a loop, not any() over a generator
+            if s.active:
+                return True
+        return False
 
     def armed_challenge_open(self) -> bool:
         return any(s.active and s.armed for s in self.sides[1:]) or bool(self.incursions)
 
     def national_legitimacy(self) -> float:
-        pop = sum(r.stayers for r in self.regions.values())
-        return sum(r.legitimacy * r.stayers for r in self.regions.values()) / max(pop, 1.0)
+        stayers = [r.stayers for r in self.regions.values()]
+        return sum([r.legitimacy * n for r, n in zip(self.regions.values(), stayers, strict=True)]) / \
+            max(sum(stayers), 1.0)
 
     def legitimacy_gap(self) -> float:
         """How far legitimacy stands from its baseline (the level it drifts back to, rule
@@ -185,8 +200,9 @@ class RegimeModel(mesa.Model):
         return sum(abs(r.legitimacy - r.baseline) * r.stayers for r in self.regions.values()) / max(pop, 1.0)
 
     def national_protest(self) -> float:
-        pop = sum(r.stayers for r in self.regions.values())
-        return sum(r.protesters for r in self.regions.values()) / max(pop, 1.0)
+        # sums over lists (the same values in the same order as over generators: the same sums)
+        pop = sum([r.stayers for r in self.regions.values()])
+        return sum([r.protesters for r in self.regions.values()]) / max(pop, 1.0)
 
     def street_side(self) -> int | None:
         """The movement that street protesters back: the first enabled 'street' challenger."""
@@ -206,15 +222,15 @@ class RegimeModel(mesa.Model):
 
     def sync_police(self) -> None:
         """Each region's policemen on the grid follow the stance of its repressive units."""
-        scale = self.spec.public.police_scale
-        on: dict[str, float] = {n: 0.0 for n in self.regions}
-        off: dict[str, float] = {n: 0.0 for n in self.regions}
-        for u in self.units:
-            if not u.repressive or u.travel is not None or u.in_column:
+        on: dict[str, float] = dict.fromkeys(self.regions, 0.0)
+        off: dict[str, float] = dict.fromkeys(self.regions, 0.0)
+        for u in self._repressive:
+            if u.travel is not None or u.in_column:
                 continue
             (on if u.side == 0 else off)[u.region] += u.strength
+        per_men = self._police_per_man
         for name, r in self.regions.items():
-            per_man = scale * r.grid.cell.size / r.population if r.population > 0 else 0.0
+            per_man = per_men[name]
             want = (int(round(on[name] * per_man)), int(round(off[name] * per_man)))
             if want != r.police:
                 r.grid.set_cops(self.rng, *want)
@@ -241,7 +257,8 @@ class RegimeModel(mesa.Model):
             strength = u.strength
             if strength <= 0:
                 continue
-            where = u.travel.at if u.travel is not None else u.region
+            travel = u.travel
+            where = travel.at if travel is not None else u.region
             total += strength
             side = u.side
             power = strength * u.combat_power
@@ -384,13 +401,14 @@ class RegimeModel(mesa.Model):
     def _drift(self) -> None:
         """Legitimacy, regime strength and loyalty drift; ongoing pressures apply."""
         dt = self.dt
-        on = self.rules.on
+        on = self.rules.is_on.__getitem__
         spec = self.spec
         k = self.ruler
         if on("legitimacy.recovery"):
             k.strength = L.recover(k.strength, k.baseline, spec.ruler.strength_recovery_per_day, dt)
+            recover, per_day = L.recover, spec.public.legitimacy_recovery_per_day
             for r in self.regions.values():
-                r.legitimacy = L.recover(r.legitimacy, r.baseline, spec.public.legitimacy_recovery_per_day, dt)
+                r.legitimacy = recover(r.legitimacy, r.baseline, per_day, dt)
         if on("legitimacy.street_pressure"):
             k.strength = L.street_pressure(k.strength, self.national_protest(), spec.elites.protest_strength_drop, dt)
         if on("legitimacy.challenge_erosion") and any(s.active and s.armed for s in self.sides[1:]):
@@ -403,11 +421,12 @@ class RegimeModel(mesa.Model):
             memory = spec.public.exit_memory_days * 24.0
             # the panic of the announcement fades; halting the call-up halves it
             fade = math.exp(-(self.hour - mob.started) / memory)
+            active, hardship, step = mob.active, spec.public.mobilization_hardship, min(1.0, dt / 48.0)
             for r in self.regions.values():
-                r.threat = fade * (0.5 if r.halted else 1.0) * (1.0 if mob.active else 0.5)
-                pressure = r.load if (mob.active and not r.halted) else 0.0
-                target = mobilization_hardship(pressure, spec.public.mobilization_hardship)
-                r.extra_hardship += (target - r.extra_hardship) * min(1.0, dt / 48.0)
+                r.threat = fade * (0.5 if r.halted else 1.0) * (1.0 if active else 0.5)
+                pressure = r.load if (active and not r.halted) else 0.0
+                target = mobilization_hardship(pressure, hardship)
+                r.extra_hardship += (target - r.extra_hardship) * step
         el = spec.elites
         if on("units.loyalty_drift"):
             # the parameters read once an hour, not once a unit
@@ -449,21 +468,22 @@ class RegimeModel(mesa.Model):
         stayers = [r.stayers for r in regions]
         pop = max(sum(stayers), 1.0)
         lon, lat = col.column.position(self.geo) if col is not None else (float("nan"), float("nan"))
-        # one list per row, in the order of self.series_columns (a dict per row cost a quiet run a sixth)
+        # one list per row, in the order of self.series_columns (a dict per row cost a quiet run a
+        # sixth); sums over lists, not generators (the same values in the same order: the same sums)
         row = [
             self.hour,
             self.ruler.strength,
-            sum(r.legitimacy * n for r, n in zip(regions, stayers, strict=True)) / pop,
-            sum(r.protest_share * n for r, n in zip(regions, stayers, strict=True)) / pop,
-            sum(r.emigrated for r in regions),
-            sum(r.mobilized for r in regions),
-            sum(r.arrests for r in regions),
+            sum([r.legitimacy * n for r, n in zip(regions, stayers, strict=True)]) / pop,
+            sum([r.protest_share * n for r, n in zip(regions, stayers, strict=True)]) / pop,
+            sum([r.emigrated for r in regions]),
+            sum([r.mobilized for r in regions]),
+            sum([r.arrests for r in regions]),
             self.casualties,
             self.front_losses,
             self.crowd_deaths,
             self.ruler.budget,
             self.defected_strength,
-            ",".join(s.id for s in self.sides[1:] if s.active),
+            ",".join([s.id for s in self.sides[1:] if s.active]),
             self.capital_holder,
             self.ruler.status,
             col.column.km_left(self.geo) if col is not None else float("nan"),
@@ -473,19 +493,19 @@ class RegimeModel(mesa.Model):
         ]
         for r in regions:
             row += (r.legitimacy, r.protest_share, r.jailed_share, r.emigrated, r.mobilized, sum(r.rally), r.deaths)
-        by_inst: dict[str, list[float]] = {i: [0.0, 0.0, 0.0, 0.0, 0.0] for i in self.institutions}
+        # per institution: men loyal, aside, defected, and loyalty weighted by men at the start
+        by_inst = [[0.0, 0.0, 0.0, 0.0] for _ in self.institutions]
         backing = [0.0] * len(self.sides)
-        for u in self.units:
-            acc = by_inst[u.institution]
+        for u, i in zip(self.units, self._unit_inst, strict=True):
+            acc = by_inst[i]
             side = u.side
-            acc[0 if side == 0 else 1 if side == NOBODY else 2] += u.strength
+            strength = u.strength
+            acc[0 if side == 0 else 1 if side == NOBODY else 2] += strength
             acc[3] += u.loyalty * u.initial_strength
-            acc[4] += u.initial_strength
             if side >= 0:
-                backing[side] += u.strength
-        for inst in self.institutions:
-            acc = by_inst[inst]
-            row += (acc[0], acc[1], acc[2], acc[3] / acc[4] if acc[4] else float("nan"))
+                backing[side] += strength
+        for acc, initial in zip(by_inst, self._inst_initial, strict=True):
+            row += (acc[0], acc[1], acc[2], acc[3] / initial if initial else float("nan"))
         row += backing
         self._rows.append(row)
         if not self.record_track:
