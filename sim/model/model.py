@@ -135,7 +135,7 @@ class RegimeModel(mesa.Model):
         self.forced_decisions: set[str] = set()
         self.forecasts: dict = {}  # (tally, region, sides, ...) -> forecast, see stances.forecast
         self.seen: dict = {}  # shares seen and fight costs by region, from the tally: see stances._seen
-        self.nearness: dict = {}  # fronts -> region -> how often its commanders reconsider, see stances
+        self.nearness: dict = {}  # (fronts, rate) -> region -> how often its commanders reconsider, see stances
         self._rows: list[list] = []  # see record() and series_columns
         self.track: list[tuple] = []  # (hour, unit, region, stance, strength, lon, lat, in_column)
         self._events = sorted(scenario.events, key=lambda e: e.at)
