@@ -200,9 +200,11 @@ class RegimeModel(mesa.Model):
         return sum(abs(r.legitimacy - r.baseline) * r.stayers for r in self.regions.values()) / max(pop, 1.0)
 
     def national_protest(self) -> float:
-        # sums over lists (the same values in the same order as over generators: the same sums)
-        pop = sum([r.stayers for r in self.regions.values()])
-        return sum([r.protesters for r in self.regions.values()]) / max(pop, 1.0)
+        # sums over lists (the same values in the same order as over generators: the same sums);
+        # each region's protesters are its protest share times its stayers (RegionPublic.protesters)
+        stayers = [r.stayers for r in self.regions.values()]
+        protesters = [r.protest_share * n for r, n in zip(self.regions.values(), stayers, strict=True)]
+        return sum(protesters) / max(sum(stayers), 1.0)
 
     def street_side(self) -> int | None:
         """The movement that street protesters back: the first enabled 'street' challenger."""
@@ -428,18 +430,20 @@ class RegimeModel(mesa.Model):
                 target = mobilization_hardship(pressure, hardship)
                 r.extra_hardship += (target - r.extra_hardship) * step
         el = spec.elites
-        if on("units.loyalty_drift"):
-            # the parameters read once an hour, not once a unit
-            strength = k.strength
-            base, w_pay, w_s, w_g = (el.loyalty_base, el.loyalty_pay_weight, el.loyalty_strength_weight,
-                                     el.loyalty_grievance_weight)
-            per_day = el.loyalty_adjust_per_day
-            for u in self.units:
-                target = loyalty_target(u.pay, strength, u.grievance, base, w_pay, w_s, w_g)
-                u.loyalty = drift(u.loyalty, target, per_day, dt)
+        # the parameters read once an hour, not once a unit
+        drifting = on("units.loyalty_drift")
+        strength = k.strength
+        base, w_pay, w_s, w_g = (el.loyalty_base, el.loyalty_pay_weight, el.loyalty_strength_weight,
+                                 el.loyalty_grievance_weight)
+        per_day = el.loyalty_adjust_per_day
         decay = el.grievance_decay_per_day * dt / 24.0
+        # one pass: a unit's loyalty drifts on its grievance before this hour's decay, as when
+        # the two were separate loops (no unit's drift reads another unit)
         for u in self.units:
             g = u.grievance
+            if drifting:
+                target = loyalty_target(u.pay, strength, g, base, w_pay, w_s, w_g)
+                u.loyalty = drift(u.loyalty, target, per_day, dt)
             if g != 0.0:  # max(0.0, 0.0 - decay * 0.0) is 0.0: nothing to do
                 u.grievance = max(0.0, g - decay * g)
 
