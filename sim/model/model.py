@@ -497,30 +497,27 @@ class RegimeModel(mesa.Model):
         ]
         for r in regions:
             row += (r.legitimacy, r.protest_share, r.jailed_share, r.emigrated, r.mobilized, sum(r.rally), r.deaths)
-        # per institution: men loyal, aside, defected, and loyalty weighted by men at the start
+        # one pass over the units: per institution, men loyal, aside, defected, and loyalty weighted
+        # by men at the start; backing by side; and (unless sweeping) one track tuple per unit, its
+        # region and stance name inlined (what unit_region() and Unit.stance_name give)
         by_inst = [[0.0, 0.0, 0.0, 0.0] for _ in self.institutions]
         backing = [0.0] * len(self.sides)
-        for u, i in zip(self.units, self._unit_inst, strict=True):
-            acc = by_inst[i]
-            side = u.side
-            strength = u.strength
-            acc[0 if side == 0 else 1 if side == NOBODY else 2] += strength
-            acc[3] += u.loyalty * u.initial_strength
-            if side >= 0:
-                backing[side] += strength
-        for acc, initial in zip(by_inst, self._inst_initial, strict=True):
-            row += (acc[0], acc[1], acc[2], acc[3] / initial if initial else float("nan"))
-        row += backing
-        self._rows.append(row)
-        if not self.record_track:
-            return
-        # one tuple per unit and recorded hour: the unit's region and stance name inlined
-        # (what unit_region() and Unit.stance_name give)
+        track = self.record_track
         pos = self._node_pos
         hour = self.hour
         append = self.track.append
         names = _STANCE_NAMES
-        for u in self.units:
+        for u, i in zip(self.units, self._unit_inst, strict=True):
+            acc = by_inst[i]
+            side = u.side
+            strength = u.strength
+            stance = 0 if side == 0 else 1 if side == NOBODY else 2
+            acc[stance] += strength
+            acc[3] += u.loyalty * u.initial_strength
+            if side >= 0:
+                backing[side] += strength
+            if not track:
+                continue
             travel = u.travel
             if travel is not None:
                 ulon, ulat = travel.position(self.geo)
@@ -531,9 +528,11 @@ class RegimeModel(mesa.Model):
                     ulon, ulat = lon, lat
                 else:
                     ulon, ulat = pos[where]
-            side = u.side
-            append((hour, u.key, where, names[0 if side == 0 else 1 if side == NOBODY else 2], u.strength,
-                    ulon, ulat, u.in_column))
+            append((hour, u.key, where, names[stance], strength, ulon, ulat, u.in_column))
+        for acc, initial in zip(by_inst, self._inst_initial, strict=True):
+            row += (acc[0], acc[1], acc[2], acc[3] / initial if initial else float("nan"))
+        row += backing
+        self._rows.append(row)
 
     @property
     def rows(self) -> SeriesRows:
