@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from ..public.grid import RegionGrid, TickParams
+from ..rules.public import draft_people, exit_people, exit_weights
 from ..rules.units import ASIDE, DEFECTED, LOYAL, STANCES
 from ..scenario.schema import ASIDE as ASIDE_ID
 from ..scenario.schema import RULER, ChallengerSpec, Region
@@ -189,9 +190,7 @@ class RegionPublic(mesa.Agent):
         dt_days = hours / 24.0
         rules = model.rules
         # --- exit (voice's rival): the aggrieved, risk-averse and better-off leave first
-        if rules.on("public.exit") and self.threat > 0:
-            from ..rules.public import exit_people, exit_weights
-
+        if rules.is_on["public.exit"] and self.threat > 0:
             expected = exit_people(self.stayers, model.spec.public.exit_rate_per_day, self.threat,
                                    self.spec.exit_access, dt_days)
             people = float(rng.poisson(expected)) if expected > 0 else 0.0
@@ -204,8 +203,6 @@ class RegionPublic(mesa.Agent):
         # --- draft
         mob = model.mobilization
         if mob is not None and mob.active and not self.halted and self.draft_share > 0:
-            from ..rules.public import draft_people
-
             expected = draft_people(mob.target, self.draft_share, mob.duration_days, mob.evasion, dt_days)
             people = float(min(rng.poisson(expected), max(self.stayers, 0.0)))
             self.mobilized += people

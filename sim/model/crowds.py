@@ -64,7 +64,7 @@ def _orders(model: RegimeModel, region: str, here: list | None = None,
 
     ``here``: the units in ``region``, in the model's order (default: found here);
     ``against_ruler``: ``_against(model, region, 0)`` if the caller has it."""
-    on = model.rules.on
+    on = model.rules.is_on.__getitem__
     kr = model.spec.ruler
     r = model.regions[region]
     out: dict[int, list] = {}
@@ -109,14 +109,15 @@ def _spread_outrage(model: RegimeModel, origin: str, side: int, victims: dict[in
 
 def repression(model: RegimeModel) -> None:
     """Ordered units fire or hold back; the dead are counted; killing backfires."""
-    on = model.rules.on
+    on = model.rules.is_on.__getitem__
     el = model.spec.elites
     pub = model.spec.public
     # the units in each region, in the model's order, sorted once an hour, not per region
     here: dict[str, list] = {}
     for u in model.units:
         u.firing = False
-        here.setdefault(model.unit_region(u), []).append(u)
+        travel = u.travel
+        here.setdefault(travel.at if travel is not None else u.region, []).append(u)  # model.unit_region(u)
     for name, r in model.regions.items():
         if r.protesters <= 0 and not any(r.rally):
             r.clear_since = None

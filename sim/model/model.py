@@ -102,6 +102,12 @@ class RegimeModel(mesa.Model):
         self.units: list[Unit] = [Unit(self, key, scenario.units[key]) for key in sorted(scenario.units)]
         self.unit_by_key = {u.key: u for u in self.units}
         self.institutions = sorted({u.institution for u in self.units})
+        # for record(): each unit's institution by position, and each institution's men at the
+        # start (units and their initial strength never change: the same sum as adding them each row)
+        self._unit_inst = [self.institutions.index(u.institution) for u in self.units]
+        self._inst_initial = [0.0] * len(self.institutions)
+        for u, i in zip(self.units, self._unit_inst, strict=True):
+            self._inst_initial[i] += u.initial_strength
         self.mobilization: MobilizationState | None = None
         self.incursions: list[Incursion] = []
         sp = scenario.sponsor
@@ -129,7 +135,8 @@ class RegimeModel(mesa.Model):
         self.stance_changes: list[dict] = []
         self.forced_decisions: set[str] = set()
         self.forecasts: dict = {}  # (tally, region, sides, ...) -> forecast, see stances.forecast
-        self.nearness: dict = {}  # fronts -> region -> how often its commanders reconsider, see stances
+        self.seen: dict = {}  # shares seen and fight costs by region, from the tally: see stances._seen
+        self.nearness: dict = {}  # (fronts, rate) -> region -> how often its commanders reconsider, see stances
         self._rows: list[list] = []  # see record() and series_columns
         self.track: list[tuple] = []  # (hour, unit, region, stance, strength, lon, lat, in_column)
         self._events = sorted(scenario.events, key=lambda e: e.at)
@@ -146,6 +153,11 @@ class RegimeModel(mesa.Model):
         reach = scenario.elites.reach_km
         self._reach_weight = {a: {b: math.exp(-self.geo.km(a, b) / reach) for b in self.regions} for a in self.regions}
         self.distance_weight = {name: self._reach_weight[name][self.capital] for name in self.regions}
+        # for sync_police(), made once: grids and populations keep their size, institutions their kind
+        scale = scenario.public.police_scale
+        self._police_per_man = {name: scale * r.grid.cell.size / r.population if r.population > 0 else 0.0
+                                for name, r in self.regions.items()}
+        self._repressive = [u for u in self.units if u.repressive]
         self.sync_police()
         for r in self.regions.values():
             r.refresh_shares()
@@ -169,14 +181,18 @@ class RegimeModel(mesa.Model):
         return [s for s in self.sides if s.is_ruler or s.active]
 
     def challenge_open(self) -> bool:
-        return any(s.active for s in self.sides[1:])
+        for s in self.sides[1:]:  # asked several times an hour: a loop, not any() over a generator
+            if s.active:
+                return True
+        return False
 
     def armed_challenge_open(self) -> bool:
         return any(s.active and s.armed for s in self.sides[1:]) or bool(self.incursions)
 
     def national_legitimacy(self) -> float:
-        pop = sum(r.stayers for r in self.regions.values())
-        return sum(r.legitimacy * r.stayers for r in self.regions.values()) / max(pop, 1.0)
+        stayers = [r.stayers for r in self.regions.values()]
+        return sum([r.legitimacy * n for r, n in zip(self.regions.values(), stayers, strict=True)]) / \
+            max(sum(stayers), 1.0)
 
     def legitimacy_gap(self) -> float:
         """How far legitimacy stands from its baseline (the level it drifts back to, rule
@@ -185,8 +201,11 @@ class RegimeModel(mesa.Model):
         return sum(abs(r.legitimacy - r.baseline) * r.stayers for r in self.regions.values()) / max(pop, 1.0)
 
     def national_protest(self) -> float:
-        pop = sum(r.stayers for r in self.regions.values())
-        return sum(r.protesters for r in self.regions.values()) / max(pop, 1.0)
+        # sums over lists (the same values in the same order as over generators: the same sums);
+        # each region's protesters are its protest share times its stayers (RegionPublic.protesters)
+        stayers = [r.stayers for r in self.regions.values()]
+        protesters = [r.protest_share * n for r, n in zip(self.regions.values(), stayers, strict=True)]
+        return sum(protesters) / max(sum(stayers), 1.0)
 
     def street_side(self) -> int | None:
         """The movement that street protesters back: the first enabled 'street' challenger."""
@@ -206,15 +225,15 @@ class RegimeModel(mesa.Model):
 
     def sync_police(self) -> None:
         """Each region's policemen on the grid follow the stance of its repressive units."""
-        scale = self.spec.public.police_scale
-        on: dict[str, float] = {n: 0.0 for n in self.regions}
-        off: dict[str, float] = {n: 0.0 for n in self.regions}
-        for u in self.units:
-            if not u.repressive or u.travel is not None or u.in_column:
+        on: dict[str, float] = dict.fromkeys(self.regions, 0.0)
+        off: dict[str, float] = dict.fromkeys(self.regions, 0.0)
+        for u in self._repressive:
+            if u.travel is not None or u.in_column:
                 continue
             (on if u.side == 0 else off)[u.region] += u.strength
+        per_men = self._police_per_man
         for name, r in self.regions.items():
-            per_man = scale * r.grid.cell.size / r.population if r.population > 0 else 0.0
+            per_man = per_men[name]
             want = (int(round(on[name] * per_man)), int(round(off[name] * per_man)))
             if want != r.police:
                 r.grid.set_cops(self.rng, *want)
@@ -225,7 +244,6 @@ class RegimeModel(mesa.Model):
         """Power behind each side, distance-weighted nationally and by region (units, raiders,
         and crowds when rule public.people_power is on)."""
         n = len(self.sides)
-        self.tallies = getattr(self, "tallies", 0) + 1  # forecasts made from an older tally are stale
         # called several times an hour (after every change of side): locals, and the unit's
         # region and power inlined (same sums in the same order as unit_region() and u.power)
         power_w = [0.0] * n
@@ -235,14 +253,15 @@ class RegimeModel(mesa.Model):
         total = 0.0
         defected = 0.0
         silent = self.spec.elites.undeclared_weight if (
-            self.rules.on("units.wait_and_see") and self.challenge_open()) else 1.0
+            self.rules.is_on["units.wait_and_see"] and self.challenge_open()) else 1.0
         # the rule's two answers, asked once a tally rather than once a unit
         weight_of = (declared_weight(False, silent), declared_weight(True, silent))
         for u in self.units:
             strength = u.strength
             if strength <= 0:
                 continue
-            where = u.travel.at if u.travel is not None else u.region
+            travel = u.travel
+            where = travel.at if travel is not None else u.region
             total += strength
             side = u.side
             power = strength * u.combat_power
@@ -255,9 +274,6 @@ class RegimeModel(mesa.Model):
                 power *= weight_of[u.engaged]
             power_w[side] += weight[where] * power
             power_loc[where][side] += power
-        self.power_w = power_w
-        self.power_loc = power_loc
-        self.aside_loc = aside_loc
         for inc in self.incursions:
             if inc.side is not None:
                 power_w[inc.side] += weight[inc.region] * inc.strength
@@ -265,17 +281,28 @@ class RegimeModel(mesa.Model):
         if self._people_power:
             pp = self.spec.public.people_power
             street = self._street if self._street is not None and self.sides[self._street].active else None
+            counted = [s.is_ruler or s.standing for s in self.sides]  # whose crowds count, once a tally
             for name, r in self.regions.items():
                 if r.protest_share <= 0 and not any(r.rally):
                     continue
                 w = weight[name]
                 loc = power_loc[name]
                 protesters = r.protesters
-                for s in self.sides:
-                    n = r.rally[s.index] + (protesters if s.index == street else 0.0)
-                    if n > 0 and (s.is_ruler or s.standing):
-                        power_w[s.index] += w * n * pp
-                        loc[s.index] += n * pp
+                rally = r.rally
+                for i in range(n):
+                    c = rally[i] + (protesters if i == street else 0.0)
+                    if c > 0 and counted[i]:
+                        power_w[i] += w * c * pp
+                        loc[i] += c * pp
+        # a tally that finds the same powers as the last one keeps its number (and its lists), so the
+        # forecasts made from it stay valid (stances.forecast, stances._seen); == on these floats is
+        # bit for bit: sums of positive powers from 0.0 are never -0.0, and a NaN never compares equal
+        if getattr(self, "tallies", 0) == 0 or power_w != self.power_w or power_loc != self.power_loc or \
+                aside_loc != self.aside_loc:
+            self.tallies = getattr(self, "tallies", 0) + 1  # forecasts made from an older tally are stale
+            self.power_w = power_w
+            self.power_loc = power_loc
+            self.aside_loc = aside_loc
         self.total_strength = total
         self.defected_strength = defected
         self.peak_defected = max(self.peak_defected, defected)
@@ -388,13 +415,14 @@ class RegimeModel(mesa.Model):
     def _drift(self) -> None:
         """Legitimacy, regime strength and loyalty drift; ongoing pressures apply."""
         dt = self.dt
-        on = self.rules.on
+        on = self.rules.is_on.__getitem__
         spec = self.spec
         k = self.ruler
         if on("legitimacy.recovery"):
             k.strength = L.recover(k.strength, k.baseline, spec.ruler.strength_recovery_per_day, dt)
+            recover, per_day = L.recover, spec.public.legitimacy_recovery_per_day
             for r in self.regions.values():
-                r.legitimacy = L.recover(r.legitimacy, r.baseline, spec.public.legitimacy_recovery_per_day, dt)
+                r.legitimacy = recover(r.legitimacy, r.baseline, per_day, dt)
         if on("legitimacy.street_pressure"):
             k.strength = L.street_pressure(k.strength, self.national_protest(), spec.elites.protest_strength_drop, dt)
         if on("legitimacy.challenge_erosion") and any(s.active and s.armed for s in self.sides[1:]):
@@ -407,24 +435,27 @@ class RegimeModel(mesa.Model):
             memory = spec.public.exit_memory_days * 24.0
             # the panic of the announcement fades; halting the call-up halves it
             fade = math.exp(-(self.hour - mob.started) / memory)
+            active, hardship, step = mob.active, spec.public.mobilization_hardship, min(1.0, dt / 48.0)
             for r in self.regions.values():
-                r.threat = fade * (0.5 if r.halted else 1.0) * (1.0 if mob.active else 0.5)
-                pressure = r.load if (mob.active and not r.halted) else 0.0
-                target = mobilization_hardship(pressure, spec.public.mobilization_hardship)
-                r.extra_hardship += (target - r.extra_hardship) * min(1.0, dt / 48.0)
+                r.threat = fade * (0.5 if r.halted else 1.0) * (1.0 if active else 0.5)
+                pressure = r.load if (active and not r.halted) else 0.0
+                target = mobilization_hardship(pressure, hardship)
+                r.extra_hardship += (target - r.extra_hardship) * step
         el = spec.elites
-        if on("units.loyalty_drift"):
-            # the parameters read once an hour, not once a unit
-            strength = k.strength
-            base, w_pay, w_s, w_g = (el.loyalty_base, el.loyalty_pay_weight, el.loyalty_strength_weight,
-                                     el.loyalty_grievance_weight)
-            per_day = el.loyalty_adjust_per_day
-            for u in self.units:
-                target = loyalty_target(u.pay, strength, u.grievance, base, w_pay, w_s, w_g)
-                u.loyalty = drift(u.loyalty, target, per_day, dt)
+        # the parameters read once an hour, not once a unit
+        drifting = on("units.loyalty_drift")
+        strength = k.strength
+        base, w_pay, w_s, w_g = (el.loyalty_base, el.loyalty_pay_weight, el.loyalty_strength_weight,
+                                 el.loyalty_grievance_weight)
+        per_day = el.loyalty_adjust_per_day
         decay = el.grievance_decay_per_day * dt / 24.0
+        # one pass: a unit's loyalty drifts on its grievance before this hour's decay, as when
+        # the two were separate loops (no unit's drift reads another unit)
         for u in self.units:
             g = u.grievance
+            if drifting:
+                target = loyalty_target(u.pay, strength, g, base, w_pay, w_s, w_g)
+                u.loyalty = drift(u.loyalty, target, per_day, dt)
             if g != 0.0:  # max(0.0, 0.0 - decay * 0.0) is 0.0: nothing to do
                 u.grievance = max(0.0, g - decay * g)
 
@@ -453,21 +484,22 @@ class RegimeModel(mesa.Model):
         stayers = [r.stayers for r in regions]
         pop = max(sum(stayers), 1.0)
         lon, lat = col.column.position(self.geo) if col is not None else (float("nan"), float("nan"))
-        # one list per row, in the order of self.series_columns (a dict per row cost a quiet run a sixth)
+        # one list per row, in the order of self.series_columns (a dict per row cost a quiet run a
+        # sixth); sums over lists, not generators (the same values in the same order: the same sums)
         row = [
             self.hour,
             self.ruler.strength,
-            sum(r.legitimacy * n for r, n in zip(regions, stayers, strict=True)) / pop,
-            sum(r.protest_share * n for r, n in zip(regions, stayers, strict=True)) / pop,
-            sum(r.emigrated for r in regions),
-            sum(r.mobilized for r in regions),
-            sum(r.arrests for r in regions),
+            sum([r.legitimacy * n for r, n in zip(regions, stayers, strict=True)]) / pop,
+            sum([r.protest_share * n for r, n in zip(regions, stayers, strict=True)]) / pop,
+            sum([r.emigrated for r in regions]),
+            sum([r.mobilized for r in regions]),
+            sum([r.arrests for r in regions]),
             self.casualties,
             self.front_losses,
             self.crowd_deaths,
             self.ruler.budget,
             self.defected_strength,
-            ",".join(s.id for s in self.sides[1:] if s.active),
+            ",".join([s.id for s in self.sides[1:] if s.active]),
             self.capital_holder,
             self.ruler.status,
             col.column.km_left(self.geo) if col is not None else float("nan"),
@@ -477,30 +509,27 @@ class RegimeModel(mesa.Model):
         ]
         for r in regions:
             row += (r.legitimacy, r.protest_share, r.jailed_share, r.emigrated, r.mobilized, sum(r.rally), r.deaths)
-        by_inst: dict[str, list[float]] = {i: [0.0, 0.0, 0.0, 0.0, 0.0] for i in self.institutions}
+        # one pass over the units: per institution, men loyal, aside, defected, and loyalty weighted
+        # by men at the start; backing by side; and (unless sweeping) one track tuple per unit, its
+        # region and stance name inlined (what unit_region() and Unit.stance_name give)
+        by_inst = [[0.0, 0.0, 0.0, 0.0] for _ in self.institutions]
         backing = [0.0] * len(self.sides)
-        for u in self.units:
-            acc = by_inst[u.institution]
-            side = u.side
-            acc[0 if side == 0 else 1 if side == NOBODY else 2] += u.strength
-            acc[3] += u.loyalty * u.initial_strength
-            acc[4] += u.initial_strength
-            if side >= 0:
-                backing[side] += u.strength
-        for inst in self.institutions:
-            acc = by_inst[inst]
-            row += (acc[0], acc[1], acc[2], acc[3] / acc[4] if acc[4] else float("nan"))
-        row += backing
-        self._rows.append(row)
-        if not self.record_track:
-            return
-        # one tuple per unit and recorded hour: the unit's region and stance name inlined
-        # (what unit_region() and Unit.stance_name give)
+        track = self.record_track
         pos = self._node_pos
         hour = self.hour
         append = self.track.append
         names = _STANCE_NAMES
-        for u in self.units:
+        for u, i in zip(self.units, self._unit_inst, strict=True):
+            acc = by_inst[i]
+            side = u.side
+            strength = u.strength
+            stance = 0 if side == 0 else 1 if side == NOBODY else 2
+            acc[stance] += strength
+            acc[3] += u.loyalty * u.initial_strength
+            if side >= 0:
+                backing[side] += strength
+            if not track:
+                continue
             travel = u.travel
             if travel is not None:
                 ulon, ulat = travel.position(self.geo)
@@ -511,9 +540,11 @@ class RegimeModel(mesa.Model):
                     ulon, ulat = lon, lat
                 else:
                     ulon, ulat = pos[where]
-            side = u.side
-            append((hour, u.key, where, names[0 if side == 0 else 1 if side == NOBODY else 2], u.strength,
-                    ulon, ulat, u.in_column))
+            append((hour, u.key, where, names[stance], strength, ulon, ulat, u.in_column))
+        for acc, initial in zip(by_inst, self._inst_initial, strict=True):
+            row += (acc[0], acc[1], acc[2], acc[3] / initial if initial else float("nan"))
+        row += backing
+        self._rows.append(row)
 
     @property
     def rows(self) -> SeriesRows:

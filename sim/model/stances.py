@@ -30,8 +30,8 @@ def forecast(model: RegimeModel, region: str | None, sides: list[Side] | None = 
     sides = sides if sides is not None else model.active_sides()
     # every commander in a region sees the same picture: one forecast per region and tally
     k = model.ruler
-    key = (model.tallies, region, tuple(s.index for s in sides), k.strength,
-           tuple((s.holds_seat, s.broadcasts) for s in sides), k.location, k.travel is None, k.status)
+    key = (model.tallies, region, tuple([s.index for s in sides]), k.strength,
+           tuple([(s.holds_seat, s.broadcasts) for s in sides]), k.location, k.travel is None, k.status)
     cache = model.forecasts
     if cache.get("key") != key[0]:
         cache.clear()
@@ -42,20 +42,35 @@ def forecast(model: RegimeModel, region: str | None, sides: list[Side] | None = 
     return p
 
 
+def _seen(model: RegimeModel) -> dict:
+    """What is worked out from the current tally by (kind, region, sides) for every commander
+    in a region: the fight costs, and the shares his forecast saw (for strongest_seen). Dropped
+    when the tally moves or its lists or the rules are replaced (tests set them by hand)."""
+    cache = model.seen
+    source = cache.get("source")
+    if source is None or source[0] != model.tallies or source[1] is not model.power_w or \
+            source[2] is not model.power_loc or source[3] is not model.rules:
+        cache.clear()
+        cache["source"] = (model.tallies, model.power_w, model.power_loc, model.rules)
+    return cache
+
+
 def seen_shares(model: RegimeModel, region: str | None, sides: list[Side]) -> list[float]:
     """The share of the power behind each of ``sides`` that a commander in ``region`` sees: the
     national picture blended with his region's (rule units.local_cascade; None: national only)."""
     national = [model.power_w[s.index] for s in sides]
     local = [model.power_loc[region][s.index] for s in sides] if (
-        region is not None and model.rules.on("units.local_cascade")) else []
+        region is not None and model.rules.is_on["units.local_cascade"]) else []
     return U.seen_shares(national, local, model.spec.elites.local_weight) if local else \
         U.seen_shares(national, [], 0.0)
 
 
 def _forecast(model: RegimeModel, region: str | None, sides: list[Side]) -> list[float]:
-    on = model.rules.on
+    on = model.rules.is_on.__getitem__
     el = model.spec.elites
     shares = seen_shares(model, region, sides)
+    # kept for strongest_seen(), which asks for the same shares right after the choice
+    _seen(model)[("shares", region, tuple([s.index for s in sides]))] = shares
     s_reg = model.ruler.strength
     n_ch = max(len(sides) - 1, 1)
     priors = [s_reg if s.is_ruler else (1.0 - s_reg) / n_ch for s in sides]
@@ -98,26 +113,31 @@ def ruler_forecast(model: RegimeModel, region: str | None = None) -> float:
 
 def _fight_costs(model: RegimeModel, sides: list[Side], region: str) -> list[float]:
     """What backing each side costs where the commander stands: the odds of a fight there."""
-    el = model.spec.elites
-    loc = model.power_loc[region]
-    total = sum(loc[s.index] for s in sides)
-    out = []
-    for s in sides:
-        own = loc[s.index]
-        enemy = total - own
-        out.append(el.fight_cost * enemy / (enemy + own) if enemy > 0 else 0.0)
-    return out
+    cache = _seen(model)
+    key = ("fight", region, tuple([s.index for s in sides]))
+    out = cache.get(key)
+    if out is None:
+        el = model.spec.elites
+        loc = model.power_loc[region]
+        total = sum(loc[s.index] for s in sides)
+        out = cache[key] = []
+        for s in sides:
+            own = loc[s.index]
+            enemy = total - own
+            out.append(el.fight_cost * enemy / (enemy + own) if enemy > 0 else 0.0)
+    return list(out)  # a copy: utilities() changes its own
 
 
 # ============================================================================ the choice
 def utilities(model: RegimeModel, u: Unit, sides: list[Side]) -> list[float]:
     """Utilities of backing each of ``sides`` (the ruler first), then of standing aside."""
-    on = model.rules.on
+    on = model.rules.is_on.__getitem__
     el = model.spec.elites
     region = model.unit_region(u)
     p = forecast(model, region, sides)
     u.last_p = p[0]
-    own = next((i for i, s in enumerate(sides) if u.plot is not None and s.index == u.plot), 0)
+    plot = u.plot
+    own = 0 if plot is None else next((i for i, s in enumerate(sides) if s.index == plot), 0)
     committed = own > 0 and u.committed
     attach = []
     for i, s in enumerate(sides):
@@ -188,20 +208,22 @@ def units_reconsider(model: RegimeModel) -> None:
     forced = model.forced_decisions
     changes: list[tuple[Unit, int, int]] = []
     where_fought = fronts(model)
-    # distances are fixed: each set of fronts' nearness by region is worked out once a run
-    nearness = model.nearness.setdefault(frozenset(where_fought), {})
+    # distances are fixed: each set of fronts' chance to reconsider by region (rate * nearness)
+    # is worked out once a run
+    chances = model.nearness.setdefault((frozenset(where_fought), rate), {})
     far = el.far_reconsider_share
     draw = model.rng.random
     for u in model.units:
         if u.strength <= 0:
             continue
         must = u.key in forced
-        where = u.travel.at if u.travel is not None else u.region  # model.unit_region(u)
-        near = nearness.get(where)
-        if near is None:
+        travel = u.travel
+        where = travel.at if travel is not None else u.region  # model.unit_region(u)
+        chance = chances.get(where)
+        if chance is None:
             # commanders far from the fighting wait and see: they reconsider less often
-            near = nearness[where] = far + (1.0 - far) * near_weight(model, where, where_fought)
-        if not must and draw() >= rate * near:
+            chance = chances[where] = rate * (far + (1.0 - far) * near_weight(model, where, where_fought))
+        if not must and draw() >= chance:
             continue
         decide(model, u, changes)
     forced.clear()
@@ -212,8 +234,14 @@ def units_reconsider(model: RegimeModel) -> None:
 def strongest_seen(model: RegimeModel, region: str, sides: list[Side]) -> int:
     """The side with the most power a commander in ``region`` sees (the national and local
     shares blended as in his forecast, without priors or facts): what following power means."""
-    shares = seen_shares(model, region, sides)
-    return sides[max(range(len(sides)), key=lambda i: (shares[i], -i))].index
+    shares = _seen(model).get(("shares", region, tuple([s.index for s in sides])))
+    if shares is None:  # no forecast made from this tally here yet
+        shares = seen_shares(model, region, sides)
+    best = 0  # the most power; on a tie, the side listed first
+    for i in range(1, len(shares)):
+        if shares[i] > shares[best]:
+            best = i
+    return sides[best].index
 
 
 def decide(model: RegimeModel, u: Unit, changes: list[tuple[Unit, int, int]]) -> None:

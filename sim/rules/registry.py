@@ -144,14 +144,29 @@ def rule(
     return deco
 
 
+class _Answers(dict):
+    """rule id -> whether it is on, filled by asking :meth:`RuleSwitch.on` the first time a rule
+    is looked up (so whoever traces ``on`` still sees every rule a run asks about)."""
+
+    def __init__(self, switch: RuleSwitch) -> None:
+        super().__init__()
+        self._switch = switch
+
+    def __missing__(self, rule_id: str) -> bool:
+        self[rule_id] = answer = self._switch.on(rule_id)
+        return answer
+
+
 class RuleSwitch:
-    """Which rules are on in a run: ``switch.on('units.stance_choice')``."""
+    """Which rules are on in a run: ``switch.on('units.stance_choice')``; in hot loops
+    ``switch.is_on['units.stance_choice']`` (the same answer, remembered: a dict lookup)."""
 
     def __init__(self, disabled: list[str] | tuple[str, ...] = ()) -> None:
         unknown = [r for r in disabled if r not in RULES]
         if unknown:
             raise KeyError(f"unknown rules: {unknown}")
         self.disabled = frozenset(disabled)
+        self.is_on: dict[str, bool] = _Answers(self)
 
     def on(self, rule_id: str) -> bool:
         if rule_id not in RULES:  # a typo in the model must not silently switch a rule off
