@@ -15,6 +15,7 @@ loader's own. ``REGIME_SIM_NO_CACHE=1`` turns this off.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -36,6 +37,13 @@ class Verdict:
     steps: int
     #: the largest memory estimate (bytes) of its checks: the scenario's and its sweep's values'
     memory_bytes: float
+
+
+def ok_line(path: str | Path, verdict: Verdict, text: Callable[[object], str]) -> str:
+    """The line ``regime-sim validate`` prints for a valid file; ``text`` makes the file's path
+    and the scenario's name safe to print (``sim/textsafe.py``)."""
+    return (f"{text(path)}: ok ({text(verdict.name)}: {verdict.regions} regions, {verdict.units} units, "
+            f"{verdict.events} events, {verdict.steps} steps)")
 
 
 def _recall(key: str) -> Verdict | None:
