@@ -42,11 +42,47 @@ def validate_files(args: list[str]) -> list[str] | None:
     return args[1:]
 
 
+#: pydantic's plugin loader, and the values of PYDANTIC_DISABLE_PLUGINS with which it loads none
+_PLUGIN_LOADER = "pydantic.plugin._loader"
+_PLUGINS_OFF = ("__all__", "1", "true")
+
+
+def _without_plugin_lookup() -> None:
+    """With its plugins switched off (``PYDANTIC_DISABLE_PLUGINS``, which :func:`main` sets unless
+    the user did), pydantic's plugin loader answers "none" the first time a validator is built,
+    without looking; but importing it imports :mod:`importlib.metadata` and with it email,
+    zipfile, csv, tempfile, socket, ...: 30-50 ms of ``validate``. This stand-in gives the same
+    answer without them; any other name asked of it is the real loader's. With any other value
+    of the variable (plugins named to leave out, or none), pydantic's own loader runs."""
+    if os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in _PLUGINS_OFF or _PLUGIN_LOADER in sys.modules:
+        return
+    import types
+
+    stand_in = types.ModuleType(_PLUGIN_LOADER, "pydantic's plugin loader, plugins off (sim/quick.py)")
+
+    def get_plugins() -> tuple:
+        return ()
+
+    def __getattr__(name: str) -> object:  # noqa: N807 - a module's own __getattr__ (PEP 562)
+        import importlib
+
+        if name.startswith("__"):  # what the import system asks of any module (__path__: a package?)
+            raise AttributeError(name)
+        if sys.modules.get(_PLUGIN_LOADER) is stand_in:
+            del sys.modules[_PLUGIN_LOADER]
+        return getattr(importlib.import_module(_PLUGIN_LOADER), name)
+
+    stand_in.get_plugins = get_plugins  # type: ignore[attr-defined]
+    stand_in.__getattr__ = __getattr__  # type: ignore[attr-defined]
+    sys.modules[_PLUGIN_LOADER] = stand_in
+
+
 def validate(files: list[str]) -> int:
     """``regime-sim validate FILES``: print a line per valid file, stop at the first bad one
     with its one-line error; the exit status (``sim/clitools.py: friendly``'s)."""
     from .scenario.errors import ScenarioError
 
+    _without_plugin_lookup()
     try:
         from .scenario.verdicts import ok_line, validate_file
         from .textsafe import plain

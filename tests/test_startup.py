@@ -164,3 +164,14 @@ def test_the_quick_path_prints_what_the_command_prints(tmp_path: Path) -> None:
                                 cwd=ROOT, env=env, capture_output=True, timeout=120, check=False)
         assert (quick.returncode, quick.stdout, quick.stderr) == (typer_.returncode, typer_.stdout, typer_.stderr)
         assert quick.returncode == (0 if args is files else 2)
+
+
+def test_validate_does_not_look_for_pydantic_plugins() -> None:
+    """With pydantic's plugins off (the command line's default) `validate` does not import the
+    plugin loader's importlib.metadata (email, zipfile, socket, ...: 30-50 ms, sim/quick.py);
+    plugins named to leave out are pydantic's own loader's business."""
+    env = {"REGIME_SIM_NO_CACHE": "1"}
+    watch = ("importlib.metadata",)
+    assert imported("validate", "tests/data/tiny.yaml", watch=watch, env=env) == []
+    assert imported("validate", "tests/data/tiny.yaml", watch=watch,
+                    env={**env, "PYDANTIC_DISABLE_PLUGINS": "a_plugin"}) == ["importlib.metadata"]
