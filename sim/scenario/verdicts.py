@@ -46,8 +46,8 @@ def ok_line(path: str | Path, verdict: Verdict, text: Callable[[object], str]) -
             f"{verdict.events} events, {verdict.steps} steps)")
 
 
-def _recall(key: str) -> Verdict | None:
-    kept = cache.recall(KIND, key)
+def _recall(key: str, table: Path | None) -> Verdict | None:
+    kept = cache.recall(KIND, key, table)
     try:
         return Verdict(**kept) if isinstance(kept, dict) else None
     except TypeError:  # kept by other code: not a verdict of this shape
@@ -62,12 +62,13 @@ def validate_file(path: str | Path) -> Verdict:
     # repr tells apart every value YAML's core schema reads (1, 1.0, True, '1'): the same text,
     # the same data
     key = hashlib.sha256(repr(raw).encode("utf-8", "surrogatepass")).hexdigest()
-    kept = _recall(key)
+    table = cache.table(KIND)  # the package fingerprinted once, for recalling and remembering
+    kept = _recall(key, table)
     if kept is not None and kept.memory_bytes <= MEMORY_SHARE * available_bytes():
         return kept
     from .loader import validate_measuring_memory
 
     scn, need = validate_measuring_memory(raw, pos, str(path))
     verdict = Verdict(scn.name, len(scn.regions), len(scn.units), len(scn.events), scn.steps, need)
-    cache.remember(KIND, key, asdict(verdict))
+    cache.remember(KIND, key, asdict(verdict), table=table)
     return verdict
