@@ -6,8 +6,9 @@ issue 13 asks to finish within 0.5 s. So ``regime-sim validate FILE...`` given f
 (no option, no ``--``) runs here, with the same verdicts (``sim/scenario/verdicts.py``), lines
 and exit statuses as the ``validate`` command of ``sim/cli.py``. A line is written as it is when
 rich, which that command prints with, would print it unchanged (no markup, no emoji code, no tab,
-no control character: :func:`_as_is`); any other line, and every error, is printed with the
-command line's own consoles (``sim/consoles.py``). Anything else goes to ``sim.cli``.
+no control character: :func:`_as_is`; output in UTF-8); any other line, and every error, is
+printed with the command line's own consoles (``sim/consoles.py``). Anything else goes to
+``sim.cli``.
 """
 
 from __future__ import annotations
@@ -87,9 +88,11 @@ def validate(files: list[str]) -> int:
         from .scenario.verdicts import ok_line, validate_file
         from .textsafe import plain
 
+        # another encoding: rich's console, which adds a hint to an error writing what it cannot encode
+        utf8 = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "") == "utf8"
         for f in files:
             verdict = validate_file(f)
-            if _as_is(plain(f)) and _as_is(plain(verdict.name)):
+            if utf8 and _as_is(plain(f)) and _as_is(plain(verdict.name)):
                 sys.stdout.write(ok_line(f, verdict, plain) + "\n")
                 sys.stdout.flush()
             else:
