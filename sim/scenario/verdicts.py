@@ -1,8 +1,12 @@
 """Scenario files found valid, remembered so that ``regime-sim validate`` of an unchanged file
 does not build the schema again.
 
-Validating imports pydantic and builds the schema's models: about half of the command's time
-(issue 13 asks for 0.5 s). The verdict on a file is a function of the data it reads as (merged
+Validating imports PyYAML's and pydantic's Python modules and creates and builds the schema's
+models: most of the command's time, now that it starts without the command line's framework
+(``sim/quick.py``; issue 13 asks for 0.5 s). Measured with ``benchmarks/bench_startup.py`` on a
+shared 2-core machine at load 3-4, the mutiny (its base world, controls and sweep values
+included) takes 0.35-0.5 s of CPU to validate and 0.13-0.18 s to recall (importing PyYAML and
+pydantic alone: 0.26-0.36 s). The verdict on a file is a function of the data it reads as (merged
 with the bases it extends, ``reading.py``) and of this package's code, but for one check: the
 memory a run would need, against the memory this machine has available now. So a valid file's
 verdict is kept (``sim/cache.py``, in a table that any change to the package's files replaces)
