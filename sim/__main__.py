@@ -1,5 +1,5 @@
-"""python -m sim: the regime-sim command line."""
+"""python -m sim: the regime-sim command line (``validate FILE...`` starts in sim/quick.py)."""
 
-from sim.cli import main
+from sim.quick import main
 
 main()

@@ -92,23 +92,37 @@ def _read_table(path: Path) -> dict:
     return table if isinstance(table, dict) else {}
 
 
-def recall(kind: str, key: str) -> Any:
-    """The value :func:`remember` kept under ``key`` for the present code, or None."""
+def table(kind: str) -> Path | None:
+    """Where the values of ``kind`` are kept for the present code (None: the cache is off, or a
+    file of the package went while it was fingerprinted): for a caller that recalls and then
+    remembers, so that the package is fingerprinted once (``sim/scenario/verdicts.py``)."""
     if os.environ.get("REGIME_SIM_NO_CACHE"):
         return None
     try:
-        return _read_table(_table(kind)).get(key)
+        return _table(kind)
+    except OSError:
+        return None
+
+
+def recall(kind: str, key: str, table: Path | None = None) -> Any:
+    """The value :func:`remember` kept under ``key`` for the present code, or None (``table``:
+    :func:`table`'s answer, if the caller has it)."""
+    if os.environ.get("REGIME_SIM_NO_CACHE"):
+        return None
+    try:
+        return _read_table(table or _table(kind)).get(key)
     except OSError:  # a file of the package went while it was fingerprinted
         return None
 
 
-def remember(kind: str, key: str, value: Any, keep: int = 256) -> None:
+def remember(kind: str, key: str, value: Any, keep: int = 256, table: Path | None = None) -> None:
     """Keep ``value`` (plain JSON data) under ``key`` for the present code, with the ``keep``
-    keys of ``kind`` kept most recently. Two processes remembering at once may lose one key."""
+    keys of ``kind`` kept most recently (``table``: as for :func:`recall`). Two processes
+    remembering at once may lose one key."""
     if os.environ.get("REGIME_SIM_NO_CACHE"):
         return
     try:
-        path = _table(kind)
+        path = table or _table(kind)
         table = _read_table(path)
         table.pop(key, None)
         table[key] = value

@@ -232,13 +232,13 @@ def _finish_replay(replay, folder: Path, figures: bool) -> list[str]:
 def validate(files: Annotated[list[str], typer.Argument(help="scenario files to check")]) -> None:
     """Check scenario files against the schema; exit 2 on the first bad one."""
     # a file found valid before, unchanged, is not validated again: sim/scenario/verdicts.py
-    from .scenario.verdicts import validate_file
+    # `regime-sim validate FILE...` runs in sim/quick.py, without typer; this is the command for
+    # its other forms (an option, `--`) and for callers of sim.cli.main
+    from .scenario.verdicts import ok_line, validate_file
     from .textsafe import terminal
 
     for f in files:
-        v = validate_file(f)
-        out_console.print(f"{terminal(f)}: ok ({terminal(v.name)}: {v.regions} regions, {v.units} units, "
-                          f"{v.events} events, {v.steps} steps)")
+        out_console.print(ok_line(f, validate_file(f), terminal))
 
 
 @app.command()

@@ -2,35 +2,30 @@
 
 The packages' ``cli.py`` modules take these from here, not from ``sim/cli.py``: the top-level
 command line imports the packages to compose itself, so they must not import it back. Only
-typer and rich are imported here (every command's start-up pays for this module).
+typer and rich are imported here (every command's start-up pays for this module); the consoles
+themselves live in ``sim/consoles.py`` (rich, no typer), which ``sim/quick.py`` uses too.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import functools
-import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
+from .consoles import (
+    CLOSED_PIPE_EXIT,
+    CLOSED_PIPE_MESSAGE,
+    err_console,
+    os_error_line,
+    out_console,  # noqa: F401 - the commands take it from here
+    stdout_to_devnull,
+)
 from .scenario.errors import ScenarioError
-
-
-class _Console(Console):
-    """rich's console, except that a closed output pipe raises :class:`BrokenPipeError` (rich
-    exits with status 1 without a word): :func:`stdout_may_close` and :func:`friendly` decide."""
-
-    def on_broken_pipe(self) -> None:
-        if self.quiet:
-            return
-        _stdout_to_devnull()
-        raise BrokenPipeError(errno.EPIPE, "the output was closed")
 
 
 def _defer_typer_coercion() -> None:
@@ -86,9 +81,6 @@ def _defer_typer_coercion() -> None:
 
 _defer_typer_coercion()
 
-out_console = _Console(highlight=False, soft_wrap=True)
-err_console = _Console(stderr=True, highlight=False, soft_wrap=True)
-
 SetOpt = Annotated[
     list[str] | None,
     typer.Option("--set", help="override a parameter: path.to.param=value (repeatable)"),
@@ -131,22 +123,6 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def os_error_line(err: OSError) -> str:
-    """A failed write or read as one line naming the file: a full disk, a lost mount."""
-    where = f"{err.filename}: " if err.filename else ""
-    if err.errno == errno.ENOSPC:
-        return f"{where}the disk is full; expected room to write the results (nothing was saved after this point)"
-    return f"{where}{err.strerror or err}"
-
-
-def _stdout_to_devnull() -> None:
-    """Send what is still to be printed nowhere: the reader of our output has gone ('| head'),
-    and Python would otherwise fail again flushing stdout at exit."""
-    with contextlib.suppress(OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-
-
 @contextlib.contextmanager
 def stdout_may_close() -> Iterator[None]:
     """Printing that a closed pipe ('regime-sim run ... | head') must not stop: the rest of
@@ -155,12 +131,7 @@ def stdout_may_close() -> Iterator[None]:
         yield
         sys.stdout.flush()  # a closed pipe shows on the flush: here, not at exit
     except BrokenPipeError:
-        _stdout_to_devnull()
-
-
-#: the exit status of a command whose output pipe closed before it finished (128 + SIGPIPE,
-#: what a shell reports for a program stopped by a closed pipe)
-CLOSED_PIPE_EXIT = 141
+        stdout_to_devnull()
 
 
 def friendly(fn: Callable) -> Callable:
@@ -172,9 +143,8 @@ def friendly(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except BrokenPipeError:
-            _stdout_to_devnull()
-            err_console.print("stopped: the output was closed before the command finished (a pipe such as "
-                              "'| head'); files written so far are kept", markup=False)
+            stdout_to_devnull()
+            err_console.print(CLOSED_PIPE_MESSAGE, markup=False)
             raise typer.Exit(CLOSED_PIPE_EXIT) from None
         except ScenarioError as err:
             fail(str(err))

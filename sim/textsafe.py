@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from rich.markup import escape
-
 # C0 and C1 control characters (ESC starts ANSI sequences), DEL, and the bidi overrides that
 # can make a terminal line read differently from what it holds
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -28,6 +26,8 @@ def plain(text: object) -> str:
 def terminal(text: object) -> str:
     """``text`` ready to print with rich markup on: no escapes, no control characters, and
     square brackets that print as themselves."""
+    from rich.markup import escape  # here: `validate` prints without rich (sim/quick.py)
+
     return escape(plain(text))
 
 

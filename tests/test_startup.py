@@ -127,3 +127,51 @@ def test_the_schema_text_is_kept_until_what_it_is_made_from_changes(tmp_path: Pa
         res = subprocess.run([sys.executable, "-m", "sim", "schema"], cwd=ROOT, env=env, capture_output=True,
                              text=True, timeout=120, check=True)
         assert res.stdout == json.dumps(file_json_schema(), indent=2) + "\n"
+
+
+def test_validate_starts_without_typer_or_rich() -> None:
+    """`regime-sim validate FILE...` runs before the command line is imported (sim/quick.py):
+    typer, rich and the packages' command modules are 0.2 s of CPU, a third of the command."""
+    watch = ("typer", "rich", "sim.cli", "sim.clitools")
+    assert imported("validate", "tests/data/tiny.yaml", watch=watch, env={"REGIME_SIM_NO_CACHE": "1"}) == []
+    assert imported("validate", "--", "tests/data/tiny.yaml", watch=watch) == list(watch)  # typer's
+
+
+def test_the_quick_path_takes_only_file_names() -> None:
+    from sim.quick import validate_files
+
+    assert validate_files(["validate", "a.yaml", "b c.yaml"]) == ["a.yaml", "b c.yaml"]
+    for args in (["validate"], ["validate", "--help"], ["validate", "a.yaml", "-x"], ["validate", "--", "a.yaml"],
+                 ["run", "a.yaml"], ["--help"], [], ["validate", "a\udcff.yaml"]):
+        assert validate_files(args) is None, args
+
+
+def test_the_quick_path_prints_what_the_command_prints(tmp_path: Path) -> None:
+    """Through sim/quick.py and through typer's `validate` (sim/cli.py), the same bytes on
+    stdout and stderr and the same exit status: valid files, names that rich's markup and emoji
+    codes change (printed with rich), a tab, an invalid file after valid ones."""
+    tiny = (ROOT / "tests" / "data" / "tiny.yaml").read_text()
+    for i, name in enumerate(["plain", "br[ack]et", "x:fire:y", "tab\\tname", "Москва", "[bold]b[/bold]"]):
+        (tmp_path / f"{i}.yaml").write_text(tiny.replace("name: tiny", f'name: "{name}"', 1))
+    (tmp_path / "[red]x:fire:.yaml").write_text(tiny)
+    (tmp_path / "bad.yaml").write_text(tiny.replace("seed: 3", "seed: -3", 1))
+    files = sorted(str(p) for p in tmp_path.iterdir() if p.name != "bad.yaml")
+    env = {**os.environ, "REGIME_SIM_NO_CACHE": "1"}
+    for args in (files, [*files[:2], str(tmp_path / "bad.yaml"), files[0]], [str(tmp_path / "missing.yaml")]):
+        quick = subprocess.run([sys.executable, "-m", "sim", "validate", *args], cwd=ROOT, env=env,
+                               capture_output=True, timeout=120, check=False)
+        typer_ = subprocess.run([sys.executable, "-c", "from sim.cli import main; main()", "validate", *args],
+                                cwd=ROOT, env=env, capture_output=True, timeout=120, check=False)
+        assert (quick.returncode, quick.stdout, quick.stderr) == (typer_.returncode, typer_.stdout, typer_.stderr)
+        assert quick.returncode == (0 if args is files else 2)
+
+
+def test_validate_does_not_look_for_pydantic_plugins() -> None:
+    """With pydantic's plugins off (the command line's default) `validate` does not import the
+    plugin loader's importlib.metadata (email, zipfile, socket, ...: 30-50 ms, sim/quick.py);
+    plugins named to leave out are pydantic's own loader's business."""
+    env = {"REGIME_SIM_NO_CACHE": "1"}
+    watch = ("importlib.metadata",)
+    assert imported("validate", "tests/data/tiny.yaml", watch=watch, env=env) == []
+    assert imported("validate", "tests/data/tiny.yaml", watch=watch,
+                    env={**env, "PYDANTIC_DISABLE_PLUGINS": "a_plugin"}) == ["importlib.metadata"]

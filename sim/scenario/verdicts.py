@@ -1,8 +1,12 @@
 """Scenario files found valid, remembered so that ``regime-sim validate`` of an unchanged file
 does not build the schema again.
 
-Validating imports pydantic and builds the schema's models: about half of the command's time
-(issue 13 asks for 0.5 s). The verdict on a file is a function of the data it reads as (merged
+Validating imports PyYAML's and pydantic's Python modules and creates and builds the schema's
+models: most of the command's time, now that it starts without the command line's framework
+(``sim/quick.py``; issue 13 asks for 0.5 s). Measured with ``benchmarks/bench_startup.py`` on a
+shared 2-core machine at load 3-4, the mutiny (its base world, controls and sweep values
+included) takes 0.35-0.5 s of CPU to validate and 0.13-0.18 s to recall (importing PyYAML and
+pydantic alone: 0.26-0.36 s). The verdict on a file is a function of the data it reads as (merged
 with the bases it extends, ``reading.py``) and of this package's code, but for one check: the
 memory a run would need, against the memory this machine has available now. So a valid file's
 verdict is kept (``sim/cache.py``, in a table that any change to the package's files replaces)
@@ -15,6 +19,7 @@ loader's own. ``REGIME_SIM_NO_CACHE=1`` turns this off.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -38,8 +43,15 @@ class Verdict:
     memory_bytes: float
 
 
-def _recall(key: str) -> Verdict | None:
-    kept = cache.recall(KIND, key)
+def ok_line(path: str | Path, verdict: Verdict, text: Callable[[object], str]) -> str:
+    """The line ``regime-sim validate`` prints for a valid file; ``text`` makes the file's path
+    and the scenario's name safe to print (``sim/textsafe.py``)."""
+    return (f"{text(path)}: ok ({text(verdict.name)}: {verdict.regions} regions, {verdict.units} units, "
+            f"{verdict.events} events, {verdict.steps} steps)")
+
+
+def _recall(key: str, table: Path | None) -> Verdict | None:
+    kept = cache.recall(KIND, key, table)
     try:
         return Verdict(**kept) if isinstance(kept, dict) else None
     except TypeError:  # kept by other code: not a verdict of this shape
@@ -54,12 +66,13 @@ def validate_file(path: str | Path) -> Verdict:
     # repr tells apart every value YAML's core schema reads (1, 1.0, True, '1'): the same text,
     # the same data
     key = hashlib.sha256(repr(raw).encode("utf-8", "surrogatepass")).hexdigest()
-    kept = _recall(key)
+    table = cache.table(KIND)  # the package fingerprinted once, for recalling and remembering
+    kept = _recall(key, table)
     if kept is not None and kept.memory_bytes <= MEMORY_SHARE * available_bytes():
         return kept
     from .loader import validate_measuring_memory
 
     scn, need = validate_measuring_memory(raw, pos, str(path))
     verdict = Verdict(scn.name, len(scn.regions), len(scn.units), len(scn.events), scn.steps, need)
-    cache.remember(KIND, key, asdict(verdict))
+    cache.remember(KIND, key, asdict(verdict), table=table)
     return verdict
