@@ -47,5 +47,5 @@ class _Console(Console):
         raise BrokenPipeError(errno.EPIPE, "the output was closed")
 
 
-out_console = _Console(highlight=False, soft_wrap=True)
-err_console = _Console(stderr=True, highlight=False, soft_wrap=True)
+out_console = _Console(highlight=False, soft_wrap=True, emoji=False)  # "x.yaml:100:" is a line, not an emoji code
+err_console = _Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)

@@ -175,3 +175,18 @@ def test_validate_does_not_look_for_pydantic_plugins() -> None:
     assert imported("validate", "tests/data/tiny.yaml", watch=watch, env=env) == []
     assert imported("validate", "tests/data/tiny.yaml", watch=watch,
                     env={**env, "PYDANTIC_DISABLE_PLUGINS": "a_plugin"}) == ["importlib.metadata"]
+
+
+@pytest.mark.parametrize("quick", [True, False])
+def test_an_error_on_line_100_names_the_line_not_an_emoji(tmp_path: Path, quick: bool) -> None:
+    # rich reads ":100:" as an emoji code unless told not to; both ways of running validate
+    lines = (ROOT / "scenarios" / "egypt_2011.yaml").read_text().splitlines()
+    assert "strength: " in lines[99]
+    lines[99] = lines[99].replace("strength: ", "strength: lots_", 1)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("\n".join(lines) + "\n")
+    args = ["validate", str(bad)] if quick else ["validate", "--", str(bad)]
+    res = subprocess.run([sys.executable, "-m", "sim", *args], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120, env={**os.environ, "REGIME_SIM_NO_CACHE": "1"})
+    assert res.returncode == 2
+    assert f"{bad}:100: units.army_suez.strength: expected a whole number" in res.stderr, res.stderr
