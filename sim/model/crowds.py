@@ -97,14 +97,19 @@ def _spread_outrage(model: RegimeModel, origin: str, side: int, victims: dict[in
         if name == origin:
             continue
         d = K.spread_outrage(delta, reach, model.distance_weight_between(origin, name))
-        if d <= 0:
-            continue
-        if side == 0:
-            b.legitimacy = max(0.0, b.legitimacy - d)
-            b.baseline = max(0.0, b.baseline - d)
-        for i in victims:
-            if i >= 0:
-                b.outrage[i] += d
+        if d > 0:
+            _backfire(b, side, victims, d)
+
+
+def _backfire(r, side: int, victims: dict[int, float], delta: float) -> None:
+    """Killing by ``side``'s men costs region ``r`` ``delta``: the ruler's killings its
+    legitimacy, for good (the baseline falls too); any side's, outrage for the victims' sides."""
+    if side == 0:
+        r.legitimacy = max(0.0, r.legitimacy - delta)
+        r.baseline = max(0.0, r.baseline - delta)
+    for i in victims:
+        if i >= 0:
+            r.outrage[i] += delta
 
 
 def repression(model: RegimeModel) -> None:
@@ -155,12 +160,7 @@ def repression(model: RegimeModel) -> None:
             r.killed_by[side] += dead
             delta = K.outrage(r.killed_by[side], pub.backfire, pub.outrage_deaths) - before
             if on("crowds.backfire") and delta > 0:
-                if side == 0:
-                    r.legitimacy = max(0.0, r.legitimacy - delta)
-                    r.baseline = max(0.0, r.baseline - delta)
-                for i in victims:
-                    if i >= 0:
-                        r.outrage[i] += delta
+                _backfire(r, side, victims, delta)
                 if pub.outrage_reach > 0 and on("crowds.outrage_spreads"):
                     _spread_outrage(model, name, side, victims, delta)
             if first:
