@@ -181,7 +181,7 @@ class RegimeModel(mesa.Model):
         return [s for s in self.sides if s.is_ruler or s.active]
 
     def challenge_open(self) -> bool:
-        for s in self.sides[1:]:  # asked several times an hour: a loop, not any() over a generator
+        for s in self.sides[1:]:  # noqa: SIM110 - asked several times an hour: a loop, not any() over a generator
             if s.active:
                 return True
         return False
