@@ -165,15 +165,16 @@ def settle(model: RegimeModel) -> None:
             strength = column_strength(model, s)
             if strength < spec.collapse_share * max(s.column_start, 1.0):
                 end_challenge(model, s, "crushed", f"{s.possessive} column falls to {strength:,.0f} men and breaks up")
-            elif s.column.done and s.target != seat and not blockers(model, s.target, s.index):
-                # a city that is not the seat of power: the column holds it, and the challenge
-                # goes on (a deal, a collapse, a split that lasts, or the horizon ends it)
-                if s.target not in s.regions:
-                    s.regions.add(s.target)
-                    model.say("challenge", f"{s.possessive} column enters {s.target} with {strength:,.0f} men and "
-                                           f"holds it; the seat of power is in {seat}",
-                              actor=s.name, region=s.target, label="column holds a city")
             elif s.column.done and not blockers(model, s.target, s.index):
+                if s.target != seat:
+                    # a city that is not the seat of power: the column holds it, and the challenge
+                    # goes on (a deal, a collapse, a split that lasts, or the horizon ends it)
+                    if s.target not in s.regions:
+                        s.regions.add(s.target)
+                        model.say("challenge", f"{s.possessive} column enters {s.target} with {strength:,.0f} men "
+                                               f"and holds it; the seat of power is in {seat}",
+                                  actor=s.name, region=s.target, label="column holds a city")
+                    continue
                 s.holds_seat = True
                 s.status = "won"
                 end = f"{s.possessive} column enters {s.target} with {strength:,.0f} men; no one defends it"
