@@ -23,6 +23,16 @@ TINY = DATA / "tiny.yaml"
 SOURCES = Path(os.environ.get("REGIME_SIM_SOURCES", ROOT.parent / "shared" / "sources"))
 
 
+@pytest.fixture(autouse=True)
+def _close_figures() -> Iterator[None]:
+    """Tests that draw keep the figure objects they check; close them after each test (pyplot
+    warns past 20 open figures, and each one holds its memory until the worker exits)."""
+    yield
+    plt = sys.modules.get("matplotlib.pyplot")  # only where a test drew: no import for the rest
+    if plt is not None:
+        plt.close("all")
+
+
 @pytest.fixture(scope="session")
 def tiny():
     from sim.scenario.loader import load_scenario
