@@ -178,16 +178,15 @@ class RegionGrid:
                 self.cop_duty = np.concatenate([self.cop_duty, np.full(grow, COP_ABSENT, dtype=np.int8)])
                 absent = np.flatnonzero(self.cop_duty == COP_ABSENT)
             cells = rng.choice(empty, size=add, replace=False)
-            for j, c in zip(absent[:add], cells, strict=True):
-                self.cop_pos[j] = c
-                self.cop_duty[j] = COP_OFF
-                self.cell[c] = -2 - j
+            j = absent[:add]  # distinct policemen to distinct cells: one assignment each
+            self.cop_pos[j] = cells
+            self.cop_duty[j] = COP_OFF
+            self.cell[cells] = -2 - j
         elif want < present.size:
             drop = rng.choice(present, size=present.size - want, replace=False)
-            for j in drop:
-                self.cell[self.cop_pos[j]] = EMPTY
-                self.cop_pos[j] = -1
-                self.cop_duty[j] = COP_ABSENT
+            self.cell[self.cop_pos[drop]] = EMPTY
+            self.cop_pos[drop] = -1
+            self.cop_duty[drop] = COP_ABSENT
         present = np.flatnonzero(self.cop_duty != COP_ABSENT)
         self.cop_duty[present] = COP_OFF
         self.cop_duty[present[: min(on, present.size)]] = COP_ON

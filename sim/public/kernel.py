@@ -19,6 +19,8 @@ from the model's ``numpy`` generator, so a run is reproducible and the kernel is
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numba import njit
 
@@ -41,7 +43,14 @@ K_CIT, K_ACT, K_COP_ON, K_EMPTY, K_COP_OFF = 1, 3, 4, 8, 16
 
 
 def offsets(radius: int, neighbourhood: str) -> tuple[np.ndarray, np.ndarray]:
-    """Cell offsets within ``radius`` (centre excluded), von Neumann or Moore."""
+    """Cell offsets within ``radius`` (centre excluded), von Neumann or Moore (new arrays each
+    call, from a list worked out once per radius: every region of every run asks)."""
+    dx, dy = _offset_lists(radius, neighbourhood)
+    return np.array(dx, dtype=np.int64), np.array(dy, dtype=np.int64)
+
+
+@functools.lru_cache(maxsize=64)
+def _offset_lists(radius: int, neighbourhood: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     dx, dy = [], []
     for y in range(-radius, radius + 1):
         for x in range(-radius, radius + 1):
@@ -50,7 +59,7 @@ def offsets(radius: int, neighbourhood: str) -> tuple[np.ndarray, np.ndarray]:
             if neighbourhood == "moore" or abs(x) + abs(y) <= radius:
                 dx.append(x)
                 dy.append(y)
-    return np.array(dx, dtype=np.int64), np.array(dy, dtype=np.int64)
+    return tuple(dx), tuple(dy)
 
 
 @njit(cache=True, inline="always")
