@@ -23,6 +23,14 @@ class Geography:
         self._dist = dict(nx.all_pairs_dijkstra_path_length(self.graph, weight="km"))
         self.path = lru_cache(maxsize=None)(self._path)
 
+    @staticmethod
+    def of(scn: Scenario) -> Geography:
+        """The map of ``scn``, made once for every run of the same map: a calibration or a sweep
+        builds thousands of models of one scenario, and nothing changes a map once made."""
+        key = (scn.capital, tuple((name, tuple(r.pos), r.capital) for name, r in scn.regions.items()),
+               tuple((route.a, route.b, route.km, route.road) for route in scn.routes))
+        return _geography(key, scn)
+
     def _path(self, a: str, b: str) -> tuple[str, ...]:
         return tuple(nx.dijkstra_path(self.graph, a, b, weight="km"))
 
@@ -34,6 +42,18 @@ class Geography:
 
     def km_to_capital(self, region: str) -> float:
         return self.km(region, self.capital)
+
+
+_MAPS: dict[tuple, Geography] = {}
+
+
+def _geography(key: tuple, scn: Scenario) -> Geography:
+    geo = _MAPS.get(key)
+    if geo is None:
+        if len(_MAPS) >= 32:  # a long session of many maps (a sweep over routes) keeps the latest
+            _MAPS.pop(next(iter(_MAPS)))
+        geo = _MAPS[key] = Geography(scn)
+    return geo
 
 
 @dataclass

@@ -84,7 +84,7 @@ class RegimeModel(mesa.Model):
         self.dt = scenario.time.step_hours
         self.hour = 0.0
         self.horizon = scenario.time.horizon_days * 24.0
-        self.geo = Geography(scenario)
+        self.geo = Geography.of(scenario)
         self.capital = scenario.capital
         self.seat = scenario.seat
         self.log = EventLog()
