@@ -26,7 +26,16 @@ from ..public.grid import TickParams
 from ..rules import RuleSwitch
 from ..rules import legitimacy as L
 from ..rules.public import mobilization_hardship, social_weight
-from ..rules.units import ASIDE, DEFECTED, LOYAL, STANCES, declared_weight, drift, loyalty_target
+from ..rules.units import (
+    ASIDE,
+    DEFECTED,
+    LOYAL,
+    STANCES,
+    declared_weight,
+    drift,
+    drift_rate,
+    loyalty_target,
+)
 from ..scenario.schema import Scenario
 from . import actors, conflict, crowds, events, outcomes, stances
 from .agents import NOBODY, RegionPublic, Side, Unit
@@ -447,7 +456,7 @@ class RegimeModel(mesa.Model):
         strength = k.strength
         base, w_pay, w_s, w_g = (el.loyalty_base, el.loyalty_pay_weight, el.loyalty_strength_weight,
                                  el.loyalty_grievance_weight)
-        per_day = el.loyalty_adjust_per_day
+        rate = drift_rate(el.loyalty_adjust_per_day, dt)
         decay = el.grievance_decay_per_day * dt / 24.0
         # one pass: a unit's loyalty drifts on its grievance before this hour's decay, as when
         # the two were separate loops (no unit's drift reads another unit)
@@ -455,7 +464,7 @@ class RegimeModel(mesa.Model):
             g = u.grievance
             if drifting:
                 target = loyalty_target(u.pay, strength, g, base, w_pay, w_s, w_g)
-                u.loyalty = drift(u.loyalty, target, per_day, dt)
+                u.loyalty = drift(u.loyalty, target, rate)
             if g != 0.0:  # max(0.0, 0.0 - decay * 0.0) is 0.0: nothing to do
                 u.grievance = max(0.0, g - decay * g)
 

@@ -213,6 +213,8 @@ def units_reconsider(model: RegimeModel) -> None:
     chances = model.nearness.setdefault((frozenset(where_fought), rate), {})
     far = el.far_reconsider_share
     draw = model.rng.random
+    # deciding changes units' sides, never a side's status: the active sides are asked once
+    sides = model.active_sides()
     for u in model.units:
         if u.strength <= 0:
             continue
@@ -225,7 +227,7 @@ def units_reconsider(model: RegimeModel) -> None:
             chance = chances[where] = rate * (far + (1.0 - far) * near_weight(model, where, where_fought))
         if not must and draw() >= chance:
             continue
-        decide(model, u, changes)
+        decide(model, u, changes, sides)
     forced.clear()
     if changes:
         report_changes(model, changes)
@@ -244,13 +246,17 @@ def strongest_seen(model: RegimeModel, region: str, sides: list[Side]) -> int:
     return sides[best].index
 
 
-def decide(model: RegimeModel, u: Unit, changes: list[tuple[Unit, int, int]]) -> None:
+def decide(model: RegimeModel, u: Unit, changes: list[tuple[Unit, int, int]],
+           sides: list[Side] | None = None) -> None:
     """Commander ``u`` chooses now and has taken a side in the crisis; a change of side is
     applied, added to ``changes`` (old, new) and tallied at once, so the next one sees it.
-    Counted for the measure ``power_following_share``: did he back the strongest side he saw?"""
-    new = choose(model, u)
+    Counted for the measure ``power_following_share``: did he back the strongest side he saw?
+    ``sides``: the active sides, if the caller has them."""
+    if sides is None:
+        sides = model.active_sides()
+    new = choose(model, u, sides)
     model.decisions += 1
-    model.decisions_with_power += new == strongest_seen(model, model.unit_region(u), model.active_sides())
+    model.decisions_with_power += new == strongest_seen(model, model.unit_region(u), sides)
     u.engaged = True
     if new != u.side:
         old = u.side

@@ -160,24 +160,25 @@ def option_utilities(p: Sequence[float], attach: Sequence[float], cash: Sequence
     whatever he does now, for having been in the plot of side ``own`` (0: none).
     """
     k = len(p)
-
-    def punished_by(j: int, i: int) -> float:
-        """What side j, winning, does to a man who backed i (or stood aside: i == -1)."""
-        if j == 0:
-            base = punishment * fear * (1.0 - (immunity[i] if i > 0 else 0.0))
-            return base if i != -1 else aside_penalty * fear
-        return punishment * challenger_punishment if i != -1 else aside_penalty * challenger_punishment
-
+    # what the winner does to a man: the ruler to one who backed side i, by_ruler[i] (promised
+    # immunity shields a challenger's men); any challenger to one who backed another side, the
+    # same; each to one who stood aside, a smaller penalty. Worked out once, not once a pair.
+    by_ruler = [punishment * fear * (1.0 - (immunity[i] if i > 0 else 0.0)) for i in range(k)]
+    by_challenger = punishment * challenger_punishment
+    aside_by_ruler = aside_penalty * fear
+    aside_by_challenger = aside_penalty * challenger_punishment
+    exposed = exposure > 0 and own > 0
     out = []
     # sums over lists rather than generators: the same terms in the same order, a little faster
     for i in range(k):
         u = p[i] * attach[i] + cash[i] - fight[i] + (tie if i == 0 else 0.0)
-        u -= sum([p[j] * punished_by(j, i) for j in range(k) if j != i])
-        if exposure > 0 and own > 0 and i != own:
+        ruler = by_ruler[i]
+        u -= sum([p[j] * (ruler if j == 0 else by_challenger) for j in range(k) if j != i])
+        if exposed and i != own:
             u -= p[0] * punishment * fear * exposure
         out.append(u)
-    aside = -sum([p[j] * punished_by(j, -1) for j in range(k)])
-    if exposure > 0 and own > 0:
+    aside = -sum([p[j] * (aside_by_ruler if j == 0 else aside_by_challenger) for j in range(k)])
+    if exposed:
         aside -= p[0] * punishment * fear * exposure
     out.append(aside)
     return out
@@ -236,8 +237,14 @@ def loyalty_target(pay: float, strength: float, grievance: float, base: float, w
     return _clip(base + w_pay * pay + w_strength * strength - w_grievance * grievance)
 
 
-def drift(value: float, target: float, per_day: float, dt_hours: float) -> float:
-    return value + (target - value) * min(1.0, per_day * dt_hours / 24.0)
+def drift_rate(per_day: float, dt_hours: float) -> float:
+    """The share of the way to its target that loyalty moves in a step of ``dt_hours``."""
+    return min(1.0, per_day * dt_hours / 24.0)
+
+
+def drift(value: float, target: float, rate: float) -> float:
+    """``value`` moved ``rate`` (:func:`drift_rate`, the same for every unit) toward ``target``."""
+    return value + (target - value) * rate
 
 
 @rule(
