@@ -170,6 +170,7 @@ class RegimeModel(mesa.Model):
         self.sync_police()
         for r in self.regions.values():
             r.refresh_shares()
+        self.tallies = 0  # tallies that found new powers (see tally)
         self.tally()
         self.record()
         self.running = True
@@ -290,25 +291,26 @@ class RegimeModel(mesa.Model):
         if self._people_power:
             pp = self.spec.public.people_power
             street = self._street if self._street is not None and self.sides[self._street].active else None
-            counted = [s.is_ruler or s.standing for s in self.sides]  # whose crowds count, once a tally
+            counted = [i for i, s in enumerate(self.sides) if s.is_ruler or s.standing]  # once a tally
             for name, r in self.regions.items():
-                if r.protest_share <= 0 and not any(r.rally):
+                share = r.protest_share
+                rally = r.rally
+                if share <= 0 and not any(rally):
                     continue
                 w = weight[name]
                 loc = power_loc[name]
-                protesters = r.protesters
-                rally = r.rally
-                for i in range(n):
-                    c = rally[i] + (protesters if i == street else 0.0)
-                    if c > 0 and counted[i]:
+                for i in counted:
+                    # the street's crowd: its protesters (RegionPublic.protesters, inlined) and its rally
+                    c = rally[i] + (share * (r.population - r.emigrated - r.mobilized) if i == street else 0.0)
+                    if c > 0:
                         power_w[i] += w * c * pp
                         loc[i] += c * pp
         # a tally that finds the same powers as the last one keeps its number (and its lists), so the
         # forecasts made from it stay valid (stances.forecast, stances._seen); == on these floats is
         # bit for bit: sums of positive powers from 0.0 are never -0.0, and a NaN never compares equal
-        if getattr(self, "tallies", 0) == 0 or power_w != self.power_w or power_loc != self.power_loc or \
+        if self.tallies == 0 or power_w != self.power_w or power_loc != self.power_loc or \
                 aside_loc != self.aside_loc:
-            self.tallies = getattr(self, "tallies", 0) + 1  # forecasts made from an older tally are stale
+            self.tallies += 1  # forecasts made from an older tally are stale
             self.power_w = power_w
             self.power_loc = power_loc
             self.aside_loc = aside_loc
@@ -466,7 +468,8 @@ class RegimeModel(mesa.Model):
                 target = loyalty_target(u.pay, strength, g, base, w_pay, w_s, w_g)
                 u.loyalty = drift(u.loyalty, target, rate)
             if g != 0.0:  # max(0.0, 0.0 - decay * 0.0) is 0.0: nothing to do
-                u.grievance = max(0.0, g - decay * g)
+                g -= decay * g
+                u.grievance = g if g > 0.0 else 0.0  # max(0.0, g), without a call per unit
 
     # ------------------------------------------------------------------ outcomes
     def resolve(self, outcome: Outcome, reason: str) -> None:

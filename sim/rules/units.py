@@ -234,7 +234,8 @@ def choice_probabilities(utilities: Sequence[float], current: int, switch_cost: 
 )
 def loyalty_target(pay: float, strength: float, grievance: float, base: float, w_pay: float,
                    w_strength: float, w_grievance: float) -> float:
-    return _clip(base + w_pay * pay + w_strength * strength - w_grievance * grievance)
+    x = base + w_pay * pay + w_strength * strength - w_grievance * grievance
+    return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x  # _clip(x), inlined: asked for every unit every hour
 
 
 def drift_rate(per_day: float, dt_hours: float) -> float:
