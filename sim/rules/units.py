@@ -98,7 +98,7 @@ def win_probabilities(shares: Sequence[float], decisiveness: float, prior_weight
     floor = 0.02
     low = [r < floor for r in raw]
     if not any(low):
-        return list(raw)
+        return raw
     rest = sum(r for r, lo in zip(raw, low, strict=True) if not lo)
     if rest <= 0:
         return [1.0 / len(raw)] * len(raw)
