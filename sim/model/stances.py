@@ -29,16 +29,18 @@ def forecast(model: RegimeModel, region: str | None, sides: list[Side] | None = 
     where he stands (``region``; None: the national picture)."""
     sides = sides if sides is not None else model.active_sides()
     # every commander in a region sees the same picture: one forecast per region and tally
+    # (asked at every decision: the sides and the facts they made in one tuple, and one lookup)
     k = model.ruler
-    key = (model.tallies, region, tuple([s.index for s in sides]), k.strength,
-           tuple([(s.holds_seat, s.broadcasts) for s in sides]), k.location, k.travel is None, k.status)
+    tallies = model.tallies
+    key = (tallies, region, tuple([(s.index, s.holds_seat, s.broadcasts) for s in sides]), k.strength,
+           k.location, k.travel is None, k.status)
     cache = model.forecasts
-    if cache.get("key") != key[0]:
+    if cache.get("key") != tallies:
         cache.clear()
-        cache["key"] = key[0]
-    if key in cache:
-        return cache[key]
-    cache[key] = p = _forecast(model, region, sides)
+        cache["key"] = tallies
+    p = cache.get(key)
+    if p is None:
+        cache[key] = p = _forecast(model, region, sides)
     return p
 
 
