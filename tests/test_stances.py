@@ -567,3 +567,14 @@ def test_a_choice_follows_power_when_it_backs_the_strongest_side_the_commander_s
     assert (m.decisions, m.decisions_with_power) == (3, 2)
     assert m.measures()["power_following_share"] == pytest.approx(2 / 3)
     assert math.isnan(_world().measures()["power_following_share"])  # no decision, no share
+
+
+def test_the_draws_made_at_once_are_the_draws_made_one_by_one() -> None:
+    """units_reconsider draws its commanders' first numbers at once (stances._drawn): the same
+    numbers in the same order as one call of random() each, and the generator left where those
+    calls leave it, whether the loop uses exactly the numbers drawn at once or more."""
+    for n, used in ((0, 3), (5, 5), (5, 9)):
+        one, many = np.random.default_rng(7), np.random.default_rng(7)
+        draw = St._drawn(many, n)
+        assert [draw() for _ in range(used)] == [float(one.random()) for _ in range(used)]
+        assert many.random() == one.random()
