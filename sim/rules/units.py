@@ -160,9 +160,9 @@ def option_utilities(p: Sequence[float], attach: Sequence[float], cash: Sequence
     whatever he does now, for having been in the plot of side ``own`` (0: none).
     """
     k = len(p)
-    # what the winner does to a man: the ruler to one who backed side i, by_ruler[i] (promised
-    # immunity shields a challenger's men); any challenger to one who backed another side, the
-    # same; each to one who stood aside, a smaller penalty. Worked out once, not once a pair.
+    # what the winner does to a man: the ruler, by_ruler[i] to one who backed side i (promised
+    # immunity shields a challenger's men); any challenger, by_challenger to one who backed
+    # another side; each, a smaller penalty to one who stood aside. Worked out once, not per pair.
     by_ruler = [punishment * fear * (1.0 - (immunity[i] if i > 0 else 0.0)) for i in range(k)]
     by_challenger = punishment * challenger_punishment
     aside_by_ruler = aside_penalty * fear
