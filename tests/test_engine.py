@@ -342,9 +342,9 @@ def test_a_provincial_protest_is_a_challenge_there_and_its_units_reconsider(monk
     chosen: list[tuple[float, str]] = []
     original = St.choose
 
-    def spy(model, u):
+    def spy(model, u, sides=None, draw=None):
         chosen.append((model.hour, u.key))
-        return original(model, u)
+        return original(model, u, sides, draw)
 
     monkeypatch.setattr(St, "choose", spy)
     m = _model(["regions.Province.legitimacy=0.4", "regions.Capital.legitimacy=0.95",
@@ -489,7 +489,7 @@ def test_a_unit_ordered_to_the_seat_sets_out_only_if_it_chooses_the_ruler(monkey
 
     asked = []
 
-    def choose(model, u):
+    def choose(model, u, sides=None, draw=None):
         asked.append(u.key)
         return 0 if picks == 0 else NOBODY
 
@@ -504,7 +504,7 @@ def test_a_unit_ordered_to_the_seat_sets_out_only_if_it_chooses_the_ruler(monkey
 
 
 def test_without_stance_choice_every_unit_ordered_to_the_seat_obeys(monkeypatch) -> None:
-    def choose(model, u):
+    def choose(model, u, sides=None, draw=None):
         raise AssertionError("nobody decides with units.stance_choice off")
 
     monkeypatch.setattr(St, "choose", choose)

@@ -121,7 +121,7 @@ def test_unit_rules_alone() -> None:
     assert U.loyalty_target(1.0, 1.0, 0.0, 0.25, 0.5, 0.5, 0.5) == 1.0
     assert U.loyalty_target(0.0, 0.0, 1.0, 0.25, 0.5, 0.5, 0.5) == 0.0
     assert U.loyalty_target(0.5, 0.5, 0.2, 0.25, 0.5, 0.5, 0.5) == pytest.approx(0.65)
-    assert U.drift(0.5, 1.0, 1.0, 12.0) == pytest.approx(0.75)
+    assert U.drift(0.5, 1.0, U.drift_rate(1.0, 12.0)) == pytest.approx(0.75)
     g, f = U.blame(0.1, 0.5, 1.0, "top")
     assert g == pytest.approx(0.35) and f == pytest.approx(0.65)
 

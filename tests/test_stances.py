@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -356,15 +357,15 @@ class _Draws:
     def __init__(self, x: float) -> None:
         self.x = x
 
-    def random(self) -> float:
-        return self.x
+    def random(self, size: int | None = None) -> float | np.ndarray:
+        return self.x if size is None else np.full(size, self.x)
 
 
 def _reconsidering(m: RegimeModel, x: float, monkeypatch, forced: set[str] = frozenset()) -> list[str]:
     """The units that reconsider in one hour when every draw is ``x``."""
     chosen: list[str] = []
     monkeypatch.setattr(m, "rng", _Draws(x))
-    monkeypatch.setattr(St, "choose", lambda model, u: chosen.append(u.key) or u.side)
+    monkeypatch.setattr(St, "choose", lambda model, u, sides=None, draw=None: chosen.append(u.key) or u.side)
     m.forced_decisions = set(forced)
     St.units_reconsider(m)
     monkeypatch.undo()
@@ -530,7 +531,7 @@ def test_a_change_made_in_an_hour_is_applied_tallied_and_told(monkeypatch) -> No
     said: list[str] = []
     monkeypatch.setattr(m, "say", lambda kind, text, **k: said.append(text))
     monkeypatch.setattr(m, "rng", _Draws(0.99))  # only the forced decide
-    monkeypatch.setattr(St, "choose", lambda model, u: NOBODY if u.key == "guard" else u.side)
+    monkeypatch.setattr(St, "choose", lambda model, u, sides=None, draw=None: NOBODY if u.key == "guard" else u.side)
     m.forced_decisions = {"guard", "hq"}
     tallies = m.tallies
     St.units_reconsider(m)
@@ -558,7 +559,7 @@ def test_a_choice_follows_power_when_it_backs_the_strongest_side_the_commander_s
     assert St.strongest_seen(m, "Capital", sides) == RULER  # the local picture ignored
     # decide() counts: two backing the strongest (the ruler), one standing aside
     picks = iter([RULER, NOBODY, RULER])
-    monkeypatch.setattr(St, "choose", lambda model, u: next(picks))
+    monkeypatch.setattr(St, "choose", lambda model, u, sides=None, draw=None: next(picks))
     monkeypatch.setattr(m, "tally", lambda: None)
     units = [u for u in m.units if u.strength > 0][:3]
     for u in units:
@@ -566,3 +567,14 @@ def test_a_choice_follows_power_when_it_backs_the_strongest_side_the_commander_s
     assert (m.decisions, m.decisions_with_power) == (3, 2)
     assert m.measures()["power_following_share"] == pytest.approx(2 / 3)
     assert math.isnan(_world().measures()["power_following_share"])  # no decision, no share
+
+
+def test_the_draws_made_at_once_are_the_draws_made_one_by_one() -> None:
+    """units_reconsider draws its commanders' first numbers at once (stances._drawn): the same
+    numbers in the same order as one call of random() each, and the generator left where those
+    calls leave it, whether the loop uses exactly the numbers drawn at once or more."""
+    for n, used in ((0, 3), (5, 5), (5, 9)):
+        one, many = np.random.default_rng(7), np.random.default_rng(7)
+        draw = St._drawn(many, n)
+        assert [draw() for _ in range(used)] == [float(one.random()) for _ in range(used)]
+        assert many.random() == one.random()

@@ -7,11 +7,13 @@ spreads its news to the other regions).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from ..rules import crowds as K
 
 if TYPE_CHECKING:
+    from .agents import Side
     from .model import RegimeModel
 
 
@@ -40,40 +42,39 @@ def gather(model: RegimeModel) -> None:
     model.peak_called = max(model.peak_called, sum(sum(r.rally) for r in model.regions.values()))
 
 
-def _against(model: RegimeModel, region: str, side: int) -> dict[int, float]:
+def _against(model: RegimeModel, region: str, side: int, active: list[Side],
+             protesters: float) -> dict[int, float]:
     """The people in the streets of ``region`` against ``side``, by the side they back (-1: a
-    protest that backs no declared side)."""
+    protest that backs no declared side); ``active``: ``model.active_sides()``, which the caller
+    asks once an hour rather than once a region and side; ``protesters``: the region's."""
     r = model.regions[region]
     out: dict[int, float] = {}
     street = model.street_side()
-    for s in model.active_sides():
+    for s in active:
         if s.index != side:
             out[s.index] = r.rally[s.index]
     if side == 0:  # every protester on the street is against the ruler, a movement or not
         key = street if street is not None else -1
-        out[key] = out.get(key, 0.0) + r.protesters
+        out[key] = out.get(key, 0.0) + protesters
     elif street is not None and model.sides[street].active and street != side:
-        out[street] = out.get(street, 0.0) + r.protesters
+        out[street] = out.get(street, 0.0) + protesters
     return {k: v for k, v in out.items() if v > 0}
 
 
-def _orders(model: RegimeModel, region: str, here: list | None = None,
-            against_ruler: dict[int, float] | None = None) -> dict[int, list]:
+def _orders(model: RegimeModel, region: str, here: list, against_ruler: dict[int, float],
+            in_office: bool, armed: list[Side]) -> dict[int, list]:
     """Which units are ordered to clear the crowds here: the ruler's repressive units (all his
     units there once escalate_after_hours have passed), and any armed challenger's units.
 
-    ``here``: the units in ``region``, in the model's order (default: found here);
-    ``against_ruler``: ``_against(model, region, 0)`` if the caller has it."""
-    on = model.rules.is_on.__getitem__
+    ``here``: the units in ``region``, in the model's order; ``against_ruler``: ``_against(model,
+    region, 0, ...)``; ``in_office``: the ruler's; ``armed``: the active armed
+    challengers (the last two asked once an hour)."""
     kr = model.spec.ruler
     r = model.regions[region]
     out: dict[int, list] = {}
-    if here is None:
-        here = [u for u in model.units if model.unit_region(u) == region]
-    if against_ruler is None:
-        against_ruler = _against(model, region, 0)
-    if on("ruler.repress") and model.ruler.in_office and r.stayers > 0 and \
-            sum(against_ruler.values()) / r.stayers >= kr.repress_trigger:
+    stayers = r.stayers
+    if model.rules.is_on["ruler.repress"] and in_office and stayers > 0 and \
+            sum(against_ruler.values()) / stayers >= kr.repress_trigger:
         if r.clear_since is None:
             r.clear_since = model.hour
         everyone = model.hour - r.clear_since >= kr.escalate_after_hours
@@ -81,11 +82,10 @@ def _orders(model: RegimeModel, region: str, here: list | None = None,
                   and u.reach_km == 0 and u.strength > 0 and (u.repressive or everyone)]
     else:
         r.clear_since = None
-    for s in model.sides[1:]:
-        if s.active and s.armed:
-            mine = [u for u in here if u.side == s.index and u.reach_km == 0 and u.strength > 0]
-            if mine:
-                out[s.index] = mine
+    for s in armed:
+        mine = [u for u in here if u.side == s.index and u.reach_km == 0 and u.strength > 0]
+        if mine:
+            out[s.index] = mine
     return out
 
 
@@ -118,19 +118,25 @@ def repression(model: RegimeModel) -> None:
     el = model.spec.elites
     pub = model.spec.public
     # the units in each region, in the model's order, sorted once an hour, not per region
-    here: dict[str, list] = {}
+    here: dict[str, list] = defaultdict(list)
     for u in model.units:
         u.firing = False
         travel = u.travel
-        here.setdefault(travel.at if travel is not None else u.region, []).append(u)  # model.unit_region(u)
+        here[travel.at if travel is not None else u.region].append(u)  # model.unit_region(u)
+    # nothing here changes which sides are active or armed, or whether the ruler is in office
+    active = model.active_sides()
+    armed = [s for s in active[1:] if s.armed]  # active[0] is the ruler
+    in_office = model.ruler.in_office
     for name, r in model.regions.items():
-        if r.protesters <= 0 and not any(r.rally):
+        # RegionPublic.protesters (stayers inlined): nothing here changes who protests or stays
+        protesters = r.protest_share * (r.population - r.emigrated - r.mobilized)
+        if protesters <= 0 and not any(r.rally):
             r.clear_since = None
             continue
-        against_ruler = _against(model, name, 0)
-        for side, units in _orders(model, name, here.get(name, []), against_ruler).items():
+        against_ruler = _against(model, name, 0, active, protesters)
+        for side, units in _orders(model, name, here.get(name, []), against_ruler, in_office, armed).items():
             # nothing changes the crowds between _orders and here for the first side ordered
-            victims = against_ruler if side == 0 else _against(model, name, side)
+            victims = against_ruler if side == 0 else _against(model, name, side, active, protesters)
             crowd = sum(victims.values())
             if crowd <= 0 or not units:
                 continue

@@ -26,7 +26,16 @@ from ..public.grid import TickParams
 from ..rules import RuleSwitch
 from ..rules import legitimacy as L
 from ..rules.public import mobilization_hardship, social_weight
-from ..rules.units import ASIDE, DEFECTED, LOYAL, STANCES, declared_weight, drift, loyalty_target
+from ..rules.units import (
+    ASIDE,
+    DEFECTED,
+    LOYAL,
+    STANCES,
+    declared_weight,
+    drift,
+    drift_rate,
+    loyalty_target,
+)
 from ..scenario.schema import Scenario
 from . import actors, conflict, crowds, events, outcomes, stances
 from .agents import NOBODY, RegionPublic, Side, Unit
@@ -161,6 +170,7 @@ class RegimeModel(mesa.Model):
         self.sync_police()
         for r in self.regions.values():
             r.refresh_shares()
+        self.tallies = 0  # tallies that found new powers (see tally)
         self.tally()
         self.record()
         self.running = True
@@ -202,8 +212,9 @@ class RegimeModel(mesa.Model):
 
     def national_protest(self) -> float:
         # sums over lists (the same values in the same order as over generators: the same sums);
-        # each region's protesters are its protest share times its stayers (RegionPublic.protesters)
-        stayers = [r.stayers for r in self.regions.values()]
+        # each region's protesters are its protest share times its stayers (RegionPublic.protesters;
+        # RegionPublic.stayers inlined: asked every hour)
+        stayers = [r.population - r.emigrated - r.mobilized for r in self.regions.values()]
         protesters = [r.protest_share * n for r, n in zip(self.regions.values(), stayers, strict=True)]
         return sum(protesters) / max(sum(stayers), 1.0)
 
@@ -281,25 +292,26 @@ class RegimeModel(mesa.Model):
         if self._people_power:
             pp = self.spec.public.people_power
             street = self._street if self._street is not None and self.sides[self._street].active else None
-            counted = [s.is_ruler or s.standing for s in self.sides]  # whose crowds count, once a tally
+            counted = [i for i, s in enumerate(self.sides) if s.is_ruler or s.standing]  # once a tally
             for name, r in self.regions.items():
-                if r.protest_share <= 0 and not any(r.rally):
+                share = r.protest_share
+                rally = r.rally
+                if share <= 0 and not any(rally):
                     continue
                 w = weight[name]
                 loc = power_loc[name]
-                protesters = r.protesters
-                rally = r.rally
-                for i in range(n):
-                    c = rally[i] + (protesters if i == street else 0.0)
-                    if c > 0 and counted[i]:
+                for i in counted:
+                    # the street's crowd: its protesters (RegionPublic.protesters, inlined) and its rally
+                    c = rally[i] + (share * (r.population - r.emigrated - r.mobilized) if i == street else 0.0)
+                    if c > 0:
                         power_w[i] += w * c * pp
                         loc[i] += c * pp
         # a tally that finds the same powers as the last one keeps its number (and its lists), so the
         # forecasts made from it stay valid (stances.forecast, stances._seen); == on these floats is
         # bit for bit: sums of positive powers from 0.0 are never -0.0, and a NaN never compares equal
-        if getattr(self, "tallies", 0) == 0 or power_w != self.power_w or power_loc != self.power_loc or \
+        if self.tallies == 0 or power_w != self.power_w or power_loc != self.power_loc or \
                 aside_loc != self.aside_loc:
-            self.tallies = getattr(self, "tallies", 0) + 1  # forecasts made from an older tally are stale
+            self.tallies += 1  # forecasts made from an older tally are stale
             self.power_w = power_w
             self.power_loc = power_loc
             self.aside_loc = aside_loc
@@ -447,7 +459,7 @@ class RegimeModel(mesa.Model):
         strength = k.strength
         base, w_pay, w_s, w_g = (el.loyalty_base, el.loyalty_pay_weight, el.loyalty_strength_weight,
                                  el.loyalty_grievance_weight)
-        per_day = el.loyalty_adjust_per_day
+        rate = drift_rate(el.loyalty_adjust_per_day, dt)
         decay = el.grievance_decay_per_day * dt / 24.0
         # one pass: a unit's loyalty drifts on its grievance before this hour's decay, as when
         # the two were separate loops (no unit's drift reads another unit)
@@ -455,9 +467,10 @@ class RegimeModel(mesa.Model):
             g = u.grievance
             if drifting:
                 target = loyalty_target(u.pay, strength, g, base, w_pay, w_s, w_g)
-                u.loyalty = drift(u.loyalty, target, per_day, dt)
+                u.loyalty = drift(u.loyalty, target, rate)
             if g != 0.0:  # max(0.0, 0.0 - decay * 0.0) is 0.0: nothing to do
-                u.grievance = max(0.0, g - decay * g)
+                g -= decay * g
+                u.grievance = g if g > 0.0 else 0.0  # max(0.0, g), without a call per unit
 
     # ------------------------------------------------------------------ outcomes
     def resolve(self, outcome: Outcome, reason: str) -> None:
@@ -481,7 +494,7 @@ class RegimeModel(mesa.Model):
         self._next_row = self.hour + every
         col = conflict.main_column(self)
         regions = self.regions.values()
-        stayers = [r.stayers for r in regions]
+        stayers = [r.population - r.emigrated - r.mobilized for r in regions]  # RegionPublic.stayers
         pop = max(sum(stayers), 1.0)
         lon, lat = col.column.position(self.geo) if col is not None else (float("nan"), float("nan"))
         # one list per row, in the order of self.series_columns (a dict per row cost a quiet run a

@@ -13,6 +13,10 @@ from ..rules import units as U
 from .agents import NOBODY
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import numpy as np
+
     from .agents import Side, Unit
     from .model import RegimeModel
 
@@ -29,16 +33,18 @@ def forecast(model: RegimeModel, region: str | None, sides: list[Side] | None = 
     where he stands (``region``; None: the national picture)."""
     sides = sides if sides is not None else model.active_sides()
     # every commander in a region sees the same picture: one forecast per region and tally
+    # (asked at every decision: the sides and the facts they made in one tuple, and one lookup)
     k = model.ruler
-    key = (model.tallies, region, tuple([s.index for s in sides]), k.strength,
-           tuple([(s.holds_seat, s.broadcasts) for s in sides]), k.location, k.travel is None, k.status)
+    tallies = model.tallies
+    key = (tallies, region, tuple([(s.index, s.holds_seat, s.broadcasts) for s in sides]), k.strength,
+           k.location, k.travel is None, k.status)
     cache = model.forecasts
-    if cache.get("key") != key[0]:
+    if cache.get("key") != tallies:
         cache.clear()
-        cache["key"] = key[0]
-    if key in cache:
-        return cache[key]
-    cache[key] = p = _forecast(model, region, sides)
+        cache["key"] = tallies
+    p = cache.get(key)
+    if p is None:
+        cache[key] = p = _forecast(model, region, sides)
     return p
 
 
@@ -165,9 +171,11 @@ def utilities(model: RegimeModel, u: Unit, sides: list[Side]) -> list[float]:
                               el.challenger_punishment, el.aside_penalty, exposure, own)
 
 
-def choose(model: RegimeModel, u: Unit, sides: list[Side] | None = None) -> int:
+def choose(model: RegimeModel, u: Unit, sides: list[Side] | None = None,
+           draw: Callable[[], float] | None = None) -> int:
     """The side a commander backs now (an index into model.sides, or NOBODY); ``sides``: the
-    active sides, if the caller has them."""
+    active sides, if the caller has them; ``draw``: the model's next random number (default:
+    drawn here)."""
     if sides is None:
         sides = model.active_sides()
     util = utilities(model, u, sides)
@@ -176,8 +184,23 @@ def choose(model: RegimeModel, u: Unit, sides: list[Side] | None = None) -> int:
     el = model.spec.elites
     # the habit of obedience is a small edge; reversing a stance once taken costs more
     inertia = el.switch_cost if u.moved else el.unmoved_inertia * el.switch_cost
-    pick = U.logit_choice(util, current, inertia, el.temperature, float(model.rng.random()))
+    x = draw() if draw is not None else float(model.rng.random())
+    pick = U.logit_choice(util, current, inertia, el.temperature, x)
     return options[pick]
+
+
+def _drawn(rng: np.random.Generator, n: int) -> Callable[[], float]:
+    """The generator's next random numbers, handed out in order: the first ``n`` drawn at once
+    (Generator.random(n) gives the numbers that n calls of random() give, one C call instead of
+    n), then one at a time. For a loop that makes at least ``n`` draws, so that none is drawn
+    that the loop does not use."""
+    left = rng.random(n).tolist()[::-1] if n > 0 else []
+    pop = left.pop
+
+    def draw() -> float:
+        return pop() if left else float(rng.random())
+
+    return draw
 
 
 def fronts(model: RegimeModel) -> set[str]:
@@ -212,10 +235,14 @@ def units_reconsider(model: RegimeModel) -> None:
     # is worked out once a run
     chances = model.nearness.setdefault((frozenset(where_fought), rate), {})
     far = el.far_reconsider_share
-    draw = model.rng.random
-    for u in model.units:
-        if u.strength <= 0:
-            continue
+    # deciding changes units' sides, never a side's status (the active sides are asked once), nor
+    # any unit's men or the commanders forced to choose
+    sides = model.active_sides()
+    alive = [u for u in model.units if u.strength > 0]
+    # each commander not forced to choose draws whether he reconsiders, and each choice draws
+    # once more (choose): the hour makes at least the first draws, and they are made at once
+    draw = _drawn(model.rng, sum([u.key not in forced for u in alive]))
+    for u in alive:
         must = u.key in forced
         travel = u.travel
         where = travel.at if travel is not None else u.region  # model.unit_region(u)
@@ -225,7 +252,7 @@ def units_reconsider(model: RegimeModel) -> None:
             chance = chances[where] = rate * (far + (1.0 - far) * near_weight(model, where, where_fought))
         if not must and draw() >= chance:
             continue
-        decide(model, u, changes)
+        decide(model, u, changes, sides, draw)
     forced.clear()
     if changes:
         report_changes(model, changes)
@@ -244,13 +271,17 @@ def strongest_seen(model: RegimeModel, region: str, sides: list[Side]) -> int:
     return sides[best].index
 
 
-def decide(model: RegimeModel, u: Unit, changes: list[tuple[Unit, int, int]]) -> None:
+def decide(model: RegimeModel, u: Unit, changes: list[tuple[Unit, int, int]],
+           sides: list[Side] | None = None, draw: Callable[[], float] | None = None) -> None:
     """Commander ``u`` chooses now and has taken a side in the crisis; a change of side is
     applied, added to ``changes`` (old, new) and tallied at once, so the next one sees it.
-    Counted for the measure ``power_following_share``: did he back the strongest side he saw?"""
-    new = choose(model, u)
+    Counted for the measure ``power_following_share``: did he back the strongest side he saw?
+    ``sides``: the active sides, if the caller has them; ``draw``: see :func:`choose`."""
+    if sides is None:
+        sides = model.active_sides()
+    new = choose(model, u, sides, draw)
     model.decisions += 1
-    model.decisions_with_power += new == strongest_seen(model, model.unit_region(u), model.active_sides())
+    model.decisions_with_power += new == strongest_seen(model, model.unit_region(u), sides)
     u.engaged = True
     if new != u.side:
         old = u.side

@@ -98,7 +98,7 @@ def win_probabilities(shares: Sequence[float], decisiveness: float, prior_weight
     floor = 0.02
     low = [r < floor for r in raw]
     if not any(low):
-        return list(raw)
+        return raw
     rest = sum(r for r, lo in zip(raw, low, strict=True) if not lo)
     if rest <= 0:
         return [1.0 / len(raw)] * len(raw)
@@ -160,24 +160,25 @@ def option_utilities(p: Sequence[float], attach: Sequence[float], cash: Sequence
     whatever he does now, for having been in the plot of side ``own`` (0: none).
     """
     k = len(p)
-
-    def punished_by(j: int, i: int) -> float:
-        """What side j, winning, does to a man who backed i (or stood aside: i == -1)."""
-        if j == 0:
-            base = punishment * fear * (1.0 - (immunity[i] if i > 0 else 0.0))
-            return base if i != -1 else aside_penalty * fear
-        return punishment * challenger_punishment if i != -1 else aside_penalty * challenger_punishment
-
+    # what the winner does to a man: the ruler, by_ruler[i] to one who backed side i (promised
+    # immunity shields a challenger's men); any challenger, by_challenger to one who backed
+    # another side; each, a smaller penalty to one who stood aside. Worked out once, not per pair.
+    by_ruler = [punishment * fear * (1.0 - (immunity[i] if i > 0 else 0.0)) for i in range(k)]
+    by_challenger = punishment * challenger_punishment
+    aside_by_ruler = aside_penalty * fear
+    aside_by_challenger = aside_penalty * challenger_punishment
+    exposed = exposure > 0 and own > 0
     out = []
     # sums over lists rather than generators: the same terms in the same order, a little faster
     for i in range(k):
         u = p[i] * attach[i] + cash[i] - fight[i] + (tie if i == 0 else 0.0)
-        u -= sum([p[j] * punished_by(j, i) for j in range(k) if j != i])
-        if exposure > 0 and own > 0 and i != own:
+        ruler = by_ruler[i]
+        u -= sum([p[j] * (ruler if j == 0 else by_challenger) for j in range(k) if j != i])
+        if exposed and i != own:
             u -= p[0] * punishment * fear * exposure
         out.append(u)
-    aside = -sum([p[j] * punished_by(j, -1) for j in range(k)])
-    if exposure > 0 and own > 0:
+    aside = -sum([p[j] * (aside_by_ruler if j == 0 else aside_by_challenger) for j in range(k)])
+    if exposed:
         aside -= p[0] * punishment * fear * exposure
     out.append(aside)
     return out
@@ -233,11 +234,18 @@ def choice_probabilities(utilities: Sequence[float], current: int, switch_cost: 
 )
 def loyalty_target(pay: float, strength: float, grievance: float, base: float, w_pay: float,
                    w_strength: float, w_grievance: float) -> float:
-    return _clip(base + w_pay * pay + w_strength * strength - w_grievance * grievance)
+    x = base + w_pay * pay + w_strength * strength - w_grievance * grievance
+    return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x  # _clip(x), inlined: asked for every unit every hour
 
 
-def drift(value: float, target: float, per_day: float, dt_hours: float) -> float:
-    return value + (target - value) * min(1.0, per_day * dt_hours / 24.0)
+def drift_rate(per_day: float, dt_hours: float) -> float:
+    """The share of the way to its target that loyalty moves in a step of ``dt_hours``."""
+    return min(1.0, per_day * dt_hours / 24.0)
+
+
+def drift(value: float, target: float, rate: float) -> float:
+    """``value`` moved ``rate`` (:func:`drift_rate`, the same for every unit) toward ``target``."""
+    return value + (target - value) * rate
 
 
 @rule(
