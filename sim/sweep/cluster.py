@@ -103,8 +103,9 @@ class ForkedWorkers:
     worker comes from a fork server that imports them afresh (about 4 s of CPU on a 2-core
     machine, taken from the sweep's first runs) and is watched by a nanny in this process.
     A nanny restarts a worker that dies or outgrows its memory; a sweep's workers do
-    neither (their memory stays flat), and a lost batch fails the sweep as it would on the
-    process pool. Forking is safe only while this process has one thread: :meth:`possible`.
+    neither (their memory stays flat): should one die, the scheduler gives its batches to
+    the others, and should all die, the sweep fails (:class:`ForkedCluster`) as it would on
+    the process pool. Forking is safe only while this process has one thread: :meth:`possible`.
     """
 
     def __init__(self, n: int) -> None:
@@ -157,7 +158,9 @@ class ForkedCluster:
     def __init__(self, workers: ForkedWorkers) -> None:
         self.workers = workers
         try:
-            with dask.config.set(QUIET):
+            # no worker left (no nanny restarts one): its batches fail after a minute, and
+            # the sweep with them, rather than wait for ever
+            with dask.config.set({**QUIET, "distributed.scheduler.no-workers-timeout": "60s"}):
                 self.cluster = LocalCluster(n_workers=0, processes=True, dashboard_address=None,
                                             host="127.0.0.1",
                                             scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
@@ -165,10 +168,6 @@ class ForkedCluster:
             workers.close()
             raise
         workers.join(self.cluster.scheduler_address)
-
-    @property
-    def scheduler_address(self) -> str:
-        return self.cluster.scheduler_address
 
     def close(self) -> None:
         self.cluster.close()
