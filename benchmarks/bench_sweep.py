@@ -170,7 +170,7 @@ def worker_startup(repeats: int = 3) -> list[dict]:
     rows = []
     cases = [("a fresh process imports the model and loads its kernels (what a spawned worker pays)", "import"),
              ("process pool of 2, forked from the warm sweep process", "pool"),
-             ("Dask LocalCluster(2), workers forked from a preloaded fork server", "local")]
+             ("Dask LocalCluster(2), workers forked from the warm sweep process", "local")]
     for what, case in cases:
         xs = [float(_json_of([sys.executable, "-c", _STARTUP, case])) for _ in range(repeats)]
         rows.append({"worker start-up": what, "median s": _median(xs), "min s": min(xs), "max s": max(xs)})

@@ -1,6 +1,7 @@
 """Sweep executors: batch sizes from measured run time, warm workers, and the same tables from
 every executor (in this process, a forked pool, a fork server's pool, a local Dask cluster
-that starts while this process runs the first batches, a running Dask scheduler)."""
+that starts while this process runs the first batches, its workers forked from this process
+or from a fork server, a running Dask scheduler)."""
 
 from __future__ import annotations
 
@@ -106,6 +107,21 @@ def test_same_tables_in_process_on_a_forked_pool_and_on_a_fork_servers_pool(tmp_
     _assert_same(tmp_path / "one", tmp_path / "server")
 
 
+def test_a_local_cluster_forks_its_workers_warm_and_they_exit_with_it() -> None:
+    pytest.importorskip("dask.distributed")
+    from sim.sweep.cluster import ForkedCluster, connect
+
+    client, cluster = connect(2, None)
+    try:
+        assert isinstance(cluster, ForkedCluster)
+        loaded = client.run(_loaded)
+        assert len(loaded) == 2 and all(loaded.values())
+    finally:
+        client.close()
+        cluster.close()
+    assert not any(proc.is_alive() for proc in cluster.workers.procs)
+
+
 def test_same_tables_on_a_local_cluster_and_a_running_scheduler(tmp_path: Path) -> None:
     pytest.importorskip("dask.distributed")
     from dask.distributed import LocalCluster
@@ -115,6 +131,15 @@ def test_same_tables_on_a_local_cluster_and_a_running_scheduler(tmp_path: Path) 
     local = run_sweep(plan, tmp_path / "local", workers=2, executor="dask")
     assert local.runs == plan.n_runs and local.failed == 0
     _assert_same(tmp_path / "one", tmp_path / "local")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # another thread: a LocalCluster's fork server is used
+    other.start()
+    try:
+        run_sweep(plan, tmp_path / "server", workers=2, executor="dask")
+    finally:
+        stop.set()
+        other.join()
+    _assert_same(tmp_path / "one", tmp_path / "server")
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                       host="127.0.0.1", scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster:
         run_sweep(plan, tmp_path / "remote", workers=2, executor="dask", scheduler=cluster.scheduler_address)

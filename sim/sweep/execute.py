@@ -216,8 +216,12 @@ class _ClusterStart(threading.Thread):
     first batches itself meanwhile: the seconds the workers take to start are not lost."""
 
     def __init__(self, workers: int) -> None:
+        from .cluster import ForkedWorkers
+
         super().__init__(name="regime-sim: starting a Dask cluster", daemon=True)
         self.workers = workers
+        # the workers fork now, while this process has one thread (this one is not started)
+        self.forked = ForkedWorkers(workers) if ForkedWorkers.possible() else None
         self.value: tuple | None = None
         self.error: BaseException | None = None
         self.start()
@@ -226,7 +230,7 @@ class _ClusterStart(threading.Thread):
         from .cluster import connect
 
         try:
-            self.value = connect(self.workers, None)
+            self.value = connect(self.workers, None, self.forked)
         except BaseException as exc:  # noqa: BLE001 - raised in the sweep's thread by result()
             self.error = exc
 

@@ -1,5 +1,5 @@
-"""Imported by the sweep's fork server: load the model and the compiled kernel once, so every
-worker forked from it starts with them."""
+"""Imported by the sweep's process (or its fork server) before it forks workers: load the model
+and the compiled kernel once, so every worker forked from it starts with them."""
 
 import numpy as np
 
