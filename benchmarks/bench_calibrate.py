@@ -33,9 +33,11 @@ def sims_per_second(cases: tuple[str, ...] = ("wagner_mutiny_2023", "turkey_2016
     return rows
 
 
-def calibration(case: str = "wagner_mutiny_2023", particles: int = 100, generations: int = 4,
+def calibration(case: str = "wagner_mutiny_2023", particles: int = 500, generations: int = 6,
                 workers: int = 2) -> list[dict]:
-    """One real calibration through the command line: wall time, model runs, peak memory."""
+    """One real calibration through the command line at the size issue 12 sets its limit for
+    (500 particles x 6 generations within 30 minutes on 2 cores, under 1 GB): wall time, model
+    runs, peak memory."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "cal"
         t0 = time.perf_counter()

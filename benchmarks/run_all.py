@@ -48,7 +48,8 @@ SECTIONS: dict[str, tuple[str, Callable[[], object]]] = {
     "sweep_memory": ("Sweep memory (three-region test world, 2 workers)", bench_sweep.memory),
     "calibrate_speed": ("Calibration: runs per second of each case's scenario (1 core)",
                         bench_calibrate.sims_per_second),
-    "calibration": ("Calibration: the mutiny, 100 particles x 4 generations, 2 workers", bench_calibrate.calibration),
+    "calibration": ("Calibration: the mutiny, 500 particles x 6 generations, 2 workers (limit 30 min, 1 GB)",
+                    bench_calibrate.calibration),
     "recovery": ("Calibration: parameter recovery, 20 synthetic replicas (tiny world)", bench_calibrate.recovery),
 }
 TITLES = {"sweep_startup": "Worker start-up (seconds until workers can run)",
