@@ -128,8 +128,7 @@ def repression(model: RegimeModel) -> None:
     armed = [s for s in active[1:] if s.armed]  # active[0] is the ruler
     in_office = model.ruler.in_office
     for name, r in model.regions.items():
-        # RegionPublic.protesters (stayers inlined): nothing here changes who protests or stays
-        protesters = r.protest_share * (r.population - r.emigrated - r.mobilized)
+        protesters = r.protesters  # nothing here changes who protests or stays
         if protesters <= 0 and not any(r.rally):
             r.clear_since = None
             continue

@@ -11,15 +11,17 @@ from ..scenario.schema import Scenario
 
 
 class Geography:
-    """The map: a weighted graph of regions (km on each route) with the capital marked."""
+    """The map: a weighted graph of regions (km on each route) with the capital marked.
 
-    def __init__(self, scn: Scenario) -> None:
+    ``regions``: (name, (lon, lat), is a capital) each; ``routes``: (a, b, km, road) each."""
+
+    def __init__(self, capital: str, regions: tuple, routes: tuple) -> None:
         self.graph = nx.Graph()
-        for name, r in scn.regions.items():
-            self.graph.add_node(name, pos=r.pos, capital=r.capital)
-        for route in scn.routes:
-            self.graph.add_edge(route.a, route.b, km=route.km, road=route.road)
-        self.capital = scn.capital
+        for name, pos, capital_here in regions:
+            self.graph.add_node(name, pos=pos, capital=capital_here)
+        for a, b, km, road in routes:
+            self.graph.add_edge(a, b, km=km, road=road)
+        self.capital = capital
         self._dist = dict(nx.all_pairs_dijkstra_path_length(self.graph, weight="km"))
         self.path = lru_cache(maxsize=None)(self._path)
 
@@ -27,9 +29,8 @@ class Geography:
     def of(scn: Scenario) -> Geography:
         """The map of ``scn``, made once for every run of the same map: a calibration or a sweep
         builds thousands of models of one scenario, and nothing changes a map once made."""
-        key = (scn.capital, tuple((name, tuple(r.pos), r.capital) for name, r in scn.regions.items()),
-               tuple((route.a, route.b, route.km, route.road) for route in scn.routes))
-        return _geography(key, scn)
+        return _geography(scn.capital, tuple((name, tuple(r.pos), r.capital) for name, r in scn.regions.items()),
+                          tuple((route.a, route.b, route.km, route.road) for route in scn.routes))
 
     def _path(self, a: str, b: str) -> tuple[str, ...]:
         return tuple(nx.dijkstra_path(self.graph, a, b, weight="km"))
@@ -44,16 +45,9 @@ class Geography:
         return self.km(region, self.capital)
 
 
-_MAPS: dict[tuple, Geography] = {}
-
-
-def _geography(key: tuple, scn: Scenario) -> Geography:
-    geo = _MAPS.get(key)
-    if geo is None:
-        if len(_MAPS) >= 32:  # a long session of many maps (a sweep over routes) keeps the latest
-            _MAPS.pop(next(iter(_MAPS)))
-        geo = _MAPS[key] = Geography(scn)
-    return geo
+@lru_cache(maxsize=32)  # a long session of many maps (a sweep over routes) keeps the latest
+def _geography(capital: str, regions: tuple, routes: tuple) -> Geography:
+    return Geography(capital, regions, routes)
 
 
 @dataclass

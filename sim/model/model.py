@@ -212,9 +212,8 @@ class RegimeModel(mesa.Model):
 
     def national_protest(self) -> float:
         # sums over lists (the same values in the same order as over generators: the same sums);
-        # each region's protesters are its protest share times its stayers (RegionPublic.protesters;
-        # RegionPublic.stayers inlined: asked every hour)
-        stayers = [r.population - r.emigrated - r.mobilized for r in self.regions.values()]
+        # each region's protesters are its protest share times its stayers (RegionPublic.protesters)
+        stayers = [r.stayers for r in self.regions.values()]
         protesters = [r.protest_share * n for r, n in zip(self.regions.values(), stayers, strict=True)]
         return sum(protesters) / max(sum(stayers), 1.0)
 
@@ -301,8 +300,8 @@ class RegimeModel(mesa.Model):
                 w = weight[name]
                 loc = power_loc[name]
                 for i in counted:
-                    # the street's crowd: its protesters (RegionPublic.protesters, inlined) and its rally
-                    c = rally[i] + (share * (r.population - r.emigrated - r.mobilized) if i == street else 0.0)
+                    # the street's crowd: its protesters and its rally
+                    c = rally[i] + (r.protesters if i == street else 0.0)
                     if c > 0:
                         power_w[i] += w * c * pp
                         loc[i] += c * pp
@@ -494,7 +493,7 @@ class RegimeModel(mesa.Model):
         self._next_row = self.hour + every
         col = conflict.main_column(self)
         regions = self.regions.values()
-        stayers = [r.population - r.emigrated - r.mobilized for r in regions]  # RegionPublic.stayers
+        stayers = [r.stayers for r in regions]
         pop = max(sum(stayers), 1.0)
         lon, lat = col.column.position(self.geo) if col is not None else (float("nan"), float("nan"))
         # one list per row, in the order of self.series_columns (a dict per row cost a quiet run a
