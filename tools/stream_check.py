@@ -16,8 +16,9 @@ how many survive Holm's correction, and the smallest p-values. Usage::
 
     python tools/stream_check.py [--before REV] [--seeds 200] [--workers 2] [SCENARIO ...]
 
-Used for the kernel's seeded draws (see docs/TESTING.md); about 20 minutes at 200 seeds on 2
-quiet cores, mostly the mobilization.
+Used for the kernel's seeded draws (see docs/TESTING.md): at 200 seeds each tree is about 650
+CPU-seconds of runs, most of them the mobilization's (the first check took 40 minutes on the
+2-core machine shared with other work at a load of 4-7).
 """
 
 from __future__ import annotations

@@ -94,8 +94,12 @@ def outcome_bands(summary: pd.DataFrame, param: str, others: list[str] | None = 
     ax.set_title("Outcomes, stacked")
     ax2.set_ylabel("probability (Wilson 95% interval)")
     ax2.set_title("Each outcome with its interval")
-    if ax2.get_legend_handles_labels()[0]:  # a sweep whose every run failed has no outcome to list
+    if ax2.get_legend_handles_labels()[0]:
         ax2.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    else:  # a sweep whose every run failed has no outcome to show: say so where one would be
+        for a in (ax, ax2):
+            a.text(0.5, 0.5, "no run finished:\nsee the sweep's failures", transform=a.transAxes,
+                   ha="center", va="center", color="0.35")
     n_runs = int(summary.drop_duplicates("point")["n"].sum())
     extra = (f";\naveraged over the other {len(others)} parameters" if others and len(others) > 3 else
              f";\naveraged over {', '.join(_label(o, labels) for o in others)}" if others else "")
