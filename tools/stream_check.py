@@ -29,7 +29,6 @@ import json
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -60,11 +59,18 @@ if __name__ == "__main__":
 """
 
 
-def runs(tree: Path, names: list[str], seeds: int, workers: int) -> list[dict]:
-    out = subprocess.run([sys.executable, "-c", RUNNER, str(tree), ",".join(names), str(seeds), str(workers)],
-                         cwd=tree, capture_output=True, text=True, check=True, env={"PYTHONPATH": str(tree),
-                                                                                     "PATH": "/usr/bin:/bin"})
-    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+def start(tree: Path, names: list[str], seeds: int, workers: int) -> subprocess.Popen:
+    """The runs of ``tree``, in a process of their own that prints one JSON line per run."""
+    return subprocess.Popen([sys.executable, "-c", RUNNER, str(tree), ",".join(names), str(seeds), str(workers)],
+                            cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"})
+
+
+def rows(proc: subprocess.Popen) -> list[dict]:
+    out, err = proc.communicate()
+    if proc.returncode:
+        raise SystemExit(f"stream_check: the runs failed: {err.strip().splitlines()[-1:]}")
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
 def permutation_chi2(a: list[str], b: list[str], reps: int = 4000, seed: int = 0) -> float:
@@ -133,11 +139,9 @@ def main() -> None:
         old = Path(tmp) / "before"
         subprocess.run(["git", "worktree", "add", "--detach", str(old), args.before], cwd=ROOT, check=True,
                        capture_output=True)
-        try:
-            with ProcessPoolExecutor(2) as ex:  # one tree after the other would do; both at once is simpler
-                fb = ex.submit(runs, old, names, args.seeds, max(1, args.workers // 2))
-                fa = ex.submit(runs, ROOT, names, args.seeds, max(1, args.workers // 2))
-                before, after = fb.result(), fa.result()
+        try:  # both trees at once, half the workers each
+            procs = [start(tree, names, args.seeds, max(1, args.workers // 2)) for tree in (old, ROOT)]
+            before, after = (rows(p) for p in procs)
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, capture_output=True)
     tests = compare(before, after)
