@@ -415,6 +415,47 @@ def test_the_tick_with_a_neighbourhood_too_large_to_pack_equals_the_plain_statem
     assert _same_tick(arrays, params) > 0
 
 
+def test_a_ticks_draws_from_one_seed_are_a_permutation_uniforms_and_jail_terms() -> None:
+    # fill_draws: a permutation of every agent, uniforms in [0, 1), terms in 0..max_jail; the same
+    # seed gives the same draws, another seed others
+    from sim.public.kernel import fill_draws
+
+    def draws(seed: int, n: int = 500, max_jail: int = 30):
+        order, u, jail = np.empty(n, dtype=np.int64), np.empty((3, n)), np.empty(n, dtype=np.int64)
+        fill_draws(np.uint64(seed), order, u, jail, max_jail)
+        return order, u, jail
+
+    order, u, jail = draws(2**64 - 1)
+    assert sorted(order.tolist()) == list(range(500))
+    assert u.min() >= 0.0 and u.max() < 1.0
+    assert jail.min() >= 0 and jail.max() <= 30
+    assert all(np.array_equal(a, b) for a, b in zip(draws(2**64 - 1), (order, u, jail), strict=True))
+    assert not np.array_equal(draws(7)[0], order)
+
+
+def test_the_seeded_draws_are_uniform() -> None:
+    # where one agent lands in the order, each uniform's decile and each jail term are uniform over
+    # their ranges (chi-square at the 0.1% level, 4,000 ticks' draws); each u row is independent of the next
+    from scipy.stats import chisquare
+
+    from sim.public.kernel import fill_draws
+
+    n, ticks, max_jail = 10, 4_000, 4
+    place, deciles, terms = np.zeros(n), np.zeros(10), np.zeros(max_jail + 1)
+    order, u, jail = np.empty(n, dtype=np.int64), np.empty((3, n)), np.empty(n, dtype=np.int64)
+    pairs = []
+    for seed in range(ticks):
+        fill_draws(np.uint64(seed * 2654435761 + 1), order, u, jail, max_jail)
+        place[int(np.flatnonzero(order == 3)[0])] += 1
+        deciles += np.bincount((u * 10).astype(int).ravel(), minlength=10)
+        terms += np.bincount(jail, minlength=max_jail + 1)
+        pairs.append((u[0, 0], u[1, 0]))
+    for counts in (place, deciles, terms):
+        assert chisquare(counts).pvalue > 0.001
+    a, b = np.array(pairs).T
+    assert abs(np.corrcoef(a, b)[0, 1]) < 0.06  # 4,000 pairs: |r| > 0.06 has p < 0.0002
+
+
 # the slowest last (tools/mutation.py runs a mutant's tests in file order and stops at the first failure)
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 10_000), st.integers(8, 25), st.floats(0.1, 0.9), st.floats(0.0, 0.2),

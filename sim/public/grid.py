@@ -22,7 +22,7 @@ from .kernel import (
     REMOVED,
     offsets,
     state_counts,
-    tick,
+    tick_seeded,
 )
 
 
@@ -131,15 +131,12 @@ class RegionGrid:
 
     # ------------------------------------------------------------------ stepping
     def step(self, rng: np.random.Generator, p: TickParams) -> int:
-        """One tick of sequential random activation; returns arrests made."""
-        n = self.cit_pos.size + self.cop_pos.size
-        order = rng.permutation(n)
-        u = rng.random((3, n))
-        jail = rng.integers(0, p.max_jail + 1, size=n)
-        made = tick(
+        """One tick of sequential random activation; returns arrests made. Its draws come from
+        one raw 64-bit output of ``rng``'s bit generator (see kernel.tick_seeded)."""
+        made = tick_seeded(
+            np.uint64(rng.bit_generator.random_raw()), int(p.max_jail),
             self.width, self.height, self.cell, self.kind, self.cit_pos, self.cit_h, self.cit_r,
             self.cit_state, self.cit_jail, self.cop_pos, self.cop_duty, self.dx, self.dy,
-            order, u[0], u[1], u[2], jail,
             float(p.legitimacy), float(p.extra_hardship), float(p.threshold), float(p.k),
             bool(p.use_round), float(p.social_w), float(p.hesitancy), bool(p.movement),
         )
