@@ -15,6 +15,7 @@ from sim.report import RunFolder, load_run
 from sim.report.html import OutcomeShare, changed_parameters, outcome_table, write_report
 
 from .conftest import ROOT, chromium_page, require_chromium
+from .seeds import first_seed, marches
 from .test_plots import write_run_folder
 
 # screenshots go to results/ (not tracked); REGIME_SIM_UPDATE_DOCS=1 refreshes the README's copy
@@ -22,10 +23,16 @@ SCREENSHOT = ROOT / ("docs/img" if os.environ.get("REGIME_SIM_UPDATE_DOCS") else
     "report_screenshot.png"
 
 
+def _march_and_deal(r) -> bool:
+    """The mutiny's page the docs show: a march, units changing stance, a deal."""
+    return marches(r) and len(r.stances) > 0 and r.outcome == "negotiated_settlement"
+
+
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunFolder, Path]:
-    """The mutiny, seed 1 (a march, six stance changes, a deal): the page the docs show."""
-    run = load_run(write_run_folder(tmp_path_factory.mktemp("report"), 1, "wagner_mutiny_2023"))
+    """The mutiny at the first seed whose run is :func:`_march_and_deal`."""
+    seed = first_seed("wagner_mutiny_2023", _march_and_deal, _march_and_deal.__doc__)
+    run = load_run(write_run_folder(tmp_path_factory.mktemp("report"), seed, "wagner_mutiny_2023"))
     return run, write_report(run, run.path / "report.html")
 
 

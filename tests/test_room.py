@@ -11,21 +11,35 @@ import pandas as pd
 import pytest
 
 from .conftest import cli, one_line
+from .seeds import first_seed, logged, marches, result
+
+
+def _the_story(r) -> bool:
+    """What the room's checks are made on: the column marches and reaches a town on its way, units
+    change stance, men die, and an event ends the crisis between hours 22 and 51 (the map is asked
+    for hour 22, and for day 3 03:00 as a time past the end)."""
+    end = r.series["hour"].max()
+    return (marches(r) and logged(r, "column reaches") and len(r.stances) > 0 and r.measures["casualties"] > 0
+            and r.measures["resolved_before_horizon"] and 22 < end < 51)
 
 
 @pytest.fixture(scope="module")
-def mutiny():
-    """The bundled mutiny at its own seed, in memory."""
-    import sim
-
-    return sim.run(sim.load_scenario("wagner_mutiny_2023"))
+def seed() -> int:
+    """The first seed whose mutiny tells :func:`_the_story`."""
+    return first_seed("wagner_mutiny_2023", _the_story, _the_story.__doc__)
 
 
 @pytest.fixture(scope="module")
-def mutiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The mutiny's results folder, tables only (the figures are drawn by the tests)."""
+def mutiny(seed: int):
+    """The bundled mutiny at that seed, in memory."""
+    return result("wagner_mutiny_2023", seed)
+
+
+@pytest.fixture(scope="module")
+def mutiny_dir(tmp_path_factory: pytest.TempPathFactory, seed: int) -> Path:
+    """The mutiny's results folder at that seed, tables only (the figures are drawn by the tests)."""
     out = tmp_path_factory.mktemp("room") / "mutiny"
-    res = cli("run", "wagner_mutiny_2023", "--out", str(out), "--no-figures", "-q")
+    res = cli("run", "wagner_mutiny_2023", "--seed", str(seed), "--out", str(out), "--no-figures", "-q")
     assert res.returncode == 0, res.stderr
     return out
 
@@ -65,7 +79,7 @@ def test_map_title_has_one_clock_and_the_status_the_calendar(mutiny_dir: Path) -
     from sim.report import figures, load_run
 
     run = load_run(mutiny_dir)
-    fig = figures(run, at=22.0)["map"]()  # within the run (seed 1 ends at hour 25 on this engine)
+    fig = figures(run, at=22.0)["map"]()  # within the run (the fixture's story ends after hour 22)
     title = fig._suptitle.get_text()
     assert title.endswith(": day 1 22:00"), title
     assert "2023 " not in title.split(":")[-1] and "hour" not in title
@@ -75,7 +89,7 @@ def test_map_title_has_one_clock_and_the_status_the_calendar(mutiny_dir: Path) -
 
 
 def _end_hour(run) -> int:
-    """The hour this run ended (the mutiny's default seed: its length moves with the engine)."""
+    """The hour this run ended (its length moves with the seed and the engine)."""
     return int(round(float(run.series["hour"].max())))
 
 

@@ -21,6 +21,7 @@ from sim.runner import RunResult, run
 from sim.scenario.loader import load_scenario
 
 from .conftest import ROOT, TINY
+from .seeds import marches, result, seeds_where
 
 MUTINY = ROOT / "scenarios" / "wagner_mutiny_2023.yaml"
 MOBIL = ROOT / "scenarios" / "mobilization_2022.yaml"
@@ -186,6 +187,10 @@ def test_challenger_coup_ruler_bargain_crowd_combat_rules_alone() -> None:
 
 
 # ============================================================================ switching off
+SHORT = ("time.horizon_days=6", "events=[{at: 9, type: mobilization, duration_days: 38}]")
+MUT_SHORT = ("time.horizon_days=3",)
+
+
 def _run(path, disable: tuple[str, ...] = (), sets: tuple[str, ...] = (), seed: int = 1) -> RunResult:
     overrides = list(sets) + ([f"rules.disable=[{', '.join(disable)}]"] if disable else [])
     return run(load_scenario(path, overrides), seed=seed)
@@ -193,6 +198,26 @@ def _run(path, disable: tuple[str, ...] = (), sets: tuple[str, ...] = (), seed: 
 
 def _pair(rule: str, path, sets=(), seed=1, also_off=()) -> tuple[RunResult, RunResult]:
     return _run(path, tuple(also_off), tuple(sets), seed), _run(path, (rule, *also_off), tuple(sets), seed)
+
+
+def _overrides(disable: tuple[str, ...], sets: tuple[str, ...]) -> tuple[str, ...]:
+    return (*sets, *([f"rules.disable=[{', '.join(disable)}]"] if disable else []))
+
+
+def _arms(rule: str, path, sets=(), seed=1, also_off=()) -> tuple[RunResult, RunResult]:
+    """:func:`_pair`'s two runs from the cache of tests/seeds.py (for cases that only read them)."""
+    return (result(path, seed, _overrides(tuple(also_off), tuple(sets))),
+            result(path, seed, _overrides((rule, *also_off), tuple(sets))))
+
+
+def _marching_seeds(rule: str, sets=MUT_SHORT, also_off=(), n: int = 1, where=None, what: str = "") -> list[int]:
+    """The first ``n`` seeds at which the mutiny's column marches both with ``rule`` on and with it
+    off (and ``where(on, off)`` holds, if given): what the rule does to a march is then seen in both arms."""
+    def ok(seed: int) -> bool:
+        on, off = _arms(rule, MUTINY, sets, seed, also_off)
+        return marches(on) and marches(off) and (where is None or where(on, off))
+
+    return seeds_where(ok, f"the mutiny marches with {rule} on and off {what}".rstrip(), n)
 
 
 def _log(r: RunResult, fragment: str) -> bool:
@@ -205,10 +230,6 @@ def _s_at(r: RunResult, hour: float, col: str = "regime_strength") -> float:
 
 def _mean(values) -> float:
     return float(np.mean(list(values)))
-
-
-SHORT = ("time.horizon_days=6", "events=[{at: 9, type: mobilization, duration_days: 38}]")
-MUT_SHORT = ("time.horizon_days=3",)
 
 
 def _capture(monkeypatch, module, name: str) -> list:
@@ -232,11 +253,11 @@ FIRING = ("regions.Capital.legitimacy=0.5", "ruler.repress_trigger=0.001", "inst
           "challengers.pmc.enabled=false", "challengers.plotters.enabled=false", "events=[]")
 
 
-def _model(path, disable=(), sets=()):
+def _model(path, disable=(), sets=(), seed=None):
     from sim.model.model import RegimeModel
 
     extra = [f"rules.disable=[{', '.join(disable)}]"] if disable else []
-    return RegimeModel(load_scenario(path, list(sets) + extra))
+    return RegimeModel(load_scenario(path, list(sets) + extra), seed=seed)
 
 
 def _until_open(m, side: str):
@@ -316,7 +337,8 @@ def check_off(rule: str, monkeypatch) -> None:  # noqa: C901 - a table of cases
                 for s in (1, 2)]
         assert _mean(ons) < _mean(offs)
     elif rule == "legitimacy.challenge_erosion":
-        on, off = _pair(rule, MUTINY, MUT_SHORT)
+        # a seed where the challenge opens (the march, hour 9) in both arms
+        on, off = _arms(rule, MUTINY, MUT_SHORT, _marching_seeds(rule)[0])
         assert _s_at(on, 11) < _s_at(off, 11)
     elif rule == "legitimacy.recovery":
         on, off = _pair(rule, MOBIL, ("time.horizon_days=18",))
@@ -340,7 +362,7 @@ def check_off(rule: str, monkeypatch) -> None:  # noqa: C901 - a table of cases
         # off: every commander forecasts from national totals (or the priors alone): one value everywhere
         from sim.model import stances as St
 
-        on, _ = _pair(rule, MUTINY, MUT_SHORT)
+        on, _ = _arms(rule, MUTINY, MUT_SHORT, _marching_seeds(rule)[0])
         assert len(on.stances) > 0
         for disable, differ in (((), True), ((rule,), False)):
             m = _model(MUTINY, (*disable, "bargain.offer"), ["events=[{at: 1, type: challenge, actor: wagner}]"])
@@ -389,10 +411,11 @@ def check_off(rule: str, monkeypatch) -> None:  # noqa: C901 - a table of cases
         _run(where, (rule,), (), seed=3)
         assert calls and biggest(calls) == 0
     elif rule == "units.stance_choice":
-        on, off = _pair(rule, MUTINY, MUT_SHORT)
+        seed = _marching_seeds(rule)[0]
+        on, off = _arms(rule, MUTINY, MUT_SHORT, seed)
         assert len(on.stances) > 0 and len(off.stances) == 0
         # off, the ruler's men stay his: the column meets units that still back the ruler
-        m = _model(MUTINY, (rule,), MUT_SHORT)
+        m = _model(MUTINY, (rule,), MUT_SHORT, seed=seed)
         start = {u.key: u.side for u in m.units}
         _until_open(m, "wagner")
         wagner = m.side_index["wagner"]
@@ -432,12 +455,12 @@ def check_off(rule: str, monkeypatch) -> None:  # noqa: C901 - a table of cases
         assert not any(_log(r, "gave himself") or _log(r, "gave themselves") for r in offs)
         assert all(r.measures["status__plotters"] != "gave_up" for r in offs)
     elif rule == "bargain.offer":
-        on, off = _pair(rule, MUTINY, MUT_SHORT)
+        on, off = _arms(rule, MUTINY, MUT_SHORT, _marching_seeds(rule)[0])
         assert _log(on, "an offer to") and not _log(off, "an offer to")
         assert on.outcome == "negotiated_settlement" and off.outcome != "negotiated_settlement"
     elif rule == "bargain.accept":
-        ons = [_run(MUTINY, (), MUT_SHORT, s) for s in (1, 2)]
-        offs = [_run(MUTINY, (rule,), MUT_SHORT, s) for s in (1, 2)]
+        # two seeds where the column marches in both arms (offers come once it marches)
+        ons, offs = zip(*(_arms(rule, MUTINY, MUT_SHORT, s) for s in _marching_seeds(rule, n=2)), strict=True)
         assert any(_log(r, "accepts the deal") for r in ons)
         assert all(_log(r, "an offer to") for r in offs)  # offers are still made ...
         assert not any(_log(r, "accepts the deal") for r in offs)  # ... and every one is refused
@@ -519,16 +542,20 @@ def check_off(rule: str, monkeypatch) -> None:  # noqa: C901 - a table of cases
         assert _log(on, "sets out from") and not _log(off, "sets out from")
     elif rule == "combat.lanchester":
         # air strikes off too: with combat.air_strike off the air units fight by Lanchester's law
-        on, off = _pair(rule, MUTINY, ("time.horizon_days=3", "mediator.enabled=false"),
-                        also_off=("challenger.attrition", "combat.air_strike"))
+        sets, also_off = ("time.horizon_days=3", "mediator.enabled=false"), ("challenger.attrition", "combat.air_strike")
+        on, off = _arms(rule, MUTINY, sets, _marching_seeds(rule, sets, also_off)[0], also_off)
         assert on.measures["casualties"] > 0 and off.measures["casualties"] == 0
     elif rule == "combat.air_strike":
         # on: the air units strike the column and risk aircraft, not their men on the ground;
         # off: they fight as ground units (Lanchester) and lose men by the hundred, no aircraft
         aviation = ("army_aviation", "lipetsk_airbase")
-        lost_any = False
-        for seed in (1, 2):
-            on, off = _pair(rule, MUTINY, MUT_SHORT, seed=seed)
+        # two seeds where the column marches in both arms, in one of them shooting aircraft down
+        # (so that the crews' accounting below is seen with losses)
+        first = _marching_seeds(rule)[0]
+        lossy = _marching_seeds(rule, where=lambda on, off: on.measures["aircraft_lost"] > 0,
+                                what="and aircraft are shot down")[0]
+        for seed in (first, lossy) if lossy != first else _marching_seeds(rule, n=2):
+            on, off = _arms(rule, MUTINY, MUT_SHORT, seed)
             assert _log(on, "strikes Yevgeny Prigozhin's column") and not _log(off, " strikes ")
             assert off.measures["aircraft_lost"] == 0 and off.measures["airmen_killed"] == 0
             ground = lambda r: r.units.set_index("unit").loc[list(aviation), "strength"]  # noqa: E731
@@ -537,8 +564,6 @@ def check_off(rule: str, monkeypatch) -> None:  # noqa: C901 - a table of cases
             assert ground(on).sum() == pytest.approx(1400 - crews)  # only the crews shot down
             assert ground(off).sum() < 1400 - 100  # the column's Lanchester fire destroys their men
             assert off.measures["casualties"] > on.measures["casualties"]
-            lost_any = lost_any or lost > 0
-        assert lost_any
     else:
         raise AssertionError(f"no switch-off test for {rule}")
 

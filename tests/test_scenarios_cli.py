@@ -40,11 +40,14 @@ def test_mutiny_story_and_history_the_most_common_outcome() -> None:
         res = sim.run(scn, seed=seed)
         assert_outcome_matches_state(res, scn)
         outcomes[res.outcome] += 1
-        if seed == 1:
-            text = "\n".join(res.timeline())
-            assert "ultimatum" in text and "Rostov-on-Don" in text
+        # the story every seed tells: the ultimatum; and whenever he marches, from Rostov-on-Don
+        text = "\n".join(res.timeline())
+        assert "issues an ultimatum" in text, seed
+        marched = "marches on Moscow" in text
+        assert marched == ("sets out from Rostov-on-Don" in text), seed
     # history: the mutiny ended in the deal Lukashenko brokered; at the bundled parameters it is
-    # the outcome of most seeds (16 of these 20 on the landed engine; 55% over the bundled sweep)
+    # the outcome of most seeds (13 of these 20 and 131 of seeds 1-200 on the seeded kernel's
+    # stream, 16 and 142 on numpy's draws before it; 55% over the bundled sweep)
     assert outcomes["negotiated_settlement"] > 10, outcomes
 
 
