@@ -126,9 +126,9 @@ def test_movement_only_to_empty_cells() -> None:
 _MASK = 2**64 - 1
 
 
-def _lcg(state: int) -> tuple[int, float]:
+def _lcg(state: int, n: int) -> tuple[int, int]:
     state = (state * 6364136223846793005 + 1442695040888963407) & _MASK
-    return state, (state >> 11) / 2.0**53
+    return state, ((state >> 32) * n) >> 32
 
 
 def _ref_tick(width, height, cell, kind, cit_pos, cit_h, cit_r, cit_state, cit_jail, cop_pos, cop_duty, dx, dy,
@@ -148,15 +148,15 @@ def _ref_tick(width, height, cell, kind, cit_pos, cit_h, cit_r, cit_state, cit_j
     def random_empty(pos, u):
         state = int(u * 2.0**53) + 1
         for _ in range(32):
-            state, v = _lcg(state)
-            c = at(pos, offs[int(v * len(offs))])
+            state, o = _lcg(state, len(offs))
+            c = at(pos, offs[o])
             if kind[c] == K_EMPTY:
                 return c
         free = [at(pos, o) for o in offs if kind[at(pos, o)] == K_EMPTY]
         if not free:
             return -1
-        state, v = _lcg(state)
-        return free[int(v * len(free))]
+        state, m = _lcg(state, len(free))
+        return free[m]
 
     n_cit = len(cit_pos)
     n_active = int(np.count_nonzero(cit_state == ACTIVE))
@@ -179,7 +179,6 @@ def _ref_tick(width, height, cell, kind, cit_pos, cit_h, cit_r, cit_state, cit_j
                     cell[pos], kind[pos], cell[c], kind[c], cit_pos[i] = EMPTY, K_EMPTY, i, K_CIT, c
                 continue
             seen = [at(pos, o) for o in scan]
-            free = [c for c in seen if kind[c] == K_EMPTY]
             n_cit_seen = sum(kind[c] in (K_CIT, K_ACT) for c in seen)
             n_act = sum(kind[c] == K_ACT for c in seen)
             cops = sum(kind[c] == K_COP_ON for c in seen)
@@ -190,8 +189,8 @@ def _ref_tick(width, height, cell, kind, cit_pos, cit_h, cit_r, cit_state, cit_j
             now = bool(g - cit_r[i] * p + social_w * share > threshold)
             n_active += int(now) - int(was)
             cit_state[i], kind[pos] = (ACTIVE, K_ACT) if now else (QUIET, K_CIT)
-            if movement and free:
-                c = free[int(u_move[idx] * len(free))]
+            c = random_empty(pos, u_move[idx]) if movement else -1
+            if c >= 0:
                 cell[pos], cell[c], kind[c], kind[pos], cit_pos[i] = EMPTY, i, kind[pos], K_EMPTY, c
         else:
             j = idx - n_cit
@@ -204,7 +203,6 @@ def _ref_tick(width, height, cell, kind, cit_pos, cit_h, cit_r, cit_state, cit_j
                     cell[pos], cell[c], kind[c], kind[pos], cop_pos[j] = EMPTY, -2 - j, kind[pos], K_EMPTY, c
                 continue
             seen = [at(pos, o) for o in scan]
-            free = [c for c in seen if kind[c] == K_EMPTY]
             act = [c for c in seen if kind[c] == K_ACT]
             if cop_duty[j] == COP_ON and act and u_hes[idx] >= hesitancy:
                 tc = act[int(u_pick[idx] * len(act))]
@@ -212,8 +210,8 @@ def _ref_tick(width, height, cell, kind, cit_pos, cit_h, cit_r, cit_state, cit_j
                 cit_jail[t], cit_state[t], kind[tc] = jail_draw[idx], JAILED, K_CIT
                 n_active -= 1
                 made += 1
-            if movement and free:
-                c = free[int(u_move[idx] * len(free))]
+            c = random_empty(pos, u_move[idx]) if movement else -1
+            if c >= 0:
                 cell[pos], cell[c], kind[c], kind[pos], cop_pos[j] = EMPTY, -2 - j, kind[pos], K_EMPTY, c
     return made
 
@@ -359,24 +357,16 @@ def test_a_citizen_whose_grievance_is_exactly_the_threshold_walks_at_random_with
         _same_tick(arrays, (0.5, 0.0, 0.25, 2.3, True, 0.0, 0.0, True))
 
 
-def test_the_packed_counts_and_the_kth_cell_agree_with_the_listing_scan() -> None:
-    # _count's four lanes equal _scan's counts, and _kth finds the k-th empty or active cell _scan lists,
-    # for every k, at every cell of random grids (wrapping rows included)
-    from sim.public.kernel import (
-        BIT_ACT,
-        BIT_EMPTY,
-        K_ACT,
-        K_COP_OFF,
-        SHIFT_ACT,
-        SHIFT_COP,
-        SHIFT_EMPTY,
-        _count,
-        _kth,
-        _scan,
-    )
+def test_the_counts_kept_around_each_cell_and_the_nth_active_agree_with_a_plain_look_around() -> None:
+    # _add_around over every policeman on duty (or active citizen) gives, at every cell, what a look-around
+    # from that cell by modulo finds (multiplicity included where the neighbourhood wraps onto itself);
+    # _look counts the citizens and the actives, and _nth_active finds the m-th active cell in the order of a
+    # look-around
+    from sim.public.kernel import K_ACT, K_COP_OFF, K_COP_ON, _add_around, _look, _nth_active
 
     rng = np.random.default_rng(5)
-    for width, height, vision, hood in ((7, 5, 2, "von_neumann"), (6, 9, 2, "moore"), (11, 11, 3, "moore")):
+    for width, height, vision, hood in ((7, 5, 2, "von_neumann"), (6, 9, 2, "moore"), (11, 11, 3, "moore"),
+                                        (3, 4, 3, "moore"), (20, 20, 7, "von_neumann")):
         dx, dy = offsets(vision, hood)
         rad = vision
         wrap_x = np.array([(t - rad) % width for t in range(width + 2 * rad)], dtype=np.int64)
@@ -386,30 +376,30 @@ def test_the_packed_counts_and_the_kth_cell_agree_with_the_listing_scan() -> Non
             xs = sorted(x for x, y in zip(dx.tolist(), dy.tolist(), strict=True) if y == r)
             rows += [(0, xs[0], -1), (0, 1, xs[-1])] if r == 0 else [(r, xs[0], xs[-1])]
         row_dy, row_lo, row_hi = (np.array(v, dtype=np.int64) for v in zip(*rows, strict=True))
+        spans = (wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, len(rows))
         kind = rng.choice(np.array([K_EMPTY, K_CIT, K_ACT, K_COP_ON, K_COP_OFF], dtype=np.int8), size=width * height)
-        empties, actives = np.empty(dx.size, dtype=np.int64), np.empty(dx.size, dtype=np.int64)
-        acc_rows = np.empty(len(rows), dtype=np.int64)
+        near = {K_COP_ON: np.zeros(width * height, dtype=np.int32), K_ACT: np.zeros(width * height, dtype=np.int32)}
+        for c in range(width * height):
+            if kind[c] in near:
+                _add_around(c % width, c // width, 1, near[int(kind[c])], width, *spans)
+        scan = sorted(zip(dx.tolist(), dy.tolist(), strict=True), key=lambda o: (o[1], o[0]))
         for pos in range(width * height):
             x, y = pos % width, pos // width
-            n_empty, seen, n_act, n_cops = _scan(x, y, width, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi,
-                                                 len(rows), empties, actives)
-            acc = _count(x, y, width, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, len(rows), acc_rows)
-            lane = 0xFFFF
-            assert (acc & lane, (acc >> SHIFT_ACT) & lane, (acc >> SHIFT_COP) & lane, (acc >> SHIFT_EMPTY) & lane) == (
-                seen, n_act, n_cops, n_empty)
-            assert sum(acc_rows) == acc
-            for shift, bit, n, listed in ((SHIFT_EMPTY, BIT_EMPTY, n_empty, empties), (SHIFT_ACT, BIT_ACT, n_act, actives)):
-                got = [_kth(x, y, width, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, len(rows), acc_rows,
-                            shift, bit, k) for k in range(n)]
-                assert got == listed[:n].tolist()
+            seen = [((y + oy) % height) * width + (x + ox) % width for ox, oy in scan]
+            assert near[K_COP_ON][pos] == sum(kind[c] == K_COP_ON for c in seen)
+            assert near[K_ACT][pos] == sum(kind[c] == K_ACT for c in seen)
+            active = [c for c in seen if kind[c] == K_ACT]
+            assert _look(x, y, kind, *spans) == (sum(kind[c] in (K_CIT, K_ACT) for c in seen), len(active))
+            assert [_nth_active(x, y, m, kind, *spans) for m in range(len(active))] == active
+        # taking a policeman away is adding -1 around him: every count back to zero
+        for c in range(width * height):
+            if kind[c] == K_COP_ON:
+                _add_around(c % width, c // width, -1, near[K_COP_ON], width, *spans)
+        assert not near[K_COP_ON].any()
 
 
-def test_the_tick_with_a_neighbourhood_too_large_to_pack_equals_the_plain_statement() -> None:
-    # Moore's neighbourhood of radius 91 holds 33,488 cells, more than MAX_PACKED: the tick lists cells
-    # with _scan instead of the packed counts, and must give the same state
-    from sim.public.kernel import MAX_PACKED
-
-    assert offsets(91, "moore")[0].size >= MAX_PACKED
+def test_the_tick_with_a_neighbourhood_many_times_the_grid_equals_the_plain_statement() -> None:
+    # Moore's neighbourhood of radius 91 on a 4 x 3 torus: 33,488 offsets, each cell seen thousands of times
     arrays, params = _random_world(np.random.default_rng(7), 4, 3, 91, "moore")
     params = (params[0], 0.0, 0.05, 2.3, True, 0.1, 0.0, True)  # everyone looks around, everyone moves
     assert _same_tick(arrays, params) > 0

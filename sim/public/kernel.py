@@ -16,6 +16,11 @@ still count him as a risk), extra hardship from a call-up, and policemen "off du
 aside (they neither arrest nor count in C). All randomness is passed in as arrays, so the
 tick itself is pure; :func:`tick_seeded` fills them from one 64-bit seed taken from the
 model's ``numpy`` generator, so a run is reproducible from its seed.
+
+What a look-around finds is not counted at every turn: the policemen on duty (and, where they
+are few, the active citizens) within vision of every cell are kept as counts that each move,
+turn and arrest updates around the cell it changes. A citizen reads her two numbers; only a
+policeman about to arrest, or a citizen whom social proof could tip, looks around.
 """
 
 from __future__ import annotations
@@ -37,9 +42,9 @@ arrests = njit(cache=True)(_rules.arrests)
 QUIET, ACTIVE, JAILED, REMOVED = 0, 1, 2, 3
 EMPTY = -1
 COP_ABSENT, COP_OFF, COP_ON = -1, 0, 1
-# Cell kinds, kept beside the cell's occupant so the scan needs no branches. Each is a bit
+# Cell kinds, kept beside the cell's occupant so a look-around needs no branches. Each is a bit
 # pattern: bit 0 a citizen, bit 1 an active one, bit 2 a policeman on duty, bit 3 empty
-# (a policeman off duty sets none of them), so a scan tallies with shifts and masks.
+# (a policeman off duty sets none of them), so a look-around tallies with shifts and masks.
 K_CIT, K_ACT, K_COP_ON, K_EMPTY, K_COP_OFF = 1, 3, 4, 8, 16
 
 
@@ -64,16 +69,18 @@ def _offset_lists(radius: int, neighbourhood: str) -> tuple[tuple[int, ...], tup
 
 
 @njit(cache=True, inline="always")
-def _next_uniform(state: np.uint64) -> tuple[np.uint64, float]:
-    """A 64-bit LCG step (Knuth's MMIX constants): deterministic extra uniforms per agent."""
+def _next_index(state: np.uint64, n: int) -> tuple[np.uint64, int]:
+    """A 64-bit LCG step (Knuth's MMIX constants) and a uniform index in 0..n-1 from the top 32
+    bits of the state, by a multiply and a shift (Lemire 2019): the draws of one agent's move."""
     state = state * np.uint64(6364136223846793005) + np.uint64(1442695040888963407)
-    return state, (state >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    return state, np.int64(((state >> np.uint64(32)) * np.uint64(n)) >> np.uint64(32))
 
 
 @njit(cache=True, inline="always")
 def _random_empty(x: int, y: int, u: float, kind: np.ndarray, dx: np.ndarray, dy: np.ndarray,
                   wrap_x: np.ndarray, wrap_y: np.ndarray, rad: int, empties: np.ndarray) -> int:
-    """A uniformly chosen empty cell within vision, or -1 if there is none.
+    """The offset (an index into ``dx``, ``dy``) of a uniformly chosen empty cell within
+    vision of (x, y), or -1 if there is none.
 
     Rejection sampling over the offsets is uniform over the empty ones, like picking from
     the list of empty neighbours; after 32 misses we fall back to listing them.
@@ -81,116 +88,67 @@ def _random_empty(x: int, y: int, u: float, kind: np.ndarray, dx: np.ndarray, dy
     n_off = dx.shape[0]
     state = np.uint64(u * 9007199254740992.0) + np.uint64(1)
     for _ in range(32):
-        state, v = _next_uniform(state)
-        o = int(v * n_off)
-        c = wrap_y[y + rad + dy[o]] + wrap_x[x + rad + dx[o]]
-        if kind[c] == K_EMPTY:
-            return c
+        state, o = _next_index(state, n_off)
+        if kind[wrap_y[y + rad + dy[o]] + wrap_x[x + rad + dx[o]]] == K_EMPTY:
+            return o
     n_empty = 0
     for o in range(n_off):
-        c = wrap_y[y + rad + dy[o]] + wrap_x[x + rad + dx[o]]
-        empties[n_empty] = c
-        n_empty += (kind[c] >> 3) & 1
+        empties[n_empty] = o
+        n_empty += (kind[wrap_y[y + rad + dy[o]] + wrap_x[x + rad + dx[o]]] >> 3) & 1
     if n_empty == 0:
         return -1
-    state, v = _next_uniform(state)
-    return empties[int(v * n_empty)]
+    state, m = _next_index(state, n_empty)
+    return empties[m]
 
 
 @njit(cache=True, inline="always")
-def _scan(x: int, y: int, width: int, kind: np.ndarray, wrap_x: np.ndarray, wrap_y: np.ndarray, rad: int,
-          row_dy: np.ndarray, row_lo: np.ndarray, row_hi: np.ndarray, n_rows: int, empties: np.ndarray,
-          actives_at: np.ndarray) -> tuple[int, int, int, int]:
-    """Look around (x, y): list the empty cells and the active citizens' cells; return
-    (empty cells, citizens, active citizens, policemen on duty) seen."""
-    n_empty = 0
+def _add_around(x: int, y: int, d: int, near: np.ndarray, width: int, wrap_x: np.ndarray, wrap_y: np.ndarray,
+                rad: int, row_dy: np.ndarray, row_lo: np.ndarray, row_hi: np.ndarray, n_rows: int) -> None:
+    """Add ``d`` to ``near`` at every cell within vision of (x, y) (with the multiplicity of
+    the offsets on a small torus). Vision is symmetric, so these are the cells that see (x, y):
+    ``near[c]`` counts what a look-around from ``c`` would find."""
+    for ri in range(n_rows):
+        base = wrap_y[y + rad + row_dy[ri]]
+        x0 = x + row_lo[ri]
+        x1 = x + row_hi[ri]
+        if x0 >= 0 and x1 < width:  # the row does not wrap: its cells are consecutive
+            for c in range(base + x0, base + x1 + 1):
+                near[c] += d
+        else:
+            for xx in range(x0, x1 + 1):
+                near[base + wrap_x[xx + rad]] += d
+
+
+@njit(cache=True, inline="always")
+def _look(x: int, y: int, kind: np.ndarray, wrap_x: np.ndarray, wrap_y: np.ndarray, rad: int,
+          row_dy: np.ndarray, row_lo: np.ndarray, row_hi: np.ndarray, n_rows: int) -> tuple[int, int]:
+    """(citizens, active citizens) within vision of (x, y): a look-around, where the counts
+    are not kept."""
     seen = 0
     n_act = 0
-    n_cops = 0
     for ri in range(n_rows):
         base = wrap_y[y + rad + row_dy[ri]]
-        x0 = x + row_lo[ri]
-        x1 = x + row_hi[ri]
-        if x0 >= 0 and x1 < width:  # the row does not wrap: its cells are consecutive
-            for c in range(base + x0, base + x1 + 1):
-                kd = np.int64(kind[c])  # not int8: uncompiled, the counts below would wrap at 127
-                empties[n_empty] = c
-                n_empty += (kd >> 3) & 1
-                actives_at[n_act] = c
-                seen += kd & 1
-                n_act += (kd >> 1) & 1
-                n_cops += (kd >> 2) & 1
-        else:
-            for xx in range(x0, x1 + 1):
-                c = base + wrap_x[xx + rad]
-                kd = np.int64(kind[c])  # not int8: uncompiled, the counts below would wrap at 127
-                empties[n_empty] = c
-                n_empty += (kd >> 3) & 1
-                actives_at[n_act] = c
-                seen += kd & 1
-                n_act += (kd >> 1) & 1
-                n_cops += (kd >> 2) & 1
-    return n_empty, seen, n_act, n_cops
-
-
-# Packed tallies. A cell's kind bits 0-3 (citizen, active, policeman on duty, empty) are
-# spread into four 16-bit lanes of one integer by a multiply and a mask (bit i lands at bit
-# 16 i; the shifted copies of a 4-bit value never overlap), so one add per visited cell
-# tallies all four counts at once. Lanes hold up to 65535; tick() uses this only for
-# neighbourhoods of fewer than 32768 cells (vision up to 127 even with Moore's), else _scan.
-_SPREAD = 0x0000200040008001  # 1 + 2^15 + 2^30 + 2^45
-_LANES = 0x0001000100010001
-_LANE = 0xFFFF
-#: the lane (shift) of each count and the kind bit it counts
-SHIFT_CIT, SHIFT_ACT, SHIFT_COP, SHIFT_EMPTY = 0, 16, 32, 48
-BIT_ACT, BIT_EMPTY = 2, 8
-MAX_PACKED = 32768
+        for xx in range(x + row_lo[ri], x + row_hi[ri] + 1):
+            kd = np.int64(kind[base + wrap_x[xx + rad]])
+            seen += kd & 1
+            n_act += (kd >> 1) & 1
+    return seen, n_act
 
 
 @njit(cache=True, inline="always")
-def _count(x: int, y: int, width: int, kind: np.ndarray, wrap_x: np.ndarray, wrap_y: np.ndarray, rad: int,
-           row_dy: np.ndarray, row_lo: np.ndarray, row_hi: np.ndarray, n_rows: int, row_acc: np.ndarray) -> int:
-    """Look around (x, y) and tally what is seen, row by row: ``row_acc[ri]`` the packed
-    counts of row ``ri``; returns their sum. Same cells, same order as :func:`_scan`, which
-    lists the empty and active cells as it goes; here :func:`_kth` finds the one drawn."""
-    total = 0
+def _nth_active(x: int, y: int, m: int, kind: np.ndarray, wrap_x: np.ndarray, wrap_y: np.ndarray, rad: int,
+                row_dy: np.ndarray, row_lo: np.ndarray, row_hi: np.ndarray, n_rows: int) -> int:
+    """The cell of the ``m``-th (from 0) active citizen within vision of (x, y), in the order
+    a look-around lists cells (by row, then column): the one a policeman arrests."""
     for ri in range(n_rows):
         base = wrap_y[y + rad + row_dy[ri]]
-        x0 = x + row_lo[ri]
-        x1 = x + row_hi[ri]
-        acc = 0
-        if x0 >= 0 and x1 < width:  # the row does not wrap: its cells are consecutive
-            for c in range(base + x0, base + x1 + 1):
-                acc += ((np.int64(kind[c]) & 15) * _SPREAD) & _LANES
-        else:
-            for xx in range(x0, x1 + 1):
-                acc += ((np.int64(kind[base + wrap_x[xx + rad]]) & 15) * _SPREAD) & _LANES
-        row_acc[ri] = acc
-        total += acc
-    return total
-
-
-@njit(cache=True, inline="always")
-def _kth(x: int, y: int, width: int, kind: np.ndarray, wrap_x: np.ndarray, wrap_y: np.ndarray, rad: int,
-         row_dy: np.ndarray, row_lo: np.ndarray, row_hi: np.ndarray, n_rows: int, row_acc: np.ndarray,
-         shift: int, bit: int, k: int) -> int:
-    """The cell of the ``k``-th (from 0) seen cell whose kind has ``bit``, in scan order: the
-    row from the counts :func:`_count` left, then the cell within it."""
-    ri = 0
-    while ri < n_rows:
-        n = (row_acc[ri] >> shift) & _LANE
-        if k < n:
-            break
-        k -= n
-        ri += 1
-    base = wrap_y[y + rad + row_dy[ri]]
-    for xx in range(x + row_lo[ri], x + row_hi[ri] + 1):
-        c = base + wrap_x[xx + rad]
-        if kind[c] & bit:
-            if k == 0:
-                return c
-            k -= 1
-    return -1  # not reached: the row holds at least k + 1 such cells
+        for xx in range(x + row_lo[ri], x + row_hi[ri] + 1):
+            c = base + wrap_x[xx + rad]
+            if kind[c] == K_ACT:
+                if m == 0:
+                    return c
+                m -= 1
+    return -1  # not reached: the counts say there are more than m
 
 
 @njit(cache=True)
@@ -260,15 +218,35 @@ def tick(
         else:
             row_dy[n_rows], row_lo[n_rows], row_hi[n_rows] = dyv, lo, hi
         n_rows += 1
-    empties = np.empty(n_off, dtype=np.int64)
-    seen_active = np.empty(n_off, dtype=np.int64)
-    packed = n_off < MAX_PACKED
-    row_acc = np.empty(2 * rad + 2, dtype=np.int64)
+    empties = np.empty(n_off, dtype=np.int64)  # _random_empty's fallback list
     n_arrests = 0
     n_active = 0
+    n_present = 0
     for i in range(n_cit):
         if cit_state[i] == ACTIVE:
             n_active += 1
+        if cit_state[i] != REMOVED:
+            n_present += 1
+    n_on = 0
+    for j in range(cop_duty.shape[0]):
+        if cop_duty[j] == COP_ON:
+            n_on += 1
+    # What a look-around from each cell would find, kept up to date as agents act instead of
+    # counted at every turn: policemen on duty (always: few, and every citizen who could turn
+    # active asks), and active citizens when they are few beside those who would ask (each
+    # active's move updates the counts around it twice; where the police stand aside no one asks).
+    # Kept or counted, the numbers are the same: the choice is one of speed only.
+    n_cells = kind.shape[0]
+    near_cops = np.zeros(n_cells, dtype=np.int32)
+    keep_act = n_on > 0 and 3 * n_active <= n_on + n_present // 2
+    near_act = np.zeros(n_cells if keep_act else 0, dtype=np.int32)
+    for c in range(n_cells):
+        if kind[c] == K_COP_ON:
+            _add_around(c % width, c // width, 1, near_cops, width, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi,
+                        n_rows)
+        elif keep_act and kind[c] == K_ACT:
+            _add_around(c % width, c // width, 1, near_act, width, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi,
+                        n_rows)
     for oi in range(order.shape[0]):
         idx = order[oi]
         if idx < n_cit:
@@ -279,116 +257,105 @@ def tick(
                 cit_jail[i] -= 1
                 continue
             pos = cit_pos[i]
-            x = pos % width
             y = pos // width
+            x = pos - y * width
+            was = cit_state[i] == ACTIVE
             h = cit_h[i] + extra_hardship
             if h > 1.0:
                 h = 1.0
             g = grievance(h, legitimacy)
             if g <= threshold and (social_w == 0.0 or n_active == 0):
                 # she cannot turn active whatever she sees: no need to look around
-                if cit_state[i] == ACTIVE:
-                    n_active -= 1
-                cit_state[i] = QUIET
-                kind[pos] = K_CIT
-                if movement:
-                    c = _random_empty(x, y, u_move[idx], kind, dx, dy, wrap_x, wrap_y, rad, empties)
-                    if c >= 0:
-                        cell[pos] = EMPTY
-                        kind[pos] = K_EMPTY
-                        cell[c] = i
-                        kind[c] = K_CIT
-                        cit_pos[i] = c
-                continue
-            if packed:
-                acc = _count(x, y, width, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows, row_acc)
-                n_empty = (acc >> SHIFT_EMPTY) & _LANE
-                seen = acc & _LANE
-                n_act = (acc >> SHIFT_ACT) & _LANE
-                n_cops = (acc >> SHIFT_COP) & _LANE
+                now = False
             else:
-                n_empty, seen, n_act, n_cops = _scan(x, y, width, kind, wrap_x, wrap_y, rad, row_dy, row_lo,
-                                                     row_hi, n_rows, empties, seen_active)
-            cops = float(n_cops)
-            actives = 1.0 + n_act
-            p = arrest_probability(cops, actives, k, use_round)
-            share = (actives - 1.0) / seen if seen > 0 else 0.0
-            was = cit_state[i] == ACTIVE
-            if is_active(g, cit_r[i], p, threshold, social_w, share):
+                n_cops = near_cops[pos]
+                n_act = -1  # not known yet
+                if n_cops == 0:
+                    p = 0.0  # no policeman in sight: no risk, however many actives she sees
+                else:
+                    if keep_act:
+                        n_act = near_act[pos]
+                    else:
+                        _, n_act = _look(x, y, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows)
+                    p = arrest_probability(float(n_cops), 1.0 + n_act, k, use_round)
+                r = cit_r[i]
+                net = g - r * p
+                # social proof adds w s with the share seen s in [0, 1]: it can tip her choice only
+                # when T lies between g - R P and g - R P + w, and only then is s worked out
+                share = 0.0
+                if (net <= threshold < net + social_w) or (net + social_w <= threshold < net):
+                    seen, counted = _look(x, y, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows)
+                    share = counted / seen if seen > 0 else 0.0
+                now = is_active(g, r, p, threshold, social_w, share)
+            if now:
                 cit_state[i] = ACTIVE
-                kd = K_ACT
+                kind[pos] = K_ACT
                 if not was:
                     n_active += 1
+                    if keep_act:
+                        _add_around(x, y, 1, near_act, width, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows)
             else:
                 cit_state[i] = QUIET
-                kd = K_CIT
+                kind[pos] = K_CIT
                 if was:
                     n_active -= 1
-            kind[pos] = kd
-            if movement and n_empty > 0:
-                m = int(u_move[idx] * n_empty)
-                if packed:
-                    c = _kth(x, y, width, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows, row_acc,
-                             SHIFT_EMPTY, BIT_EMPTY, m)
-                else:
-                    c = empties[m]
-                cell[pos] = EMPTY
-                kind[pos] = K_EMPTY
-                cell[c] = i
-                kind[c] = kd
-                cit_pos[i] = c
+                    if keep_act:
+                        _add_around(x, y, -1, near_act, width, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows)
+            if movement:
+                o = _random_empty(x, y, u_move[idx], kind, dx, dy, wrap_x, wrap_y, rad, empties)
+                if o >= 0:
+                    nx = wrap_x[x + rad + dx[o]]
+                    nyw = wrap_y[y + rad + dy[o]]
+                    c = nyw + nx
+                    cell[pos] = EMPTY
+                    kind[c] = kind[pos]
+                    kind[pos] = K_EMPTY
+                    cell[c] = i
+                    cit_pos[i] = c
+                    if now and keep_act:
+                        _add_around(x, y, -1, near_act, width, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows)
+                        _add_around(nx, nyw // width, 1, near_act, width, wrap_x, wrap_y, rad, row_dy, row_lo,
+                                    row_hi, n_rows)
         else:
             j = idx - n_cit
             duty = cop_duty[j]
             if duty == COP_ABSENT:
                 continue
             pos = cop_pos[j]
-            x = pos % width
             y = pos // width
-            if n_active == 0:
-                # nobody to arrest anywhere: just walk
-                if movement:
-                    c = _random_empty(x, y, u_move[idx], kind, dx, dy, wrap_x, wrap_y, rad, empties)
-                    if c >= 0:
-                        cell[pos] = EMPTY
-                        kind[c] = kind[pos]
-                        kind[pos] = K_EMPTY
-                        cell[c] = -2 - j
-                        cop_pos[j] = c
-                continue
-            if packed:
-                acc = _count(x, y, width, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows, row_acc)
-                n_empty = (acc >> SHIFT_EMPTY) & _LANE
-                n_act = (acc >> SHIFT_ACT) & _LANE
-            else:
-                n_empty, _, n_act, _ = _scan(x, y, width, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi,
-                                             n_rows, empties, seen_active)
-            if duty == COP_ON and n_act > 0 and arrests(hesitancy, u_hes[idx]):
-                m = int(u_pick[idx] * n_act)
-                if packed:
-                    tc = _kth(x, y, width, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows, row_acc,
-                              SHIFT_ACT, BIT_ACT, m)
+            x = pos - y * width
+            if duty == COP_ON and n_active > 0:  # else nobody to arrest: he just walks
+                if keep_act:
+                    n_act = near_act[pos]
                 else:
-                    tc = seen_active[m]
-                t = cell[tc]
-                cit_jail[t] = jail_draw[idx]
-                cit_state[t] = JAILED
-                kind[tc] = K_CIT
-                n_active -= 1
-                n_arrests += 1
-            if movement and n_empty > 0:
-                # the arrest turned an active cell quiet, not an empty one: the counts still hold
-                m = int(u_move[idx] * n_empty)
-                if packed:
-                    c = _kth(x, y, width, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows, row_acc,
-                             SHIFT_EMPTY, BIT_EMPTY, m)
-                else:
-                    c = empties[m]
-                cell[pos] = EMPTY
-                kind[c] = kind[pos]
-                kind[pos] = K_EMPTY
-                cell[c] = -2 - j
-                cop_pos[j] = c
+                    _, n_act = _look(x, y, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows)
+                if n_act > 0 and arrests(hesitancy, u_hes[idx]):
+                    tc = _nth_active(x, y, int(u_pick[idx] * n_act), kind, wrap_x, wrap_y, rad, row_dy, row_lo,
+                                     row_hi, n_rows)
+                    t = cell[tc]
+                    cit_jail[t] = jail_draw[idx]
+                    cit_state[t] = JAILED
+                    kind[tc] = K_CIT
+                    if keep_act:
+                        _add_around(tc % width, tc // width, -1, near_act, width, wrap_x, wrap_y, rad, row_dy, row_lo,
+                                    row_hi, n_rows)
+                    n_active -= 1
+                    n_arrests += 1
+            if movement:
+                o = _random_empty(x, y, u_move[idx], kind, dx, dy, wrap_x, wrap_y, rad, empties)
+                if o >= 0:
+                    nx = wrap_x[x + rad + dx[o]]
+                    nyw = wrap_y[y + rad + dy[o]]
+                    c = nyw + nx
+                    cell[pos] = EMPTY
+                    kind[c] = kind[pos]
+                    kind[pos] = K_EMPTY
+                    cell[c] = -2 - j
+                    cop_pos[j] = c
+                    if duty == COP_ON:
+                        _add_around(x, y, -1, near_cops, width, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows)
+                        _add_around(nx, nyw // width, 1, near_cops, width, wrap_x, wrap_y, rad, row_dy, row_lo,
+                                    row_hi, n_rows)
     return n_arrests
 
 
