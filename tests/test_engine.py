@@ -551,3 +551,42 @@ def test_a_marching_leader_reads_the_defenders_of_his_target_not_the_towns_he_pa
     assert at_target < where_he_stands  # the towns he passes would flatter him
     bonus = m.spec.elites.fact_bonus * _progress(m, pmc)
     assert own_forecast(m, pmc) == pytest.approx(min(0.98, at_target + bonus))
+
+
+# ------------------------------------------------------------------ run() and Mesa's clock
+def _same_rows(a: list, b: list) -> bool:
+    return len(a) == len(b) and all(
+        x == y or (isinstance(x, float) and isinstance(y, float) and math.isnan(x) and math.isnan(y))
+        for r, q in zip(a, b, strict=True) for x, y in zip(r, q, strict=True))
+
+
+@pytest.mark.parametrize("name", ["wagner_mutiny_2023", "elite_coup"])
+def test_run_steps_as_mesas_step_does_and_leaves_its_clock_going_on(name: str) -> None:
+    # run() steps in a plain loop with Mesa's schedule paused: the same rows, track, outcome and clock
+    # as stepping through Mesa's step(), and step() afterwards goes on from there in both
+    scn = load_scenario(name)
+    fast = RegimeModel(scn, seed=3)
+    fast.run()
+    mesa_loop = RegimeModel(scn, seed=3)
+    while mesa_loop.running:
+        mesa_loop.step()
+    assert _same_rows(fast._rows, mesa_loop._rows) and fast.track == mesa_loop.track
+    assert fast.outcome is mesa_loop.outcome
+    assert (fast.steps, fast.time) == (mesa_loop.steps, mesa_loop.time) and fast.steps > 10
+    fast.step()
+    mesa_loop.step()
+    assert (fast.steps, fast.time) == (mesa_loop.steps, mesa_loop.time) == (mesa_loop.steps, float(mesa_loop.steps))
+
+
+def test_run_leaves_a_run_with_other_events_scheduled_to_mesas_loop() -> None:
+    # an event scheduled on Mesa's clock (a user's own) is honoured: run() steps through Mesa then
+    scn = load_scenario("wagner_mutiny_2023")
+    m = RegimeModel(scn, seed=3)
+    fired: list[float] = []
+
+    def note() -> None:  # Mesa keeps a weak reference: the function must outlive the call
+        fired.append(m.time)
+
+    m.schedule_event(note, at=5.5)
+    m.run()
+    assert fired == [5.5] and m.steps > 10
