@@ -30,6 +30,11 @@ def _rows(tables: dict) -> list[tuple[str, str]]:
         runs = sorted(runs, key=lambda r: -r["wall s (median)"])
         rows.append(("one default run, one core (median)",
                      "; ".join(f"{r['scenario']} {r['wall s (median)']:.3f} s" for r in runs)))
+    if change := table("engine_change"):
+        rows.append(("the engine of issue 10 against the five-faction engine before it (same seeds, 1 core, CPU s a "
+                     "run, mean over seeds; goal: within 1.2x)",
+                     "; ".join(f"{r['scenario']} {r['before s/run']:.3f} -> {r['after s/run']:.3f} s "
+                               f"(**{r['run ratio']:.2f}x**; a simulated hour {r['hour ratio']:.2f}x)" for r in change)))
     if ep := {r["model"]: r for r in table("epstein")}:
         ours = ep["Epstein mode (sim.epstein)"]["people-steps/s"]
         bare = ep["Mesa example, no data collector"]
@@ -55,6 +60,11 @@ def _rows(tables: dict) -> list[tuple[str, str]]:
         rows.append((f"{r['ratio']} (goal {r['goal']})",
                      f"**{r['median']:.2f}** (median of {r['rounds']} rounds; {r['min']:.2f}-{r['max']:.2f}); "
                      f"met: {r['met']}"))
+    for r in table("calibration"):
+        rows.append((f"calibration of {r['case']}: {r['particles']} particles x {r['generations']} generations, "
+                     f"{r['workers']} workers (limit 30 min, 1 GB)",
+                     f"{r['wall s'] / 60:.1f} min, {r['model runs']:,} model runs ({r['runs per second']:.1f} runs/s), "
+                     f"largest process {r['peak MB (largest process)']:,.0f} MB"))
     if mem := table("sweep_memory"):
         rows.append(("peak memory of a sweep (results stream to disk, compaction streams too)",
                      "; ".join(f"{r['runs']:,} runs: {r['peak MB (sweep process)']:,.0f} MB" for r in mem)))

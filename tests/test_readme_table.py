@@ -57,3 +57,18 @@ def test_a_readme_without_markers_is_a_one_line_error(tmp_path: Path) -> None:
 def test_the_readme_has_the_markers() -> None:
     text = (ROOT / "README.md").read_text()
     assert text.index(BEGIN) < text.index(END)
+
+
+def test_the_engine_change_and_the_calibration_have_their_rows() -> None:
+    tables = {
+        "engine_change": {"rows": [{"scenario": "mobilization_2022", "seeds": 5, "before s/run": 1.274,
+                                    "after s/run": 0.817, "run ratio": 0.6413, "before ms/sim-hour": 1.264,
+                                    "after ms/sim-hour": 1.001, "hour ratio": 0.792}]},
+        "calibration": {"rows": [{"case": "wagner_mutiny_2023", "particles": 500, "generations": 6, "workers": 2,
+                                  "wall s": 1607.0, "model runs": 68154, "runs per second": 42.8,
+                                  "peak MB (largest process)": 466.2}]},
+    }
+    text = render({"machine": "AMD EPYC; 2 cores", "tables": tables})
+    assert "mobilization_2022 1.274 -> 0.817 s (**0.64x**; a simulated hour 0.79x)" in text
+    assert ("| calibration of wagner_mutiny_2023: 500 particles x 6 generations, 2 workers (limit 30 min, 1 GB) | "
+            "26.8 min, 68,154 model runs (42.8 runs/s), largest process 466 MB |") in text
