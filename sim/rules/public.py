@@ -140,8 +140,9 @@ def mobilization_hardship(load: float, per_load: float) -> float:
 @rule(
     "public.people_power",
     direction="defected_share_peak: lower",
-    statement="In a showdown with the street, every protester counts as people_power armed-man "
-    "equivalents on the challenger's side in commanders' forecasts.",
+    statement="In a showdown with the street, every person in a crowd counts as people_power armed-man "
+    "equivalents in commanders' forecasts, for the side the crowd backs (a movement's protesters for "
+    "the movement, a called crowd for whoever called it).",
     mechanism="protest",
     literature=["Chenoweth & Stephan (2011) Why Civil Resistance Works: mass participation shifts "
                 "security-force loyalty; the 3.5% observation"],
