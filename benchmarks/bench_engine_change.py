@@ -12,6 +12,7 @@ scenario by scenario, so that a change in the machine's load falls on both.
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,24 +54,34 @@ def _time(tree: Path, names: tuple[str, ...] = SCENARIOS) -> dict:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
+#: rounds of the two trees' timings, alternated scenario by scenario: on this shared machine one
+#: round's ratio moved by a third between two runs of make bench, so each figure is a median
+ROUNDS = 3
+
+
 def main() -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         old = Path(tmp) / "before"
         subprocess.run(["git", "worktree", "add", "--detach", "-f", str(old), BEFORE], cwd=ROOT, check=True,
                        capture_output=True)
-        before, after = {}, {}
+        before: dict[str, list[dict]] = {n: [] for n in SCENARIOS}
+        after: dict[str, list[dict]] = {n: [] for n in SCENARIOS}
         try:
-            for name in SCENARIOS:  # alternate the trees, one scenario at a time
-                before.update(_time(old, (name,)))
-                after.update(_time(ROOT, (name,)))
+            for _ in range(ROUNDS):
+                for name in SCENARIOS:  # alternate the trees, one scenario at a time
+                    before[name].append(_time(old, (name,))[name])
+                    after[name].append(_time(ROOT, (name,))[name])
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, capture_output=True)
     rows = []
     for name in SCENARIOS:
-        b, a = before[name], after[name]
-        rows.append({"scenario": name, "seeds": SEEDS.get(name, 3), "before s/run": b["wall"], "after s/run": a["wall"],
-                     "run ratio": a["wall"] / b["wall"], "before ms/sim-hour": b["per_hour_ms"],
-                     "after ms/sim-hour": a["per_hour_ms"], "hour ratio": a["per_hour_ms"] / b["per_hour_ms"]})
+        b_run, a_run = (statistics.median(r["wall"] for r in x[name]) for x in (before, after))
+        b_hour, a_hour = (statistics.median(r["per_hour_ms"] for r in x[name]) for x in (before, after))
+        ratios = [a["per_hour_ms"] / b["per_hour_ms"] for a, b in zip(after[name], before[name], strict=True)]
+        rows.append({"scenario": name, "seeds": SEEDS.get(name, 3), "rounds": ROUNDS, "before s/run": b_run,
+                     "after s/run": a_run, "run ratio": a_run / b_run, "before ms/sim-hour": b_hour,
+                     "after ms/sim-hour": a_hour, "hour ratio": a_hour / b_hour,
+                     "hour ratio min": min(ratios), "hour ratio max": max(ratios)})
     return rows
 
 

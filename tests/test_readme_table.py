@@ -69,6 +69,6 @@ def test_the_engine_change_and_the_calibration_have_their_rows() -> None:
                                   "peak MB (largest process)": 466.2}]},
     }
     text = render({"machine": "AMD EPYC; 2 cores", "tables": tables})
-    assert "mobilization_2022 1.274 -> 0.817 s (**0.64x**; a simulated hour 0.79x)" in text
+    assert "mobilization_2022 1.274 -> 0.817 s a run (0.64x); a simulated hour **0.79x**" in text
     assert ("| calibration of wagner_mutiny_2023: 500 particles x 6 generations, 2 workers (limit 30 min, 1 GB) | "
             "26.8 min, 68,154 model runs (42.8 runs/s), largest process 466 MB |") in text
