@@ -72,3 +72,19 @@ def test_a_comparison_needs_significance_not_a_bare_difference() -> None:
     assert lo < 0 < hi and abs(lo + hi) < 1e-9  # symmetric around no difference
     lo, hi = newcombe(60, 60, 0, 60)
     assert 0.8 < lo < hi <= 1.0
+
+
+def test_error_bars_of_a_share_are_never_negative_even_where_a_bound_rounds_past_it() -> None:
+    # the Wilson bounds of k = 0 or k = n can sit a rounding error past k / n (the suite's own formula does
+    # at 0/11 and 6/6); matplotlib refuses a negative error bar, which crashed a full patterns run
+    import numpy as np
+
+    from sim.patterns.suite import wilson
+    from sim.sweep.summary import wilson_yerr
+
+    ks = [k for n in range(1, 60) for k in range(n + 1)]
+    ns = [n for n in range(1, 60) for _ in range(n + 1)]
+    for interval in (None, wilson):
+        bars = wilson_yerr(ks, ns, interval)
+        assert (bars >= 0).all() and bars.shape == (2, len(ks))
+    assert np.isnan(wilson_yerr([0], [0])).all()  # n = 0: no bar

@@ -748,6 +748,7 @@ def _fig_rate(per: dict[str, tuple[int, int]], band: tuple[float, float], publis
     """A rate per scenario and pooled (bars with Wilson intervals), the published figure and the
     accepted band."""
     from ..plots.style import BLUE, GREY, VERMILION
+    from ..sweep.summary import wilson_yerr
 
     fig, ax = _new_figure(figsize=(max(7.0, 1.8 * (len(per) + 1)), 5.6))
     names = [*per, "pooled"]
@@ -755,11 +756,10 @@ def _fig_rate(per: dict[str, tuple[int, int]], band: tuple[float, float], publis
     ns = [b for _, b in per.values()] + [sum(b for _, b in per.values())]
     x = np.arange(len(names))
     share = np.array([k / n if n else 0.0 for k, n in zip(ks, ns, strict=True)])
-    ci = np.array([wilson(k, n) if n else (np.nan, np.nan) for k, n in zip(ks, ns, strict=True)])  # n = 0: no bar
     ax.axhspan(*band, color=GREY, alpha=0.18, label=f"accepted: {band[0]:.0%}-{band[1]:.0%}")
     ax.axhline(published, color=VERMILION, ls="--", lw=1.6, label=f"published: {published:.0%}")
     ax.bar(x, share, color=BLUE, width=0.6, label="ours (none where n = 0)")
-    ax.errorbar(x, share, yerr=[share - ci[:, 0], ci[:, 1] - share], fmt="none", ecolor="black", capsize=5,
+    ax.errorbar(x, share, yerr=wilson_yerr(ks, ns, wilson), fmt="none", ecolor="black", capsize=5,  # n = 0: no bar
                 lw=1.5, label="95% interval (Wilson)")
     ax.set_xticks(x, [f"{nm}\n(n = {n})" for nm, n in zip(names, ns, strict=True)], fontsize=10.5)
     ax.set_ylim(0, 1.25)
@@ -775,20 +775,17 @@ def _fig_outcomes(by: dict[str, list[dict]], outcome: str | tuple[str, ...], tit
     """Bars of P(outcome) with Wilson intervals, one per condition; conditions come in pairs.
     ``outcome`` may be a tuple of outcome ids counted together (coloured as the first)."""
     from ..plots.style import GREY, OUTCOME_COLORS
+    from ..sweep.summary import wilson_yerr
 
     fig, ax = _new_figure(figsize=(max(7.0, 1.9 * len(by)), 5.8))
     names = list(by)
     x = np.arange(len(names))
-    share, lo, hi = [], [], []
-    for name in names:
-        k, n = (sum(map(event, by[name])), len(by[name])) if event else _outcome_share(by[name], outcome)
-        a, b = wilson(k, n)
-        share.append(k / n)
-        lo.append(max(0.0, k / n - a))  # scipy's bound can sit a rounding error past k/n
-        hi.append(max(0.0, b - k / n))
+    ks, ns = zip(*((sum(map(event, by[name])), len(by[name])) if event else _outcome_share(by[name], outcome)
+                   for name in names), strict=True)
+    share = [k / n for k, n in zip(ks, ns, strict=True)]
     first = outcome if isinstance(outcome, str) else outcome[0]
     ax.bar(x, share, color=OUTCOME_COLORS[first], width=0.6, label=ylabel)
-    ax.errorbar(x, share, yerr=[lo, hi], fmt="none", ecolor="black", capsize=5, lw=1.5,
+    ax.errorbar(x, share, yerr=wilson_yerr(ks, ns, wilson), fmt="none", ecolor="black", capsize=5, lw=1.5,
                 label="95% interval (Wilson)")
     if attempts:
         att = [np.mean([r["coup_attempt"] for r in by[name]]) for name in names]

@@ -71,7 +71,7 @@ def outcome_bands(summary: pd.DataFrame, param: str, others: list[str] | None = 
     pos = np.array(xs, dtype=float) if numeric else np.arange(len(xs), dtype=float)
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=style.figsize(15, 6.5), gridspec_kw={"width_ratios": [1.25, 1]})
     bottom = np.zeros(len(xs))
-    from ..sweep.summary import wilson
+    from ..sweep.summary import wilson_yerr
 
     # every outcome row of a point carries the point's run count: any one gives the total
     n_total = np.array([g[g[param] == x]["n"].iloc[0] for x in xs], dtype=float)
@@ -82,8 +82,7 @@ def outcome_bands(summary: pd.DataFrame, param: str, others: list[str] | None = 
         color = style.OUTCOME_COLORS[o]
         ax.fill_between(pos, bottom, bottom + p, step=None, color=color, alpha=0.85, label=LABELS[Outcome(o)])
         bottom = bottom + p
-        ci = np.array([wilson(int(a), int(b)) for a, b in zip(k, n_total, strict=True)])
-        ax2.errorbar(pos, p, yerr=[p - ci[:, 0], ci[:, 1] - p], color=color, marker="o", capsize=4,
+        ax2.errorbar(pos, p, yerr=wilson_yerr(k, n_total), color=color, marker="o", capsize=4,
                      label=LABELS[Outcome(o)])
     for a in (ax, ax2):
         a.set_xlabel(_label(param, labels) + (f" ({len(xs)} bins by quantile)" if binned else ""))

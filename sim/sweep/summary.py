@@ -56,6 +56,19 @@ def wilson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
     return float(ci.low), float(ci.high)
 
 
+def wilson_yerr(ks, ns, interval=None) -> np.ndarray:
+    """Error bars (below, above) of k/n for each pair: the distances to the bounds of ``interval``
+    (default: :func:`wilson`), never negative (a bound can sit a rounding error past k/n, which
+    matplotlib refuses); NaN where n = 0."""
+    interval = wilson if interval is None else interval
+    out = np.full((2, len(ks)), np.nan)
+    for i, (k, n) in enumerate(zip(ks, ns, strict=True)):
+        if n:
+            lo, hi = interval(int(k), int(n))
+            out[0, i], out[1, i] = max(0.0, k / n - lo), max(0.0, hi - k / n)
+    return out
+
+
 def summarize(runs: pd.DataFrame, plan: SweepPlan) -> pd.DataFrame:
     """One row per (design point, outcome): n runs, k with that outcome, p, Wilson 95% CI."""
     params = [f.path for f in plan.factors]
