@@ -57,6 +57,24 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _where_stuck(pid: int) -> str:
+    """What a process that did not stop is doing (for the failure message): each thread's kernel
+    wait channel and state, its signal masks, and its children."""
+    lines = []
+    try:
+        status = Path(f"/proc/{pid}/status").read_text().splitlines()
+        lines += [ln for ln in status if ln.startswith(("State", "SigBlk", "SigIgn", "SigCgt", "Threads"))]
+        for task in sorted(Path(f"/proc/{pid}/task").iterdir()):
+            wchan = (task / "wchan").read_text().strip()
+            state = next((ln for ln in (task / "status").read_text().splitlines() if ln.startswith("State")), "")
+            lines.append(f"thread {task.name}: {state}; waiting in {wchan or '-'}")
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        lines.append(f"children: {children or 'none'}")
+    except OSError as exc:
+        lines.append(f"(could not read /proc/{pid}: {exc})")
+    return "\nthe command after 60 s:\n" + "\n".join(lines)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """``regime-sim dashboard`` on a free port; on teardown, Ctrl-C must stop it cleanly."""
@@ -74,15 +92,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         print(f"\ndashboard answered after {startup:.1f} s")
         yield {"url": url, "port": port, "startup_s": startup}
     finally:
+        stuck = ""
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
             try:
                 proc.wait(60)
             except subprocess.TimeoutExpired:
+                stuck = _where_stuck(proc.pid)
                 proc.kill()
                 proc.wait()
     output = log.read_text()
-    assert proc.returncode == 0, f"Ctrl-C: exit status {proc.returncode}\n{output}"
+    assert proc.returncode == 0, f"Ctrl-C: exit status {proc.returncode}\n{output}{stuck}"
     assert "Traceback" not in output, output
     assert "dashboard stopped" in output, output
 
