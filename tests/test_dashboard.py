@@ -85,6 +85,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         proc = subprocess.Popen(
             [sys.executable, "-c", "from sim.cli import main; main()", "dashboard", "--port", str(port)],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "NO_COLOR": "1"},
+            # Ctrl-C as at a terminal: a suite started in the background (`cmd &`) ignores SIGINT, and
+            # the command would inherit that (seen: SigIgn with SIGINT set, the command killed after 60 s)
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
     url = f"http://127.0.0.1:{port}/"
     try:
