@@ -284,14 +284,14 @@ def tick(
                 now = False
             else:
                 n_cops = near_cops[pos]
-                n_act = -1  # not known yet
+                seen = -1  # citizens in sight: counted only by a look-around, once at most
                 if n_cops == 0:
                     p = 0.0  # no policeman in sight: no risk, however many actives she sees
                 else:
                     if keep_act:
                         n_act = near_act[pos]
                     else:
-                        _, n_act = _look(x, y, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows)
+                        seen, n_act = _look(x, y, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows)
                     p = arrest_probability(float(n_cops), 1.0 + n_act, k, use_round)
                 r = cit_r[i]
                 net = g - r * p
@@ -299,8 +299,9 @@ def tick(
                 # when T lies between g - R P and g - R P + w, and only then is s worked out
                 share = 0.0
                 if (net <= threshold < net + social_w) or (net + social_w <= threshold < net):
-                    seen, counted = _look(x, y, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows)
-                    share = counted / seen if seen > 0 else 0.0
+                    if seen < 0:  # not looked around yet
+                        seen, n_act = _look(x, y, kind, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows)
+                    share = n_act / seen if seen > 0 else 0.0
                 now = is_active(g, r, p, threshold, social_w, share)
             if now:
                 cit_state[i] = ACTIVE
