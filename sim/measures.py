@@ -32,6 +32,8 @@ MEASURES: dict[str, tuple[str, str, Callable[[Any], str]]] = {
                             lambda v: f"{100 * v:.1f}"),
     "power_following_share": ("commanders' choices that backed the strongest side they saw", "% of choices",
                               lambda v: "-" if v != v else f"{100 * v:.0f}"),
+    "crowd_following_share": ("commanders' choices, where a crowd stood, that backed the side it backs",
+                              "% of choices", lambda v: "-" if v != v else f"{100 * v:.0f}"),
     "closest_approach_km": ("closest a column came to its target", "km", count_text),
     "casualties": ("casualties of the crisis (fighting and crowds)", "people", count_text),
     "crowd_deaths": ("of the casualties, killed in crowds fired on", "people", count_text),

@@ -569,6 +569,32 @@ def test_a_choice_follows_power_when_it_backs_the_strongest_side_the_commander_s
     assert math.isnan(_world().measures()["power_following_share"])  # no decision, no share
 
 
+def test_a_choice_follows_the_crowd_when_it_backs_the_side_the_largest_crowd_there_backs(monkeypatch) -> None:
+    """The measure crowd_following_share (what rule public.people_power states it changes): of
+    the choices made where a crowd stands, the share that backed the side its largest crowd
+    backs, whichever side that is (the ruler's called crowd, a challenger's)."""
+    m = _world()
+    sides = _open(m, PMC)
+    m.regions["Capital"].rally[RULER] = 5000.0  # the ruler's crowd in the capital
+    m.regions["Capital"].rally[PMC] = 2000.0
+    m.regions["Border"].rally[PMC] = 100.0  # the PMC's, alone, at the border
+    assert St.crowd_backed(m, "Capital", sides) == RULER
+    assert St.crowd_backed(m, "Border", sides) == PMC
+    m.regions["Border"].rally[PMC] = 0.0
+    assert St.crowd_backed(m, "Border", sides) is None  # no crowd: no choice is counted
+    capital = [u for u in m.units if u.strength > 0 and m.unit_region(u) == "Capital"][:2]
+    border = [u for u in m.units if u.strength > 0 and m.unit_region(u) == "Border"][:1]
+    assert len(capital) == 2 and len(border) == 1
+    picks = iter([RULER, PMC, PMC])
+    monkeypatch.setattr(St, "choose", lambda model, u, sides=None, draw=None: next(picks))
+    monkeypatch.setattr(m, "tally", lambda: None)
+    for u in [*capital, *border]:
+        St.decide(m, u, [])
+    assert (m.decisions, m.decisions_near_crowd, m.decisions_with_crowd) == (3, 2, 1)
+    assert m.measures()["crowd_following_share"] == pytest.approx(1 / 2)
+    assert math.isnan(_world().measures()["crowd_following_share"])  # no choice by a crowd, no share
+
+
 def test_the_draws_made_at_once_are_the_draws_made_one_by_one() -> None:
     """units_reconsider draws its commanders' first numbers at once (stances._drawn): the same
     numbers in the same order as one call of random() each, and the generator left where those

@@ -40,7 +40,7 @@ TARGETS_DIR = Path(__file__).resolve().parents[2] / "targets"
 #: measures of ``RegimeModel.measures()`` a target can name, by kind
 NUMERIC = {
     "time_to_outcome_h", "peak_protest_share", "emigrants", "mobilized", "arrests",
-    "defected_strength_peak", "defected_share_peak", "power_following_share", "casualties", "front_losses", "crowd_deaths",
+    "defected_strength_peak", "defected_share_peak", "power_following_share", "crowd_following_share", "casualties", "front_losses", "crowd_deaths",
     "final_legitimacy", "final_regime_strength", "budget_spent", "closest_approach_km",
     "aircraft_lost", "airmen_killed",
 }

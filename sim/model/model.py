@@ -138,6 +138,9 @@ class RegimeModel(mesa.Model):
         self.peak_defected_share = 0.0
         self.decisions = 0  # commanders' choices in a crisis, and those that backed the strongest side seen
         self.decisions_with_power = 0
+        # choices made where a crowd stood, and those that backed the side its largest crowd backs
+        self.decisions_near_crowd = 0
+        self.decisions_with_crowd = 0
         self.peak_protest = 0.0
         self.peak_grievance = 0.0  # commanders' mean grievance at its highest (rule units.blame)
         self.peak_called = 0.0  # the most people in called crowds at once, all regions (rule crowds.rally)
@@ -583,6 +586,8 @@ class RegimeModel(mesa.Model):
             "defected_share_peak": self.peak_defected_share,
             "power_following_share": (self.decisions_with_power / self.decisions if self.decisions
                                       else float("nan")),
+            "crowd_following_share": (self.decisions_with_crowd / self.decisions_near_crowd
+                                      if self.decisions_near_crowd else float("nan")),
             "casualties": self.casualties,
             "front_losses": self.front_losses,
             "crowd_deaths": self.crowd_deaths,

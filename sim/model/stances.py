@@ -271,17 +271,35 @@ def strongest_seen(model: RegimeModel, region: str, sides: list[Side]) -> int:
     return sides[best].index
 
 
+def crowd_backed(model: RegimeModel, region: str, sides: list[Side]) -> int | None:
+    """The side the largest crowd in ``region`` backs (on a tie, the side listed first); None
+    where no crowd stands. Whichever side that is, a rule that makes crowds count in forecasts
+    (public.people_power) should make more commanders back it."""
+    best, most = None, 0.0
+    for s in sides:
+        n = model.crowd(region, s.index)
+        if n > most:
+            best, most = s.index, n
+    return best
+
+
 def decide(model: RegimeModel, u: Unit, changes: list[tuple[Unit, int, int]],
            sides: list[Side] | None = None, draw: Callable[[], float] | None = None) -> None:
     """Commander ``u`` chooses now and has taken a side in the crisis; a change of side is
     applied, added to ``changes`` (old, new) and tallied at once, so the next one sees it.
-    Counted for the measure ``power_following_share``: did he back the strongest side he saw?
+    Counted for the measures ``power_following_share`` (did he back the strongest side he saw?)
+    and ``crowd_following_share`` (where a crowd stood: did he back the side it backs?).
     ``sides``: the active sides, if the caller has them; ``draw``: see :func:`choose`."""
     if sides is None:
         sides = model.active_sides()
     new = choose(model, u, sides, draw)
     model.decisions += 1
-    model.decisions_with_power += new == strongest_seen(model, model.unit_region(u), sides)
+    region = model.unit_region(u)
+    model.decisions_with_power += new == strongest_seen(model, region, sides)
+    backed = crowd_backed(model, region, sides)
+    if backed is not None:
+        model.decisions_near_crowd += 1
+        model.decisions_with_crowd += new == backed
     u.engaged = True
     if new != u.side:
         old = u.side

@@ -139,7 +139,10 @@ def mobilization_hardship(load: float, per_load: float) -> float:
 
 @rule(
     "public.people_power",
-    direction="defected_share_peak: lower",
+    # whichever side a crowd backs (a movement's protesters, a ruler's called crowd), with the rule
+    # off fewer commanders where it stands back that side: a direction that does not turn on whom
+    # the crowd backs (defected_share_peak did: lower for a movement, higher for a ruler's rally)
+    direction="crowd_following_share: lower",
     statement="In a showdown with the street, every person in a crowd counts as people_power armed-man "
     "equivalents in commanders' forecasts, for the side the crowd backs (a movement's protesters for "
     "the movement, a called crowd for whoever called it).",
