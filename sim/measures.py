@@ -43,6 +43,8 @@ MEASURES: dict[str, tuple[str, str, Callable[[Any], str]]] = {
     "final_legitimacy": ("legitimacy at the end (public, national)", "level 0-1", lambda v: f"{v:.2f}"),
     "final_legitimacy_gap": ("legitimacy's distance from its baseline at the end, either way", "level 0-1",
                              lambda v: f"{v:.3f}"),
+    "final_loyalty_shift": ("commanders' loyalty: distance from where it began at the end, either way "
+                            "(mean by men)", "level 0-1", lambda v: f"{v:.3f}"),
     "final_regime_strength": ("regime strength at the end (elites' view)", "level 0-1", lambda v: f"{v:.2f}"),
     "budget_spent": ("the ruler's budget spent", "USD million", count_text),
     # derived by the paired comparisons (``sim/paired/stats.py``), not in a run's measures.json

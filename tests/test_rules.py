@@ -429,6 +429,8 @@ def check_off(rule: str, monkeypatch) -> None:  # noqa: C901 - a table of cases
         on, off = _pair(rule, MOBIL, SHORT, also_off=("ruler.pay", "ruler.purge"))
         assert on.series["loyalty__army"].std() > 0
         assert off.series["loyalty__army"].max() - off.series["loyalty__army"].min() < 1e-12
+        # the measure its direction names: how far loyalty ended from where it began
+        assert on.measures["final_loyalty_shift"] > 0.01 and off.measures["final_loyalty_shift"] == 0.0
     elif rule == "units.blame":
         on, off = _pair(rule, MOBIL, ("time.horizon_days=18",), also_off=("ruler.purge",))
         g_on = on.units.set_index("unit").loc["mod_command", "grievance"]
@@ -530,6 +532,9 @@ def check_off(rule: str, monkeypatch) -> None:  # noqa: C901 - a table of cases
     elif rule == "ruler.concede":
         on, off = _pair(rule, MOBIL, SHORT)
         assert _log(on, "halt the call-up") and not _log(off, "halt the call-up")
+        # the direction it states: a halted call-up halves the draft's threat in the cities it
+        # spares, so with no concession more of their people leave
+        assert off.measures["emigrants"] > on.measures["emigrants"]
     elif rule == "ruler.propaganda":
         sets = ("ruler.propaganda_trigger=0.95",)
         on, off = _pair(rule, TINY, sets)

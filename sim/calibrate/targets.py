@@ -41,7 +41,7 @@ TARGETS_DIR = Path(__file__).resolve().parents[2] / "targets"
 NUMERIC = {
     "time_to_outcome_h", "peak_protest_share", "emigrants", "mobilized", "arrests",
     "defected_strength_peak", "defected_share_peak", "power_following_share", "crowd_following_share", "casualties", "front_losses", "crowd_deaths",
-    "final_legitimacy", "final_regime_strength", "budget_spent", "closest_approach_km",
+    "final_legitimacy", "final_loyalty_shift", "final_regime_strength", "budget_spent", "closest_approach_km",
     "aircraft_lost", "airmen_killed",
 }
 SHARE = {"resolved_before_horizon"}  # a yes/no per run: its share of runs is the statistic

@@ -78,6 +78,7 @@ class Unit(mesa.Agent):
         self.base_combat_power = spec.combat_power
         self.struck = False  # has it struck in this crisis (for the log)?
         self.loyalty = spec.loyalty
+        self.initial_loyalty = spec.loyalty  # for the measure final_loyalty_shift
         self.pay = spec.pay
         self.grievance = spec.grievance
         self.fear = spec.fear

@@ -213,6 +213,12 @@ class RegimeModel(mesa.Model):
         pop = sum(r.stayers for r in self.regions.values())
         return sum(abs(r.legitimacy - r.baseline) * r.stayers for r in self.regions.values()) / max(pop, 1.0)
 
+    def loyalty_shift(self) -> float:
+        """How far commanders' loyalty stands from where the scenario set it, either way, averaged
+        over the units weighted by their men at the start (rule units.loyalty_drift moves it)."""
+        men = sum(u.initial_strength for u in self.units)
+        return sum(abs(u.loyalty - u.initial_loyalty) * u.initial_strength for u in self.units) / max(men, 1.0)
+
     def national_protest(self) -> float:
         # sums over lists (the same values in the same order as over generators: the same sums);
         # each region's protesters are its protest share times its stayers (RegionPublic.protesters)
@@ -595,6 +601,7 @@ class RegimeModel(mesa.Model):
             "airmen_killed": self.airmen_killed,
             "final_legitimacy": self.national_legitimacy(),
             "final_legitimacy_gap": self.legitimacy_gap(),
+            "final_loyalty_shift": self.loyalty_shift(),
             "final_regime_strength": self.ruler.strength,
             "capital_holder": self.capital_holder,
             "ruler_status": self.ruler.status,

@@ -41,7 +41,7 @@ PAIRED_MEASURES: tuple[str, ...] = (
     "time_to_outcome_h", "peak_protest_share", "peak_protest_max_region", "peak_called_crowds",
     "peak_commander_grievance", "emigrants", "mobilized", "arrests",
     "defected_share_peak", "defected_strength_peak", "power_following_share", "crowd_following_share", "casualties", "front_losses", "crowd_deaths",
-    "final_legitimacy", "final_legitimacy_gap", "final_regime_strength", "budget_spent", "closest_approach_km",
+    "final_legitimacy", "final_legitimacy_gap", "final_loyalty_shift", "final_regime_strength", "budget_spent", "closest_approach_km",
     "aircraft_lost", "airmen_killed",
 )
 

@@ -52,7 +52,13 @@ def should_purge(grievance: float, threshold: float) -> bool:
 
 @rule(
     "ruler.concede",
-    direction="mobilized: higher",
+    # a halted call-up halves the threat of the draft in the cities it spares, so fewer of their
+    # people leave: with no concession, more emigrate, in every run where the ruler would concede.
+    # (First stated as mobilized: higher, the 40-seed audit found none in mobilization_2022: the
+    # concession also keeps the ruler in office more often - challenge_wins +20 points off - and
+    # runs that end earlier draft fewer, so total mobilized turns on run length; emigrants +25,800
+    # [+15,100, +36,400] off.)
+    direction="emigrants: higher",
     statement="Fearing unrest in the big cities, the ruler halts a call-up there once protest "
     "elsewhere passes concede_trigger; faced with an ultimatum he may sack the leadership it "
     "blames, with a chance that falls as his strength rises.",

@@ -225,7 +225,12 @@ def choice_probabilities(utilities: Sequence[float], current: int, switch_cost: 
 
 @rule(
     "units.loyalty_drift",
-    direction="defected_share_peak: lower",
+    # what drift does to defection turns on the world: at the engine's defaults (loyalty 0.75,
+    # pay 0.5, grievance 0.1, S 0.75) its target is 0.825 and loyalty rises; a weak regime and
+    # aggrieved commanders pull it down. What switching it off does in every world is what its
+    # when_off text says: loyalty stays where it began. (Stated first as defected_share_peak:
+    # lower, the 40-seed audit found no detectable effect in any bundled world.)
+    direction="final_loyalty_shift: lower",
     statement="A commander's attachment drifts toward base + w_pay pay + w_S S - w_g grievance: "
     "patronage and a strong-looking regime buy loyalty, grievance erodes it.",
     mechanism="blame and purge",
