@@ -46,7 +46,15 @@ RULER_REMOVED_BY_PROTEST = ("popular_revolution", "ruler_ousted")
 
 #: Patterns known not to hold on the current engine, with the reason (measured; see docs/patterns.md).
 #: A known failure that passes again is reported as unexpected, so that this list is kept honest.
-KNOWN_FAILURES: dict[str, str] = {}
+KNOWN_FAILURES: dict[str, str] = {
+    "insider_exits": (
+        "at the edge: 55 of 112 exits by insiders (49%, Wilson 40-58%) on 2026-11-29 (59 of 117, 50%, the day "
+        "before, on the kernel's previous stream); insider exits come almost only from zimbabwe_2017 (49 of 49) "
+        "and elite_coup (6 of 19), while the street movements oust 42 rulers (mass_protest 28, egypt_2011 14): the "
+        "share measures the ensemble's make-up, and the engine's movements remove rulers about as often as its "
+        "coups do, where Svolik finds more than two thirds of such exits made by insiders"
+    ),
+}
 
 
 def capital_counterweights(scenario: str) -> tuple[str, ...]:
@@ -743,6 +751,15 @@ def _fig_thresholds(first: list, second: list, title: str, ylabel: str, labels: 
     return _save(fig, path)
 
 
+def _wrap_id(name: str, width: int = 14) -> str:
+    """A scenario id on two lines after its last underscore when it is long, so that the labels
+    of neighbouring bars do not run into each other ('wagner_mutiny_' / '2023')."""
+    if len(name) <= width or "_" not in name:
+        return name
+    head, tail = name.rsplit("_", 1)
+    return f"{head}_\n{tail}"
+
+
 def _fig_rate(per: dict[str, tuple[int, int]], band: tuple[float, float], published: float, title: str,
               ylabel: str, path: Path) -> str:
     """A rate per scenario and pooled (bars with Wilson intervals), the published figure and the
@@ -761,7 +778,7 @@ def _fig_rate(per: dict[str, tuple[int, int]], band: tuple[float, float], publis
     ax.bar(x, share, color=BLUE, width=0.6, label="ours (none where n = 0)")
     ax.errorbar(x, share, yerr=wilson_yerr(ks, ns, wilson), fmt="none", ecolor="black", capsize=5,  # n = 0: no bar
                 lw=1.5, label="95% interval (Wilson)")
-    ax.set_xticks(x, [f"{nm}\n(n = {n})" for nm, n in zip(names, ns, strict=True)], fontsize=10.5)
+    ax.set_xticks(x, [f"{_wrap_id(nm)}\n(n = {n})" for nm, n in zip(names, ns, strict=True)], fontsize=10.5)
     ax.set_ylim(0, 1.25)
     ax.set_yticks(np.linspace(0, 1, 6))
     ax.set_ylabel(ylabel)
