@@ -425,6 +425,7 @@ class RegimeModel(mesa.Model):
                 hesitancy=r.hesitancy if hesitancy else 0.0,
                 extra_hardship=r.extra_hardship if hardship else 0.0,
                 max_jail=jail_ticks,
+                still_when_calm=pub.still_when_calm,
             )
             before = r.protest_share
             r.tick(hours, params)

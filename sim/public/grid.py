@@ -39,6 +39,7 @@ class TickParams:
     extra_hardship: float = 0.0
     max_jail: int = 30
     movement: bool = True
+    still_when_calm: bool = False  # Epstein's model: everyone moves every tick (see kernel.calm)
 
 
 @dataclass
@@ -138,7 +139,7 @@ class RegionGrid:
             self.width, self.height, self.cell, self.kind, self.cit_pos, self.cit_h, self.cit_r,
             self.cit_state, self.cit_jail, self.cop_pos, self.cop_duty, self.dx, self.dy,
             float(p.legitimacy), float(p.extra_hardship), float(p.threshold), float(p.k),
-            bool(p.use_round), float(p.social_w), float(p.hesitancy), bool(p.movement),
+            bool(p.use_round), float(p.social_w), float(p.hesitancy), bool(p.movement), bool(p.still_when_calm),
         )
         self.arrests_total += made
         return made

@@ -433,14 +433,53 @@ def fill_draws(seed: np.uint64, order: np.ndarray, u: np.ndarray, jail: np.ndarr
 
 
 @njit(cache=True)
+def calm(cit_h: np.ndarray, cit_state: np.ndarray, legitimacy: float, extra_hardship: float,
+         threshold: float) -> bool:
+    """Nobody is active and nobody could turn active this tick, whatever she saw: the most
+    aggrieved citizen present is at or under the threshold (social proof and the arrest risk
+    only ever add to, or take from, grievance what the actives she sees bring: none here)."""
+    h_max = -1.0
+    for i in range(cit_state.shape[0]):
+        s = cit_state[i]
+        if s == ACTIVE:
+            return False
+        if s != REMOVED and cit_h[i] > h_max:
+            h_max = cit_h[i]
+    if h_max < 0.0:  # nobody present
+        return True
+    h = h_max + extra_hardship
+    if h > 1.0:
+        h = 1.0
+    return grievance(h, legitimacy) <= threshold
+
+
+@njit(cache=True)
+def serve_sentences(cit_state: np.ndarray, cit_jail: np.ndarray) -> None:
+    """What a calm tick changes besides positions: each prisoner serves a tick of her sentence,
+    and one whose sentence is served is back among the quiet (as :func:`tick` would leave her)."""
+    for i in range(cit_state.shape[0]):
+        if cit_state[i] == REMOVED:
+            continue
+        if cit_jail[i] > 0:
+            cit_jail[i] -= 1
+        elif cit_state[i] == JAILED:
+            cit_state[i] = QUIET
+
+
+@njit(cache=True)
 def tick_seeded(
     seed: np.uint64, max_jail: int, width: int, height: int, cell: np.ndarray, kind: np.ndarray,
     cit_pos: np.ndarray, cit_h: np.ndarray, cit_r: np.ndarray, cit_state: np.ndarray, cit_jail: np.ndarray,
     cop_pos: np.ndarray, cop_duty: np.ndarray, dx: np.ndarray, dy: np.ndarray, legitimacy: float,
     extra_hardship: float, threshold: float, k: float, use_round: bool, social_w: float, hesitancy: float,
-    movement: bool,
+    movement: bool, still_when_calm: bool = False,
 ) -> int:
-    """:func:`tick` with its draws made from ``seed`` (:func:`fill_draws`), in one compiled call."""
+    """:func:`tick` with its draws made from ``seed`` (:func:`fill_draws`), in one compiled call.
+    ``still_when_calm``: a :func:`calm` tick only serves sentences; nobody moves (positions
+    are read only by those who could turn active and by policemen who see an active: none)."""
+    if still_when_calm and calm(cit_h, cit_state, legitimacy, extra_hardship, threshold):
+        serve_sentences(cit_state, cit_jail)
+        return 0
     n = cit_pos.shape[0] + cop_pos.shape[0]
     order = np.empty(n, dtype=np.int64)
     u = np.empty((3, n), dtype=np.float64)

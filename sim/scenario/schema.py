@@ -425,6 +425,12 @@ class PublicSpec(Strict):
     round_arrest_ratio: bool = Field(
         True, description="round(C/A) in the arrest estimate (Mesa, NetLogo); off = paper formula"
     )
+    still_when_calm: bool = Field(
+        True, description="a region where nobody is active and nobody could turn active (its most aggrieved "
+        "citizen is under the threshold) skips the tick's moves: only positions differ, which nothing reads "
+        "until someone could act; off = everyone moves every tick, as in Epstein's model (slower, same "
+        "distributions: docs/ODD.md)"
+    )
     max_jail_days: float = param(
         15.0, "days", sourced("Code of Administrative Offences of the Russian Federation", "administrative arrest of up to fifteen days", "art. 3.9"), ge=0
     )
