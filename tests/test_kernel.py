@@ -446,6 +446,50 @@ def test_the_seeded_draws_are_uniform() -> None:
     assert abs(np.corrcoef(a, b)[0, 1]) < 0.06  # 4,000 pairs: |r| > 0.06 has p < 0.0002
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(6, 20), st.floats(0.2, 0.9), st.floats(0.0, 0.15),
+       st.floats(0.8, 1.0), st.integers(0, 6), st.floats(0.0, 0.2))
+def test_a_calm_tick_changes_only_positions(seed, width, density, cop_density, legit, jailed, extra) -> None:
+    """Where nobody is active and nobody could turn active (kernel.calm), the tick with
+    ``still_when_calm`` leaves everyone in place and changes states and sentences exactly as the
+    full tick does; where someone could turn active, it is the full tick, draw for draw."""
+    from sim.public.kernel import calm
+
+    rng = np.random.default_rng(seed)
+    g = RegionGrid.populate(rng, width, width, density, cop_density, 2, "von_neumann")
+    # some citizens in jail, one of them with her term served (she is back among the quiet after a tick)
+    for i in range(min(jailed, g.n_citizens)):
+        g.cit_state[i], g.cit_jail[i] = JAILED, i % 3
+    p = TickParams(legitimacy=legit, extra_hardship=extra, social_w=0.1, max_jail=5)
+    was_calm = calm(g.cit_h, g.cit_state, legit, extra, p.threshold)
+    h_max = min(float(g.cit_h.max(initial=0.0)) + extra, 1.0)
+    assert was_calm == (h_max * (1.0 - legit) <= p.threshold)  # G = H (1 - L), at the most aggrieved
+    full, still = (RegionGrid(**{k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in vars(g).items()})
+                   for _ in range(2))
+    made_full = full.step(np.random.default_rng(seed + 1), p)
+    made_still = still.step(np.random.default_rng(seed + 1), TickParams(**{**vars(p), "still_when_calm": True}))
+    if was_calm:
+        assert made_full == made_still == 0
+        assert np.array_equal(full.cit_state, still.cit_state) and np.array_equal(full.cit_jail, still.cit_jail)
+        assert np.array_equal(still.cit_pos, g.cit_pos) and np.array_equal(still.cop_pos, g.cop_pos)
+        assert not np.any(still.cit_state == ACTIVE)
+    else:
+        for a in ("cit_state", "cit_jail", "cit_pos", "cop_pos", "cell"):
+            assert np.array_equal(getattr(full, a), getattr(still, a)), a
+    still.check()
+
+
+def test_an_active_citizen_makes_a_region_not_calm() -> None:
+    from sim.public.kernel import calm
+
+    h = np.array([0.0, 0.0])
+    assert calm(h, np.array([QUIET, QUIET], dtype=np.int8), 0.5, 0.0, 0.1)
+    assert not calm(h, np.array([QUIET, ACTIVE], dtype=np.int8), 0.5, 0.0, 0.1)
+    # a removed citizen's hardship does not count; with nobody present, the region is calm
+    assert calm(np.array([1.0, 0.0]), np.array([3, QUIET], dtype=np.int8), 0.5, 0.0, 0.1)
+    assert calm(np.array([1.0]), np.array([3], dtype=np.int8), 0.5, 0.0, 0.1)
+
+
 # the slowest last (tools/mutation.py runs a mutant's tests in file order and stops at the first failure)
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 10_000), st.integers(8, 25), st.floats(0.1, 0.9), st.floats(0.0, 0.2),
