@@ -156,6 +156,15 @@ def contests(draw):
     return shares, draw(st.floats(0.5, 4.0)), draw(st.floats(0.0, 1.0)), priors
 
 
+def test_a_side_just_over_the_floor_is_not_pushed_under_it_by_the_sides_held_at_it() -> None:
+    # found by the property below: side 0 a little over the floor, two sides with nothing at it;
+    # their floor came out of side 0's share too, leaving it under a side with no power at all
+    shares, priors = [2.8125, 0.0, 0.0, 8.0, 9.25], [0.2] * 5
+    p = U.win_probabilities(shares, 2.8125, 0.0, priors, [0.0] * 5)
+    assert min(p) == pytest.approx(0.02) and p[0] >= 0.02 - 1e-12
+    assert p[0] >= U.win_probabilities([2.5, *shares[1:]], 2.8125, 0.0, priors, [0.0] * 5)[0] - 1e-12
+
+
 @settings(max_examples=300, deadline=None)
 @given(contests(), st.data())
 def test_win_probabilities_sum_to_one_and_rise_with_power_and_facts(c, data) -> None:

@@ -95,15 +95,20 @@ def win_probabilities(shares: Sequence[float], decisiveness: float, prior_weight
         raw = [r * (1.0 - fact) + f for r, f in zip(raw, facts, strict=True)]
     # no side is ever written off: a side below the floor gets the floor, and the others give
     # it up in proportion to their own forecasts - so more power behind a side never lowers it
+    # (a side the others' giving up would take under the floor is held at it too, until none is)
     floor = 0.02
     low = [r < floor for r in raw]
     if not any(low):
         return raw
-    rest = sum(r for r, lo in zip(raw, low, strict=True) if not lo)
-    if rest <= 0:
-        return [1.0 / len(raw)] * len(raw)
-    keep = (1.0 - floor * sum(low)) / rest
-    return [floor if lo else r * keep for r, lo in zip(raw, low, strict=True)]
+    while True:
+        rest = sum(r for r, lo in zip(raw, low, strict=True) if not lo)
+        if rest <= 0:
+            return [1.0 / len(raw)] * len(raw)
+        keep = (1.0 - floor * sum(low)) / rest
+        held = [lo or r * keep < floor for r, lo in zip(raw, low, strict=True)]
+        if held == low:
+            return [floor if lo else r * keep for r, lo in zip(raw, low, strict=True)]
+        low = held
 
 
 @rule(
