@@ -106,7 +106,7 @@ def _random_empty(x: int, y: int, u: float, kind: np.ndarray, oxy: np.ndarray, w
     return empties[m]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)  # a call, not inlined: the tick came out 3-5% faster so
 def _add_around(x: int, y: int, d: int, near: np.ndarray, width: int, wrap_x: np.ndarray, wrap_y: np.ndarray,
                 rad: int, row_dy: np.ndarray, row_lo: np.ndarray, row_hi: np.ndarray, n_rows: int) -> None:
     """Add ``d`` to ``near`` at every cell within vision of (x, y) (with the multiplicity of
