@@ -46,7 +46,8 @@ def test_memory_estimate_is_within_a_factor_of_two_of_the_measured_peak(path: st
 
 def test_a_long_run_says_how_long_and_shows_its_progress(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    # every region ticks in full (a calm world skips its moves and would finish before the progress shows)
+    # every region ticks in full (a calm world skips its moves), and 800 days: long enough to pass the
+    # 3 s after which progress shows on the faster kernel
     res = subprocess.run([sys.executable, "-m", "sim", "run", "baseline", "--set", "time.horizon_days=800",
                           "--set", "public.still_when_calm=false", "--no-figures", "-q", "--out", str(tmp_path / "o")],
                          capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)

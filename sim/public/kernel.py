@@ -106,7 +106,16 @@ def _random_empty(x: int, y: int, u: float, kind: np.ndarray, oxy: np.ndarray, w
     return empties[m]
 
 
-@njit(cache=True)  # a call, not inlined: the tick came out 3-5% faster so
+@njit(cache=True)
+def _place(cell: np.ndarray, kind: np.ndarray, pos: int, c: int, who: int) -> None:
+    """Move the agent at cell ``pos`` (``who``: how ``cell`` names it) to the empty cell ``c``."""
+    cell[pos] = EMPTY
+    kind[c] = kind[pos]
+    kind[pos] = K_EMPTY
+    cell[c] = who
+
+
+@njit(cache=True)  # called, not inlined: a tick came out 3-5% faster than with it inlined
 def _add_around(x: int, y: int, d: int, near: np.ndarray, width: int, wrap_x: np.ndarray, wrap_y: np.ndarray,
                 rad: int, row_dy: np.ndarray, row_lo: np.ndarray, row_hi: np.ndarray, n_rows: int) -> None:
     """Add ``d`` to ``near`` at every cell within vision of (x, y) (with the multiplicity of
@@ -311,18 +320,14 @@ def tick(
                     if keep_act:
                         _add_around(x, y, -1, near_act, width, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows)
             if movement:
-                # she moves to a random empty cell in sight, if any (written out here: the same
-                # steps as a helper function, inlined, took twice as long a tick)
+                # she moves to a random empty cell in sight, if any (the choice is called here, not
+                # from a helper that also moves: inlined into the tick, that helper doubled its time)
                 o = _random_empty(x, y, u_move[idx], kind, oxy, wrap_x, wrap_y, empties)
                 if o >= 0:
                     nx = wrap_x[x + rad + dx[o]]
                     nyw = wrap_y[y + rad + dy[o]]
-                    c = nyw + nx
-                    cell[pos] = EMPTY
-                    kind[c] = kind[pos]
-                    kind[pos] = K_EMPTY
-                    cell[c] = i
-                    cit_pos[i] = c
+                    cit_pos[i] = nyw + nx
+                    _place(cell, kind, pos, nyw + nx, i)
                     if now and keep_act:
                         _add_around(x, y, -1, near_act, width, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows)
                         _add_around(nx, nyw // width, 1, near_act, width, wrap_x, wrap_y, rad, row_dy, row_lo,
@@ -357,12 +362,8 @@ def tick(
                 if o >= 0:
                     nx = wrap_x[x + rad + dx[o]]
                     nyw = wrap_y[y + rad + dy[o]]
-                    c = nyw + nx
-                    cell[pos] = EMPTY
-                    kind[c] = kind[pos]
-                    kind[pos] = K_EMPTY
-                    cell[c] = -2 - j
-                    cop_pos[j] = c
+                    cop_pos[j] = nyw + nx
+                    _place(cell, kind, pos, nyw + nx, -2 - j)
                     if duty == COP_ON:
                         _add_around(x, y, -1, near_cops, width, wrap_x, wrap_y, rad, row_dy, row_lo, row_hi, n_rows)
                         _add_around(nx, nyw // width, 1, near_cops, width, wrap_x, wrap_y, rad, row_dy, row_lo,
