@@ -177,6 +177,33 @@ def test_wilson_interval_matches_the_formula() -> None:
     assert wilson(0, 10)[0] == 0.0 and wilson(10, 10)[1] == pytest.approx(1.0)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 5000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+       st.sampled_from([0.8, 0.9, 0.95, 0.99]))
+def test_wilson_is_scipys_interval(kn: tuple[int, int], confidence: float) -> None:
+    """The written-out interval is scipy's Wilson interval (two-sided, no continuity correction)
+    to rounding, at any k, n and confidence."""
+    from scipy import stats
+
+    k, n = kn
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
+    lo, hi = wilson(k, n, confidence)
+    assert lo == pytest.approx(float(ci.low), abs=1e-12) and hi == pytest.approx(float(ci.high), abs=1e-12)
+
+
+def test_finishing_a_sweep_does_not_import_scipy_stats(tmp_path: Path) -> None:
+    """Compaction and the summary's intervals stay off scipy.stats, whose import alone took
+    0.66 s of the serial tail that caps a sweep's gain from workers (issue 15)."""
+    code = ("import sys; from pathlib import Path; from sim.sweep.plan import build_plan; "
+            "from sim.sweep.execute import run_sweep; "
+            f"run_sweep(build_plan({str(TINY)!r}, ['sweep.replications=2']), Path({str(tmp_path / 's')!r})); "
+            "print('scipy.stats' in sys.modules)")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert (tmp_path / "s" / "summary.parquet").exists()
+    assert res.stdout.strip().splitlines()[-1] == "False"
+
+
 def test_summary_probabilities_sum_to_one_per_point(tmp_path: Path) -> None:
     plan = _plan(3)
     run_sweep(plan, tmp_path / "s")

@@ -59,7 +59,9 @@ def run_batch(key: str, text: str, tasks: list[tuple], series_every: float,
             row.update(model.measures())
             # only the measures and the thinned series are kept: no per-run tables to build
             rows_ = model.rows
-            cols = [c for c in series_vars if c in rows_.columns]
+            # variables in name order: a run's rows come out as compaction orders them (run,
+            # hour, variable), so it need not sort them again
+            cols = sorted(c for c in series_vars if c in rows_.columns)
             values = np.array(rows_.values(cols), dtype=float).reshape(len(rows_), len(cols))
             n, k = values.shape
             frames.append({
