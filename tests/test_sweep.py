@@ -131,6 +131,44 @@ def test_a_failing_run_is_recorded_counted_and_the_sweep_goes_on(tmp_path: Path,
     assert summary[summary["point"] == point]["n"].iloc[0] == 2
 
 
+@pytest.mark.parametrize("name", sim_scenarios := __import__("sim").list_scenarios())
+def test_a_run_leaves_its_scenario_as_it_was(name: str) -> None:
+    # a sweep's worker validates a design point's scenario once and runs every replication of
+    # it on the same object: that is exact only while no run changes the scenario it was given
+    import pickle
+
+    import sim
+    from sim.model.model import RegimeModel
+
+    scn = sim.load_scenario(name)
+    before = pickle.dumps(scn)
+    RegimeModel(scn, seed=3, record_track=False).run()
+    assert pickle.dumps(scn) == before
+
+
+def test_a_worker_validates_a_design_point_once_and_its_runs_are_those_of_fresh_scenarios(monkeypatch) -> None:
+    from sim.scenario import loader
+    from sim.sweep import worker
+
+    plan = _plan(3)  # three design points (levels of the regime's strength), three runs each
+    tasks = [(r.run_id, r.point, r.replication, r.seed, plan.overrides(r.point)) for r in plan.runs()]
+    assert len({t[1] for t in tasks}) == 3
+    calls = []
+    validate = loader.validate_raw
+    monkeypatch.setattr(loader, "validate_raw", lambda *a, **k: calls.append(1) or validate(*a, **k))
+    args = (plan.hash, plan.scenario_text, tasks, plan.series_every_hours, plan.series_vars)
+    worker._VALIDATED.clear()
+    cached = worker.run_batch(*args)
+    assert len(calls) == 1 + 3  # the sweep's own scenario, then one a design point
+    fresh = []
+    for t in tasks:  # every run on a scenario validated for it alone
+        worker._VALIDATED.clear()
+        fresh.append(worker.run_batch(*args[:2], [t], *args[3:]))
+    pd.testing.assert_frame_equal(pd.DataFrame(cached[0]), pd.DataFrame([r for rows, _, _ in fresh for r in rows]))
+    for col, values in cached[1].items():
+        np.testing.assert_array_equal(values, np.concatenate([f[1][col] for f in fresh]))
+
+
 def test_cli_exit_status_says_some_failed(tmp_path: Path, monkeypatch) -> None:
     from typer.testing import CliRunner
 

@@ -58,6 +58,8 @@ class SweepPlan:
     series_every_hours: float
     series_vars: list[str]
     extra: dict = field(default_factory=dict)
+    # each design point's values, read from the design once a point, not once a run
+    _point_values: dict[int, dict[str, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @functools.cached_property  # the manifest, written after every batch, names each one
     def labels(self) -> dict[str, str]:
@@ -103,6 +105,12 @@ class SweepPlan:
                 yield RunSpec(run_id, point, rep, seed_for(self.master_seed, run_id))
 
     def overrides(self, point: int) -> dict[str, Any]:
+        """The values design point ``point`` sets, by path (a fresh dict each call)."""
+        if point not in self._point_values:
+            self._point_values[point] = self._overrides_of(point)
+        return dict(self._point_values[point])
+
+    def _overrides_of(self, point: int) -> dict[str, Any]:
         row = self.design.iloc[point]
         out = {}
         for f in self.factors:
