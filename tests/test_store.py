@@ -223,7 +223,7 @@ class Writes:
         plain(Path, "rmdir", "rmdir", lambda a: a[0])
         plain(Path, "mkdir", "mkdir", lambda a: a[0])
         content(Path, "write_text", "write", lambda a: a[0])
-        content(pd.DataFrame, "to_parquet", "parquet", lambda a: a[1])
+        content(pq, "write_table", "parquet", lambda a: a[1])  # every table the store writes whole
         content(pd.DataFrame, "to_csv", "csv", lambda a: a[1])
         # compaction streams its tables through a ParquetWriter: a kill between two of its parts
         real_write = pq.ParquetWriter.write_table
@@ -572,6 +572,51 @@ def test_the_order_check_is_a_lexicographic_comparison(rows: list[tuple]) -> Non
     # compaction skips the sort of a group of parts this check finds in order
     table = pa.table({"run": [r[0] for r in rows], "hour": [r[1] for r in rows], "var": [r[2] for r in rows]})
     assert store_mod._in_order(table, ["run", "hour", "var"]) == (rows == sorted(rows))
+
+
+def _as_pandas_built(df: pd.DataFrame) -> pa.Table:
+    return pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
+
+
+NAN = float("nan")
+
+
+@pytest.mark.parametrize("values", [[NAN, NAN], [None, NAN], [1.5, NAN], [1, None], [1, 2.5], [None, None],
+                                    ["a", None], ["a", NAN], [True, None], [True, False], [np.float64(2.0), 3],
+                                    [np.int64(3), 4], ["", "x"]])
+def test_a_column_of_a_batch_is_typed_as_pandas_typed_it(values: list) -> None:
+    want = pa.Table.from_pandas(pd.DataFrame({"a": values}), preserve_index=False).column("a").combine_chunks()
+    got = store_mod._column(values)
+    assert got.type == want.type and got.equals(want), (got, want)
+
+
+@pytest.mark.parametrize("source", ["stand-in", "model"])
+def test_a_batch_is_written_with_the_types_and_values_pandas_gave_it(tmp_path: Path, source: str) -> None:
+    # the store builds a batch's tables in Arrow; they were data frames: the same columns, types
+    # and values (the stand-in's batch has a failed run: no measures, a traceback)
+    from sim.sweep.worker import run_batch
+
+    plan = _plan(2)
+    tasks = [(r.run_id, r.point, r.replication, r.seed, plan.overrides(r.point)) for r in plan.runs()]
+    batch = fake_batch if source == "stand-in" else run_batch
+    rows, series, timing = batch(plan.hash, plan.scenario_text, tasks, plan.series_every_hours, plan.series_vars)
+    assert source == "model" or any(r["status"] != "ok" for r in rows)
+    store = store_mod.SweepStore(tmp_path / "s", plan)
+
+    df = pd.DataFrame(rows)  # the runs as a data frame: ids, the point's values, the rest
+    params = plan.design.set_index("point").loc[df["point"].to_numpy()].reset_index(drop=True)
+    front, rest = df[["run_id", "point", "replication", "seed"]], df.drop(columns=["run_id", "point", "replication", "seed"])
+    if "traceback" not in rest:
+        rest["traceback"] = ""
+    rest["traceback"] = rest["traceback"].fillna("")
+    want = _as_pandas_built(pd.concat([front, params, rest], axis=1))
+    got = store._runs_table(rows)
+    assert got.schema == want.schema and got.equals(want)
+
+    frame = pd.DataFrame({c: v for c, v in series.items() if c != "variable"})
+    frame.insert(4, "variable", np.array(plan.series_vars, dtype=object)[series["variable"]])
+    got = store._series_table(series)
+    assert got.schema == _as_pandas_built(frame).schema and got.equals(_as_pandas_built(frame))
 
 
 @pytest.mark.parametrize("order", [[0, 1], [1, 0]])

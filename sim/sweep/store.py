@@ -90,10 +90,28 @@ def _publish(tmp: Path, path: Path, step: str) -> None:
     crash_point(f"{step}:renamed")
 
 
-def _atomic_parquet(df: pd.DataFrame, path: Path, step: str = "file") -> None:
+def _atomic_parquet(data: pd.DataFrame | pa.Table, path: Path, step: str = "file") -> None:
     tmp = path.with_name(f".{path.name}.tmp")
-    df.to_parquet(tmp, index=False)
+    # a data frame as DataFrame.to_parquet(index=False) writes it; every table through one call
+    table = data if isinstance(data, pa.Table) else pa.Table.from_pandas(data, preserve_index=False)
+    pq.write_table(table, tmp)
     _publish(tmp, path, step)
+
+
+def _column(values: list) -> pa.Array:
+    """A column of a batch's runs as pandas typed it: NaN is null, text is large_string, and
+    whole numbers with a gap are double."""
+    try:
+        arr = pa.array(values)  # NaN kept as a number: a column of NaN stays double, as in pandas
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # text with a NaN in it
+        arr = pa.array(values, from_pandas=True)
+    if pa.types.is_floating(arr.type):
+        arr = pc.if_else(pc.is_nan(arr), pa.scalar(None, arr.type), arr)
+    if pa.types.is_string(arr.type):
+        return arr.cast(pa.large_string())
+    if pa.types.is_integer(arr.type) and arr.null_count:
+        return arr.cast(pa.float64())
+    return arr
 
 
 def _atomic_json(obj: dict, path: Path, step: str = "json") -> None:
@@ -147,6 +165,8 @@ class SweepStore:
         self._part = 0
         self._locked = False
         self._provenance: dict | None = None
+        self._design: pa.Table | None = None
+        self._design_index: dict[int, int] = {}
         self.done = 0
         self.failed = 0
 
@@ -285,31 +305,53 @@ class SweepStore:
     # ------------------------------------------------------------------ writing
     def append(self, rows: list[dict], series: dict, timing: list[dict]) -> None:
         """Write one finished batch. The runs part is written last: it is what marks the batch done."""
-        from .worker import series_frame
-
         self._part += 1
         name = f"part-{self._part:06d}-{rows[0]['run_id']:09d}.parquet"
         crash_point("batch:start")
         if len(series["run_id"]):
-            _atomic_parquet(series_frame(series, self.plan.series_vars), self.series_dir / name, "batch:series")
-        _atomic_parquet(pd.DataFrame(timing), self.timing_dir / name, "batch:timing")
-        _atomic_parquet(self._runs_frame(rows), self.runs_dir / name, "batch:runs")
+            _atomic_parquet(self._series_table(series), self.series_dir / name, "batch:series")
+        _atomic_parquet(pa.table({"run_id": pa.array([t["run_id"] for t in timing], pa.int64()),
+                                "wall_s": pa.array([t["wall_s"] for t in timing], pa.float64())}),
+                      self.timing_dir / name, "batch:timing")
+        _atomic_parquet(self._runs_table(rows), self.runs_dir / name, "batch:runs")
         self.done += len(rows)
         self.failed += sum(1 for r in rows if r.get("status") != "ok")
         # runs_done follows the sweep as it goes, not only at its end
         self.write_manifest("running", done=self.done, failed=self.failed)
         crash_point("batch:manifest")
 
-    def _runs_frame(self, rows: list[dict]) -> pd.DataFrame:
-        df = pd.DataFrame(rows)
-        design = self.plan.design.set_index("point")
-        params = design.loc[df["point"].to_numpy()].reset_index(drop=True)
-        front = df[["run_id", "point", "replication", "seed"]]
-        rest = df.drop(columns=["run_id", "point", "replication", "seed"])
-        if "traceback" not in rest:
-            rest["traceback"] = ""
-        rest["traceback"] = rest["traceback"].fillna("")
-        return pd.concat([front, params, rest], axis=1)
+    # A batch's tables are built in Arrow directly, with the types pandas gave them when they were
+    # built as data frames (text as large_string, a whole-number column with a gap as double, NaN
+    # as null): this process writes every batch of every worker, and a data frame's conversion
+    # cost more than the write (tests/test_store.py holds the two equal).
+    def _series_table(self, series: dict[str, np.ndarray]) -> pa.Table:
+        """The long series table of a batch: variable codes back to names."""
+        names = pa.array(self.plan.series_vars, pa.large_string())
+        return pa.table({c: names.take(pa.array(v)) if c == "variable" else pa.array(v, from_pandas=True)
+                         for c, v in series.items()})
+
+    def _runs_table(self, rows: list[dict]) -> pa.Table:
+        """The batch's runs: ids and seed, the design point's values, then what each run gave
+        (every key any row has, in the order they first appear; a traceback, "" if none)."""
+        front = ["run_id", "point", "replication", "seed"]
+        keys = [k for k in dict.fromkeys(k for r in rows for k in r) if k not in front]
+        if "traceback" not in keys:
+            keys.append("traceback")
+        params = self._design_rows().take(pa.array([self._design_index[r["point"]] for r in rows]))
+        columns = {k: _column([r[k] for r in rows]) for k in front}
+        columns.update({c: params.column(c) for c in params.column_names})
+        for k in keys:
+            values = [r.get(k) for r in rows]
+            columns[k] = _column(["" if v is None else v for v in values] if k == "traceback" else values)
+        return pa.table(columns)
+
+    def _design_rows(self) -> pa.Table:
+        """The design's parameter columns as an Arrow table (row i: the point _design_index maps to i)."""
+        if self._design is None:
+            design = self.plan.design
+            self._design_index = {int(p): i for i, p in enumerate(design["point"])}
+            self._design = pa.Table.from_pandas(design.drop(columns=["point"]), preserve_index=False)
+        return self._design
 
     def write_manifest(self, status: str, **counts: int) -> None:
         path = self.out / "manifest.json"

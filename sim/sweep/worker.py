@@ -12,7 +12,6 @@ import traceback
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import yaml
 
 _SCENARIOS: dict[str, tuple[dict, Any]] = {}
@@ -41,7 +40,7 @@ def run_batch(key: str, text: str, tasks: list[tuple], series_every: float,
     """Run each task; return (run rows, long series as compact arrays, timings).
 
     The series travel as numpy arrays with each variable as its index in ``series_vars``
-    (:func:`series_frame` turns them back into a table): a batch is small to ship.
+    (the store turns them back into a table): a batch is small to ship.
     """
     from ..model.model import RegimeModel
     from ..scenario.loader import apply_overrides, validate_raw
@@ -93,9 +92,3 @@ def run_batch(key: str, text: str, tasks: list[tuple], series_every: float,
               for c, t in zip(names, types, strict=True)}
     return rows, series, timing
 
-
-def series_frame(series: dict[str, np.ndarray], series_vars: list[str]) -> pd.DataFrame:
-    """The long series table of a batch: variable codes back to names."""
-    frame = pd.DataFrame({c: v for c, v in series.items() if c != "variable"})
-    frame.insert(4, "variable", np.array(series_vars, dtype=object)[series["variable"]])
-    return frame
