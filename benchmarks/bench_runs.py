@@ -9,6 +9,7 @@ import statistics
 import time
 
 import sim
+from sim.scenario.loader import estimate_seconds
 
 
 def main(repeats: int = 3) -> list[dict]:
@@ -29,6 +30,8 @@ def main(repeats: int = 3) -> list[dict]:
             "wall s (median)": statistics.median(walls),
             "wall s (max)": max(walls),
             "steps/s": sum(steps) / sum(walls),
+            # what `regime-sim run` announces before a run (an upper estimate), against the max
+            "estimate / max": estimate_seconds(scn) / max(walls),
             "citizen agents": int(agents),
             "units": len(scn.units),
         })

@@ -30,6 +30,10 @@ def _rows(tables: dict) -> list[tuple[str, str]]:
         runs = sorted(runs, key=lambda r: -r["wall s (median)"])
         rows.append(("one default run, one core (median)",
                      "; ".join(f"{r['scenario']} {r['wall s (median)']:.3f} s" for r in runs)))
+        if all("estimate / max" in r for r in runs):
+            est = sorted(r["estimate / max"] for r in runs)
+            rows.append(("the run time `regime-sim run` announces, against the longest of those runs",
+                         f"{est[0]:.1f}-{est[-1]:.1f}x (median {est[len(est) // 2]:.1f}x): an upper estimate"))
     if change := table("engine_change"):
         rows.append(("the engine of issue 10 against the five-faction engine before it (same seeds, 1 core, CPU s; "
                      "a run's mean over seeds, median of the rounds; goal: within 1.2x)",

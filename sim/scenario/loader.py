@@ -586,11 +586,16 @@ CELL_BYTES = 16.0
 AGENT_BYTES = 75.0
 #: the interpreter with numpy, pandas, numba's kernel and Mesa loaded (263 MB), and the model
 FIXED_BYTES = 320e6
-#: seconds per step (fixed and per region) and per citizen-step of the population kernel
-#: (measured 0.5 M citizen-steps/s on a 4.5 M-cell grid, 2.5 M/s on the baseline's small ones)
-STEP_SECONDS = 3e-4
-STEP_SECONDS_PER_REGION = 4e-5
-CITIZEN_STEP_SECONDS = 7e-7
+#: seconds per step (fixed and per region) and per citizen-step of the population kernel, which
+#: grows with the grid (cache misses). Measured on the 2-core VM (issue 15's kernel): 70-90 ns a
+#: citizen-step on grids up to 250 x 250 (taken as 100), 113 ns at 400 x 400, 173 at 500 x 500,
+#: 329 at 700 x 700, 560-600 at 1000 x 1000; a bundled scenario's step costs 13-380 us besides
+#: (mobilization_2022, 12 regions, most). An upper estimate: 1.4-1.7x a bundled run's wall time where
+#: its public is restless, more where calm regions stand still or the run ends early.
+STEP_SECONDS = 2e-4
+STEP_SECONDS_PER_REGION = 1.5e-5
+CITIZEN_STEP_SECONDS = 1e-7
+CITIZEN_STEP_SECONDS_PER_CELL = 5e-16
 #: a run longer than this is refused: it would look hung (and a sweep multiplies it)
 MAX_RUN_SECONDS = 6 * 3600.0
 
@@ -614,10 +619,12 @@ def estimate_bytes(scn: Scenario) -> float:
 
 def estimate_seconds(scn: Scenario) -> float:
     """Wall time of one run (seconds) on one core, from measured costs."""
-    cells = float(sum(r.grid * r.grid for r in scn.regions.values()))
     public_steps = _steps(scn) * scn.time.step_hours / max(scn.public.interval_hours, scn.time.step_hours)
+    citizen_steps = sum(float(r.grid) ** 2 * scn.public.density
+                        * (CITIZEN_STEP_SECONDS + CITIZEN_STEP_SECONDS_PER_CELL * float(r.grid) ** 2)
+                        for r in scn.regions.values())
     return (_steps(scn) * (STEP_SECONDS + STEP_SECONDS_PER_REGION * len(scn.regions))
-            + public_steps * cells * scn.public.density * CITIZEN_STEP_SECONDS)
+            + public_steps * citizen_steps)
 
 
 def _duration(seconds: float) -> str:
