@@ -188,14 +188,12 @@ def _seeds(n: int) -> list[int]:
     return list(range(1, n + 1))
 
 
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson 95% interval for a proportion k / n."""
-    if n == 0:
-        return 0.0, 1.0
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+def wilson(k: int, n: int) -> tuple[float, float]:
+    """Wilson 95% interval for a proportion k / n (the sweeps' :func:`sim.sweep.summary.wilson`);
+    with no trials, everything is possible: (0, 1)."""
+    from ..sweep.summary import wilson as interval
+
+    return (0.0, 1.0) if n == 0 else interval(k, n)
 
 
 # ============================================================================ the patterns
