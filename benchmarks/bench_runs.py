@@ -1,10 +1,15 @@
 """Wall time of one default run of each bundled scenario, and model steps per second.
 
 Each scenario is run once to load compiled code, then timed over a few seeds on one core.
+Before each timed run the garbage of the runs before it is collected (outside the timing):
+a full collection it would otherwise trigger costs 0.1-0.16 s in this process, holding
+every scenario loaded so far, whatever run it falls in - a pause the run itself did not cause
+(a run in its own process, as ``regime-sim run`` makes, does not pay it).
 """
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 
@@ -19,6 +24,7 @@ def main(repeats: int = 3) -> list[dict]:
         sim.run(scn, seed=10_000)  # warm-up: numba's cached code, imports
         walls, steps = [], []
         for seed in range(1, repeats + 1):
+            gc.collect()
             t0 = time.perf_counter()
             res = sim.run(scn, seed=seed)
             walls.append(time.perf_counter() - t0)
