@@ -53,6 +53,18 @@ MEASURES: dict[str, tuple[str, str, Callable[[Any], str]]] = {
 }
 
 
+#: the run's measures that are numbers (``RegimeModel.measures()`` less the outcome in words,
+#: the yes/no and the named ones), in the order comparisons list them: what calibration targets
+#: may name (``sim/calibrate/targets.py``) and paired comparisons compare (``sim/paired/stats.py``)
+NUMERIC: tuple[str, ...] = (
+    "time_to_outcome_h", "peak_protest_share", "peak_called_crowds", "peak_commander_grievance", "emigrants",
+    "mobilized", "arrests", "defected_share_peak", "defected_strength_peak", "power_following_share",
+    "crowd_following_share", "casualties", "front_losses", "crowd_deaths", "final_legitimacy",
+    "final_legitimacy_gap", "final_loyalty_shift", "final_regime_strength", "budget_spent", "closest_approach_km",
+    "aircraft_lost", "airmen_killed",
+)
+
+
 #: measures reported once per region (``deaths__Moscow``): the label, then the region
 PER_REGION: dict[str, tuple[str, str]] = {
     "peak_protest": ("peak protest in", "% of population"),

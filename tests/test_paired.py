@@ -281,3 +281,14 @@ def test_a_rule_the_runs_never_ask_about_gets_no_arm_and_no_effect(tmp_path: Pat
     assert not audit.at["legitimacy.raid_shock", "asked"] and audit.at["legitimacy.raid_shock", "class"] == NONE
     assert audit.at["public.exit", "asked"]
     assert "| `legitimacy.raid_shock` |" in md.read_text() and "never ask" in md.read_text()
+
+
+@pytest.mark.parametrize("name", ["wagner_mutiny_2023", "mass_protest"])
+def test_the_numeric_measures_are_those_a_run_reports_as_numbers(name: str) -> None:
+    # one list (sim/measures.py) names them for calibration targets and paired comparisons
+    import sim
+    from sim.measures import NUMERIC
+
+    m = sim.run(sim.load_scenario(name), seed=1).measures
+    numbers = {k for k, v in m.items() if "__" not in k and isinstance(v, int | float) and not isinstance(v, bool)}
+    assert numbers == set(NUMERIC) and len(NUMERIC) == len(set(NUMERIC))

@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ..measures import NUMERIC as MEASURE_NUMBERS
 from ..measures import PER_REGION as REGION_MEASURES
 from ..scenario.errors import ScenarioError, did_you_mean, dotted
 from ..scenario.yamlio import Positions, read_yaml_file
@@ -38,12 +39,7 @@ from ..scenario.yamlio import Positions, read_yaml_file
 TARGETS_DIR = Path(__file__).resolve().parents[2] / "targets"
 
 #: measures of ``RegimeModel.measures()`` a target can name, by kind
-NUMERIC = {
-    "time_to_outcome_h", "peak_protest_share", "emigrants", "mobilized", "arrests",
-    "defected_strength_peak", "defected_share_peak", "power_following_share", "crowd_following_share", "casualties", "front_losses", "crowd_deaths",
-    "final_legitimacy", "final_loyalty_shift", "final_regime_strength", "budget_spent", "closest_approach_km",
-    "aircraft_lost", "airmen_killed",
-}
+NUMERIC = set(MEASURE_NUMBERS)  # sim/measures.py: the one list
 SHARE = {"resolved_before_horizon"}  # a yes/no per run: its share of runs is the statistic
 CATEGORICAL = {"outcome", "capital_holder", "ruler_status"}
 #: numeric, one per region: the run's per-region measures (``sim/measures.py``, ``deaths__Moscow``)

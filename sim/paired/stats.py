@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..measures import NUMERIC
 from ..model.outcomes import OUTCOMES
 from ..sweep.summary import wilson
 
@@ -37,13 +38,7 @@ PAIRED_OUTCOMES: tuple[str, ...] = (*OUTCOMES, "challenge_wins")
 
 #: the measures of a run compared pair by pair (``peak_protest_max_region`` is derived: the
 #: highest of the regions' peaks)
-PAIRED_MEASURES: tuple[str, ...] = (
-    "time_to_outcome_h", "peak_protest_share", "peak_protest_max_region", "peak_called_crowds",
-    "peak_commander_grievance", "emigrants", "mobilized", "arrests",
-    "defected_share_peak", "defected_strength_peak", "power_following_share", "crowd_following_share", "casualties", "front_losses", "crowd_deaths",
-    "final_legitimacy", "final_legitimacy_gap", "final_loyalty_shift", "final_regime_strength", "budget_spent", "closest_approach_km",
-    "aircraft_lost", "airmen_killed",
-)
+PAIRED_MEASURES: tuple[str, ...] = (*NUMERIC[:2], "peak_protest_max_region", *NUMERIC[2:])
 
 QUANTITIES: tuple[str, ...] = (*PAIRED_OUTCOMES, *PAIRED_MEASURES)
 
