@@ -627,7 +627,10 @@ def estimate_seconds(scn: Scenario) -> float:
             + public_steps * citizen_steps)
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """A wall time in words: seconds, minutes, hours or days."""
+    if seconds < 1:
+        return "under a second"
     if seconds < 120:
         return f"{seconds:.0f} s"
     if seconds < 2 * 3600:
@@ -668,8 +671,8 @@ def check_memory(scn: Scenario, file: str, pos: Positions | None = None) -> None
         )
     if secs > MAX_RUN_SECONDS:
         raise ScenarioError(
-            f"one run of this scenario would take about {_duration(secs)} ({size}); the limit is "
-            f"{_duration(MAX_RUN_SECONDS)}. Expected a shorter horizon, a coarser step or smaller grids",
+            f"one run of this scenario would take about {duration(secs)} ({size}); the limit is "
+            f"{duration(MAX_RUN_SECONDS)}. Expected a shorter horizon, a coarser step or smaller grids",
             **where,
         )
 
