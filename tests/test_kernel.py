@@ -9,13 +9,18 @@ from hypothesis import strategies as st
 from sim.public.grid import RegionGrid, TickParams
 from sim.public.kernel import (
     ACTIVE,
+    COP_ABSENT,
+    COP_OFF,
     COP_ON,
     EMPTY,
     JAILED,
+    K_ACT,
     K_CIT,
+    K_COP_OFF,
     K_COP_ON,
     K_EMPTY,
     QUIET,
+    REMOVED,
     offsets,
 )
 
@@ -514,3 +519,25 @@ def test_people_are_conserved_on_the_grid(seed, width, density, cop_density, vis
         assert rem == removed and a == seen["active"] and q + j == seen["quiet_or_jailed"]
         assert seen["cops"] == sum(g.cops()) == (max(cops[0] - 1, 0) + 1 if t >= 5 else cops[0])
         g.check()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000), st.integers(3, 15), st.floats(0.0, 0.9), st.floats(0.0, 0.3))
+def test_cell_kinds_is_the_occupants_kind_cell_by_cell(seed, width, density, cop_density) -> None:
+    # the compiled rebuild of every cell's kind against a plain statement: empty, a citizen (active
+    # or not; a jailed one keeps her cell), a policeman on or off duty; the removed and the absent
+    # hold no cell
+    rng = np.random.default_rng(seed)
+    g = RegionGrid.populate(rng, width, width, density, cop_density, 1)
+    g.cit_state[:] = rng.choice([QUIET, ACTIVE, JAILED, REMOVED], size=g.cit_state.size)
+    if g.cop_duty.size:
+        g.cop_duty[:] = rng.choice([COP_ON, COP_OFF, COP_ABSENT], size=g.cop_duty.size)
+    want = np.full(g.cell.size, K_EMPTY, dtype=np.int8)
+    for i, s in enumerate(g.cit_state):
+        if s != REMOVED:
+            want[g.cit_pos[i]] = K_ACT if s == ACTIVE else K_CIT
+    for j, d in enumerate(g.cop_duty):
+        if d != COP_ABSENT:
+            want[g.cop_pos[j]] = K_COP_ON if d == COP_ON else K_COP_OFF
+    g.rebuild_kind()
+    assert g.kind.dtype == np.int8 and np.array_equal(g.kind, want)

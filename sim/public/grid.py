@@ -13,13 +13,10 @@ from .kernel import (
     COP_ON,
     EMPTY,
     JAILED,
-    K_ACT,
-    K_CIT,
-    K_COP_OFF,
-    K_COP_ON,
     K_EMPTY,
     QUIET,
     REMOVED,
+    cell_kinds,
     offsets,
     state_counts,
     tick_seeded,
@@ -123,12 +120,7 @@ class RegionGrid:
 
     def rebuild_kind(self) -> None:
         """Recompute each cell's kind from its occupant (after changes made from Python)."""
-        kind = np.full(self.cell.size, K_EMPTY, dtype=np.int8)
-        live = np.flatnonzero(self.cit_state != REMOVED)
-        kind[self.cit_pos[live]] = np.where(self.cit_state[live] == ACTIVE, K_ACT, K_CIT)
-        cops = np.flatnonzero(self.cop_duty != COP_ABSENT)
-        kind[self.cop_pos[cops]] = np.where(self.cop_duty[cops] == COP_ON, K_COP_ON, K_COP_OFF)
-        self.kind = kind
+        self.kind = cell_kinds(self.cell.size, self.cit_pos, self.cit_state, self.cop_pos, self.cop_duty)
 
     # ------------------------------------------------------------------ stepping
     def step(self, rng: np.random.Generator, p: TickParams) -> int:

@@ -372,6 +372,23 @@ def tick(
 
 
 @njit(cache=True)
+def cell_kinds(n_cells: int, cit_pos: np.ndarray, cit_state: np.ndarray, cop_pos: np.ndarray,
+               cop_duty: np.ndarray) -> np.ndarray:
+    """Each cell's kind from its occupant: what RegionGrid.rebuild_kind needs after changes made
+    from Python (every region of every run builds it twice; numpy's dozen calls cost more)."""
+    kind = np.full(n_cells, K_EMPTY, dtype=np.int8)
+    for i in range(cit_state.shape[0]):
+        s = cit_state[i]
+        if s != REMOVED:
+            kind[cit_pos[i]] = K_ACT if s == ACTIVE else K_CIT
+    for i in range(cop_duty.shape[0]):
+        d = cop_duty[i]
+        if d != COP_ABSENT:
+            kind[cop_pos[i]] = K_COP_ON if d == COP_ON else K_COP_OFF
+    return kind
+
+
+@njit(cache=True)
 def state_counts(cit_state: np.ndarray) -> tuple[int, int, int, int]:
     """(quiet, active, jailed, removed) citizens: read after every tick of every region, where
     numpy's bincount and four conversions cost more than the count itself."""
