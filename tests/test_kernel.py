@@ -541,3 +541,24 @@ def test_cell_kinds_is_the_occupants_kind_cell_by_cell(seed, width, density, cop
             want[g.cop_pos[j]] = K_COP_ON if d == COP_ON else K_COP_OFF
     g.rebuild_kind()
     assert g.kind.dtype == np.int8 and np.array_equal(g.kind, want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 15), st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.integers(0, 40))
+def test_a_new_grid_is_laid_out_as_its_draws_say(seed, width, density, cop_density, capacity) -> None:
+    # the compiled lay-out against a plain statement of it: a citizen where the cell's draw is
+    # under the citizen density, else a policeman on duty under the two densities together
+    from sim.public.kernel import lay_out
+
+    u = np.random.default_rng(seed).random(width * width)
+    cell, cit_pos, cop_pos, cop_duty = lay_out(u, density, cop_density, capacity)
+    is_cit = u < density
+    cops = np.flatnonzero(~is_cit & (u < density + cop_density))
+    assert np.array_equal(cit_pos, np.flatnonzero(is_cit))
+    cap = max(cops.size, capacity)
+    assert cop_pos.size == cap and np.array_equal(cop_pos[:cops.size], cops) and (cop_pos[cops.size:] == -1).all()
+    assert (cop_duty[:cops.size] == COP_ON).all() and (cop_duty[cops.size:] == COP_ABSENT).all()
+    want = np.full(u.size, EMPTY, dtype=np.int64)
+    want[cit_pos] = np.arange(cit_pos.size)
+    want[cops] = -2 - np.arange(cops.size)
+    assert np.array_equal(cell, want)

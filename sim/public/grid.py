@@ -17,6 +17,7 @@ from .kernel import (
     QUIET,
     REMOVED,
     cell_kinds,
+    lay_out,
     offsets,
     state_counts,
     tick_seeded,
@@ -78,36 +79,24 @@ class RegionGrid:
         Hardship is Beta-distributed with the given mean and concentration 2, which is
         U(0, 1) at mean 0.5 (Epstein's setting). Risk aversion is U(0, 1).
         """
-        n = width * height
-        u = rng.random(n)
-        is_cit = u < citizen_density
-        is_cop = (~is_cit) & (u < citizen_density + cop_density)
-        cit_cells = np.flatnonzero(is_cit)
-        cop_cells = np.flatnonzero(is_cop)
-        n_cit = cit_cells.size
+        cell, cit_pos, cop_pos, cop_duty = lay_out(rng.random(width * height), float(citizen_density),
+                                                   float(cop_density), int(cop_capacity or 0))
+        n_cit = cit_pos.size
         if abs(hardship_mean - 0.5) < 1e-12:
             h = rng.random(n_cit)
         else:
             a = 2.0 * hardship_mean
             h = rng.beta(a, 2.0 - a, n_cit)
         r = rng.random(n_cit)
-        cap = max(cop_cells.size, cop_capacity or 0)
-        cop_pos = np.full(cap, -1, dtype=np.int64)
-        cop_pos[: cop_cells.size] = cop_cells
-        cop_duty = np.full(cap, COP_ABSENT, dtype=np.int8)
-        cop_duty[: cop_cells.size] = COP_ON
-        cell = np.full(n, EMPTY, dtype=np.int64)
-        cell[cit_cells] = np.arange(n_cit)
-        cell[cop_cells] = -2 - np.arange(cop_cells.size)
         dx, dy = offsets(vision, neighbourhood)
         grid = cls(
             width=width,
             height=height,
             cell=cell,
-            kind=np.zeros(n, dtype=np.int8),
-            cit_pos=cit_cells.astype(np.int64),
-            cit_h=h.astype(np.float64),
-            cit_r=r.astype(np.float64),
+            kind=np.zeros(cell.size, dtype=np.int8),
+            cit_pos=cit_pos,
+            cit_h=h,
+            cit_r=r,
             cit_state=np.zeros(n_cit, dtype=np.int8),
             cit_jail=np.zeros(n_cit, dtype=np.int64),
             cop_pos=cop_pos,

@@ -372,6 +372,43 @@ def tick(
 
 
 @njit(cache=True)
+def lay_out(u: np.ndarray, citizen_density: float, cop_density: float,
+            cop_capacity: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Who stands where on a new grid, cell by cell from its uniform draw ``u``: a citizen below
+    ``citizen_density``, else a policeman (on duty) below ``citizen_density + cop_density``.
+    Returns (cell occupants, citizens' cells, policemen's cells and duty, room for at least
+    ``cop_capacity`` policemen). One pass instead of a dozen numpy calls: every region of every
+    run is laid out once."""
+    n = u.shape[0]
+    both = citizen_density + cop_density
+    n_cit = 0
+    n_cop = 0
+    for c in range(n):
+        if u[c] < citizen_density:
+            n_cit += 1
+        elif u[c] < both:
+            n_cop += 1
+    cell = np.full(n, EMPTY, dtype=np.int64)
+    cit_pos = np.empty(n_cit, dtype=np.int64)
+    cap = max(n_cop, cop_capacity)
+    cop_pos = np.full(cap, -1, dtype=np.int64)
+    cop_duty = np.full(cap, COP_ABSENT, dtype=np.int8)
+    i = 0
+    j = 0
+    for c in range(n):
+        if u[c] < citizen_density:
+            cit_pos[i] = c
+            cell[c] = i
+            i += 1
+        elif u[c] < both:
+            cop_pos[j] = c
+            cop_duty[j] = COP_ON
+            cell[c] = -2 - j
+            j += 1
+    return cell, cit_pos, cop_pos, cop_duty
+
+
+@njit(cache=True)
 def cell_kinds(n_cells: int, cit_pos: np.ndarray, cit_state: np.ndarray, cop_pos: np.ndarray,
                cop_duty: np.ndarray) -> np.ndarray:
     """Each cell's kind from its occupant: what RegionGrid.rebuild_kind needs after changes made
