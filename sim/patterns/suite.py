@@ -34,6 +34,7 @@ import numpy as np
 from scipy import stats
 
 from ..epstein import EpsteinConfig, EpsteinModel, linear_ramp, outbursts, run2_config, sudden_drop
+from ..sweep import summary
 from . import granovetter, kuran
 
 LEVEL = 50  # actives above this make an outburst (Run 2 world: 1,120 citizens)
@@ -191,9 +192,7 @@ def _seeds(n: int) -> list[int]:
 def wilson(k: int, n: int) -> tuple[float, float]:
     """Wilson 95% interval for a proportion k / n (the sweeps' :func:`sim.sweep.summary.wilson`);
     with no trials, everything is possible: (0, 1)."""
-    from ..sweep.summary import wilson as interval
-
-    return (0.0, 1.0) if n == 0 else interval(k, n)
+    return (0.0, 1.0) if n == 0 else summary.wilson(k, n)
 
 
 # ============================================================================ the patterns

@@ -88,24 +88,23 @@ class RegionGrid:
             a = 2.0 * hardship_mean
             h = rng.beta(a, 2.0 - a, n_cit)
         r = rng.random(n_cit)
+        cit_state = np.zeros(n_cit, dtype=np.int8)
         dx, dy = offsets(vision, neighbourhood)
-        grid = cls(
+        return cls(
             width=width,
             height=height,
             cell=cell,
-            kind=np.zeros(cell.size, dtype=np.int8),
+            kind=cell_kinds(cell.size, cit_pos, cit_state, cop_pos, cop_duty),
             cit_pos=cit_pos,
             cit_h=h,
             cit_r=r,
-            cit_state=np.zeros(n_cit, dtype=np.int8),
+            cit_state=cit_state,
             cit_jail=np.zeros(n_cit, dtype=np.int64),
             cop_pos=cop_pos,
             cop_duty=cop_duty,
             dx=dx,
             dy=dy,
         )
-        grid.rebuild_kind()
-        return grid
 
     def rebuild_kind(self) -> None:
         """Recompute each cell's kind from its occupant (after changes made from Python)."""
