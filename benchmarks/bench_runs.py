@@ -5,6 +5,12 @@ Before each timed run the garbage of the runs before it is collected (outside th
 a full collection it would otherwise trigger costs 0.1-0.16 s in this process, holding
 every scenario loaded so far, whatever run it falls in - a pause the run itself did not cause
 (a run in its own process, as ``regime-sim run`` makes, does not pay it).
+
+Each scenario's runs are then repeated with the compiled population tick timed apart (the
+same seeds, a clock around each call): what a run spends in the public's kernel, a floor
+under its time for as long as the public is computed as it is now (Epstein's Model I with
+Mesa's sequential activation, every agent at every tick). Those timings are not in the
+wall times above.
 """
 
 from __future__ import annotations
@@ -14,7 +20,31 @@ import statistics
 import time
 
 import sim
+from sim.public import grid as _grid
 from sim.scenario.loader import estimate_seconds
+
+
+def kernel_seconds(scn, seeds: range) -> list[float]:
+    """Seconds each run of ``scn`` spends in the compiled population tick (one per seed)."""
+    tick = _grid.tick_seeded
+    spent = [0.0]
+
+    def timed(*args):  # noqa: ANN002, ANN202 - the kernel's own arguments and result
+        t0 = time.perf_counter()
+        made = tick(*args)
+        spent[0] += time.perf_counter() - t0
+        return made
+
+    out = []
+    _grid.tick_seeded = timed
+    try:
+        for seed in seeds:
+            spent[0] = 0.0
+            sim.run(scn, seed=seed)
+            out.append(spent[0])
+    finally:
+        _grid.tick_seeded = tick
+    return out
 
 
 def main(repeats: int = 3) -> list[dict]:
@@ -30,12 +60,16 @@ def main(repeats: int = 3) -> list[dict]:
             walls.append(time.perf_counter() - t0)
             steps.append(res.steps)
         agents = sum(r.grid * r.grid for r in scn.regions.values()) * scn.public.density
+        kernel = kernel_seconds(scn, range(1, repeats + 1))
         rows.append({
             "scenario": name,
             "steps (mean)": round(statistics.mean(steps), 1),
             "wall s (median)": statistics.median(walls),
             "wall s (max)": max(walls),
             "steps/s": sum(steps) / sum(walls),
+            # the compiled population tick's share: the floor under a run while the public is as it is
+            "kernel s (median)": statistics.median(kernel),
+            "kernel share": sum(kernel) / sum(walls),
             # what `regime-sim run` announces before a run (an upper estimate), against the max
             "estimate / max": estimate_seconds(scn) / max(walls),
             "citizen agents": int(agents),

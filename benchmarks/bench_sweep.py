@@ -194,7 +194,7 @@ def _one(path: Path, reps: int, workers: int, kind: str) -> dict:
         return measure(path, reps, workers, "dask", address)
 
 
-def throughput(rounds: int = 2, small_reps: int = 20, big_reps: int = 150) -> dict[str, list[dict]]:
+def throughput(rounds: int = 3, small_reps: int = 20, big_reps: int = 150) -> dict[str, list[dict]]:
     """The sweeps, ``rounds`` times back to back. Returns the table of sweeps (best wall time of
     each, and its start-up: until the first batch came back) and the table of goals (ratios
     of each round: median and spread)."""
@@ -260,7 +260,7 @@ if __name__ == "__main__":
     from benchmarks.common import machine, print_table
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--reps", type=int, default=150, help="replications of the big sweep (150: 1,500 runs)")
     parser.add_argument("--small-reps", type=int, default=20, help="replications of the small sweep (20: 200 runs)")
     parser.add_argument("--no-memory", action="store_true")
