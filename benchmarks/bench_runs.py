@@ -78,7 +78,76 @@ def main(repeats: int = 3) -> list[dict]:
     return rows
 
 
+#: the issue's figures (issue 15, "Fast enough to calibrate": one default run, median s) and
+#: its goal, 5x faster
+ISSUE_FIGURES = {"mobilization_2022": 0.376, "baseline": 0.226, "mass_protest": 0.146, "elite_coup": 0.045,
+                 "wagner_mutiny_2023": 0.014}
+PHASES = ("_events_due", "_act", "_move", "_stances", "_fight", "_public", "_drift", "_settle", "record",
+          "_note_grievance")
+
+
+def phases(seeds: range = range(1, 6)) -> list[dict]:
+    """Where a default run's time goes, in ms a run (mean over ``seeds``), for the scenarios the
+    issue names, beside its 5x goal: building the model, each phase of the hour (the public's
+    with its compiled tick apart), and building the result tables. A clock around each part
+    adds a little to each (about 0.3 us a call)."""
+    from sim.model.model import RegimeModel
+    from sim.runner import collect
+
+    spent: dict[str, float] = {}
+
+    def timed(name: str, fn):  # noqa: ANN001, ANN202 - a phase (a method) or the kernel
+        def call(*args):  # noqa: ANN002, ANN202
+            t0 = time.perf_counter()
+            out = fn(*args)
+            spent[name] = spent.get(name, 0.0) + time.perf_counter() - t0
+            return out
+        return call
+
+    originals = {name: getattr(RegimeModel, name) for name in PHASES}
+    tick = _grid.tick_seeded
+    rows = []
+    try:
+        for name in PHASES:
+            setattr(RegimeModel, name, timed(name, originals[name]))
+        _grid.tick_seeded = timed("kernel", tick)
+        for name, before in ISSUE_FIGURES.items():
+            scn = sim.load_scenario(name)
+            sim.run(scn, seed=10_000)
+            spent.clear()
+            steps = 0
+            total = 0.0
+            for seed in seeds:
+                gc.collect()  # earlier runs' garbage, outside the timing (see the module's docstring)
+                t0 = time.perf_counter()
+                model = RegimeModel(scn, seed=seed)
+                t1 = time.perf_counter()
+                model.run()
+                t2 = time.perf_counter()
+                collect(model, 0.0)
+                t3 = time.perf_counter()
+                spent["build"] = spent.get("build", 0.0) + t1 - t0
+                spent["tables"] = spent.get("tables", 0.0) + t3 - t2
+                total += t3 - t0
+                steps += model.steps
+            n = len(seeds)
+            ms = {k: v / n * 1e3 for k, v in spent.items()}
+            row = {"scenario": name, "steps": steps / n, "ms a run": total / n * 1e3,
+                   "goal ms (issue / 5)": before / 5 * 1e3, "build": ms.get("build", 0.0)}
+            for phase in PHASES:
+                row[phase.strip("_").replace("_", " ")] = ms.get(phase, 0.0)
+            row["public: kernel"] = ms.get("kernel", 0.0)
+            row["tables"] = ms.get("tables", 0.0)
+            rows.append(row)
+    finally:
+        for name, fn in originals.items():
+            setattr(RegimeModel, name, fn)
+        _grid.tick_seeded = tick
+    return rows
+
+
 if __name__ == "__main__":
     from benchmarks.common import print_table
 
     print_table("One default run of each bundled scenario (1 core)", main())
+    print_table("Where a default run's time goes (ms a run, 1 core)", phases())

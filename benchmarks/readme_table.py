@@ -37,6 +37,13 @@ def _rows(tables: dict) -> list[tuple[str, str]]:
             est = sorted(r["estimate / max"] for r in runs)
             rows.append(("the run time `regime-sim run` announces, against the longest of those runs",
                          f"{est[0]:.1f}-{est[-1]:.1f}x (median {est[len(est) // 2]:.1f}x): an upper estimate"))
+    if phases := table("run_phases"):
+        rows.append(("where a default run's time goes (ms a run; goal: issue 15's figure / 5): building the model, "
+                     "the compiled population tick, building the result tables, the rest (the hour's phases in Python)",
+                     "; ".join(f"{r['scenario']} {r['ms a run']:.1f} (goal {r['goal ms (issue / 5)']:.1f}): build "
+                               f"{r['build']:.1f}, kernel {r['public: kernel']:.1f}, tables {r['tables']:.1f}, rest "
+                               f"{r['ms a run'] - r['build'] - r['public: kernel'] - r['tables']:.1f}"
+                               for r in phases)))
     if change := table("engine_change"):
         rows.append(("the engine of issue 10 against the five-faction engine before it (same seeds, 1 core, CPU s; "
                      "a run's mean over seeds, median of the rounds; goal: within 1.2x)",

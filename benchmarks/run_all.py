@@ -42,6 +42,8 @@ SECTIONS: dict[str, tuple[str, Callable[[], object]]] = {
     "startup": ("Start-up of the quick commands (a fresh process each, median of 7; limit 0.5 s)",
                 bench_startup.main),
     "runs": ("One default run of each bundled scenario (1 core)", bench_runs.main),
+    "run_phases": ("Where a default run's time goes (ms a run, mean of 5 seeds, 1 core), beside issue 15's goal",
+                   bench_runs.phases),
     "engine_change": ("Engine of issue 10: before and after (1 core, same seeds)", bench_engine_change.main),
     "epstein": ("Epstein Model I: the Epstein mode vs Mesa's example (1 core)", bench_epstein.main),
     "sweep": ("Sweeps of the mutiny (wagner_mutiny_2023's sweep)", _sweeps),

@@ -72,3 +72,15 @@ def test_the_engine_change_and_the_calibration_have_their_rows() -> None:
     assert "mobilization_2022 1.274 -> 0.817 s a run (0.64x); a simulated hour **0.79x**" in text
     assert ("| calibration of wagner_mutiny_2023: 500 particles x 6 generations, 2 workers (limit 30 min, 1 GB) | "
             "26.8 min, 68,154 model runs (42.8 runs/s), largest process 466 MB |") in text
+
+
+def test_runs_show_the_kernels_floor_and_where_their_time_goes() -> None:
+    results = {"machine": "AMD EPYC; 2 cores", "tables": {
+        "runs": {"rows": [{"scenario": "mobilization_2022", "wall s (median)": 0.27, "kernel s (median)": 0.08},
+                          {"scenario": "baseline", "wall s (median)": 0.073}]},
+        "run_phases": {"rows": [{"scenario": "baseline", "ms a run": 84.5, "goal ms (issue / 5)": 45.2,
+                                 "build": 2.0, "public: kernel": 4.7, "tables": 19.6}]}}}
+    text = render(results)
+    # the kernel's share where it was measured; nothing made up where it was not
+    assert "mobilization_2022 0.270 s (0.080); baseline 0.073 s |" in text
+    assert "baseline 84.5 (goal 45.2): build 2.0, kernel 4.7, tables 19.6, rest 58.2" in text
