@@ -86,6 +86,21 @@ def event_log(model: RegimeModel) -> pd.DataFrame:
     )
 
 
+#: the columns of a run's track (``track.csv``): one row per unit per recorded hour
+TRACK_COLUMNS = ["hour", "unit", "region", "stance", "strength", "lon", "lat", "in_column"]
+
+
+def track_frame(rows: list[tuple]) -> pd.DataFrame:
+    """The track as a table, the same as ``pd.DataFrame(rows, columns=TRACK_COLUMNS)`` gives it,
+    built through Arrow a column at a time: a run's longest table (a row per unit per hour; a
+    default baseline run, 25,000 rows), which pandas built row by row in 8-15 ms, a tenth of the run."""
+    if not rows:  # no columns to infer types from: as pandas makes it
+        return pd.DataFrame(rows, columns=TRACK_COLUMNS)
+    import pyarrow as pa
+
+    return pa.table(dict(zip(TRACK_COLUMNS, map(pa.array, zip(*rows, strict=True)), strict=True))).to_pandas()
+
+
 def collect(model: RegimeModel, wall: float) -> RunResult:
     events = event_log(model)
     if not events.empty:
@@ -113,8 +128,7 @@ def collect(model: RegimeModel, wall: float) -> RunResult:
         events=events,
         stances=stances,
         units=units,
-        track=pd.DataFrame(model.track, columns=["hour", "unit", "region", "stance", "strength", "lon", "lat",
-                                                 "in_column"]),
+        track=track_frame(model.track),
         wall_seconds=wall,
         steps=model.steps,
     )

@@ -102,3 +102,23 @@ def test_same_seed_same_run(p: dict) -> None:
     assert a.series.equals(b.series)
     assert a.events.equals(b.events)
     assert a.stances.equals(b.stances)
+
+
+_names = st.sampled_from(["wagner_1", "Moscow", "Rostov", "loyal", "aside", "défecté", ""])
+_numbers = st.floats(allow_nan=True, allow_infinity=True, width=64)
+_track_rows = st.lists(st.tuples(_numbers, _names, _names, _names, _numbers | st.integers(-10**6, 10**6),
+                                 _numbers, _numbers, st.booleans()), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_track_rows)
+def test_the_track_table_is_what_pandas_makes_of_its_rows(rows: list[tuple]) -> None:
+    # track_frame builds the table through Arrow for speed; it must be the table pandas made
+    import pandas as pd
+
+    from sim.runner import TRACK_COLUMNS, track_frame
+
+    want = pd.DataFrame(rows, columns=TRACK_COLUMNS)
+    got = track_frame(rows)
+    assert list(got.dtypes) == list(want.dtypes)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)

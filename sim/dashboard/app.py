@@ -34,14 +34,13 @@ from ..model.state import clock
 from ..plots import style
 from ..plots.map import MapCanvas
 from ..plots.timeline import annotate_events, time_scale
-from ..runner import event_log
+from ..runner import event_log, track_frame
 from ..scenario.errors import ScenarioError
 from ..scenario.loader import load_scenario, value_at
 from ..scenario.schema import Control, Scenario
 from . import DEFAULT_SCENARIO, PARAMS_ENV, SCENARIO_ENV
 
 LOG_ENTRIES = 12
-TRACK_COLUMNS = ["hour", "unit", "region", "stance", "strength", "lon", "lat", "in_column"]
 PANEL_INCHES = (8.0, 3.9)  # a half-width panel of the grid at about 100 px per inch
 SEED_KEY = "seed"
 
@@ -337,7 +336,7 @@ def map_canvas(model: DashboardModel) -> MapCanvas:
     rows recorded so far: labels placed clear of discs, units and roads, the same shapes,
     colours and legend as the run's map.png, and one protest colour scale for the whole run."""
     series = pd.DataFrame(model.rows)
-    track = pd.DataFrame(model.track, columns=TRACK_COLUMNS)
+    track = track_frame(model.track)
     canvas = getattr(model, "_map_canvas", None)
     peak = 100.0 * max((float(series[c].max()) for c in series.columns if c.startswith("protest__")), default=0.0)
     if canvas is None or peak > canvas.vmax:  # a scale that grows is drawn anew, never silently clipped
