@@ -110,15 +110,21 @@ _track_rows = st.lists(st.tuples(_numbers, _names, _names, _names, _numbers | st
                                  _numbers, _numbers, st.booleans()), max_size=40)
 
 
-@settings(max_examples=200, deadline=None)
-@given(_track_rows)
-def test_the_track_table_is_what_pandas_makes_of_its_rows(rows: list[tuple]) -> None:
-    # track_frame builds the table through Arrow for speed; it must be the table pandas made
+@pytest.mark.parametrize("arrow_from", [0, 10**9])  # through Arrow, through pandas
+@settings(max_examples=150, deadline=None)
+@given(rows=_track_rows)
+def test_the_track_table_is_what_pandas_makes_of_its_rows(arrow_from: int, rows: list[tuple]) -> None:
+    # track_frame builds a long table through Arrow for speed; it must be the table pandas made
     import pandas as pd
 
-    from sim.runner import TRACK_COLUMNS, track_frame
+    from sim import runner
 
-    want = pd.DataFrame(rows, columns=TRACK_COLUMNS)
-    got = track_frame(rows)
+    want = pd.DataFrame(rows, columns=runner.TRACK_COLUMNS)
+    saved = runner.ARROW_ROWS
+    runner.ARROW_ROWS = arrow_from
+    try:
+        got = runner.track_frame(rows)
+    finally:
+        runner.ARROW_ROWS = saved
     assert list(got.dtypes) == list(want.dtypes)
     pd.testing.assert_frame_equal(got, want, check_exact=True)
