@@ -24,24 +24,27 @@ from sim.public import grid as _grid
 from sim.scenario.loader import estimate_seconds
 
 
+def _clocked(spent: dict[str, float], name: str, fn):  # noqa: ANN001, ANN202 - any callable
+    """``fn`` with a clock around each call, adding its seconds to ``spent[name]``."""
+    def call(*args):  # noqa: ANN002, ANN202 - fn's own arguments and result
+        t0 = time.perf_counter()
+        out = fn(*args)
+        spent[name] = spent.get(name, 0.0) + time.perf_counter() - t0
+        return out
+    return call
+
+
 def kernel_seconds(scn, seeds: range) -> list[float]:
     """Seconds each run of ``scn`` spends in the compiled population tick (one per seed)."""
     tick = _grid.tick_seeded
-    spent = [0.0]
-
-    def timed(*args):  # noqa: ANN002, ANN202 - the kernel's own arguments and result
-        t0 = time.perf_counter()
-        made = tick(*args)
-        spent[0] += time.perf_counter() - t0
-        return made
-
+    spent: dict[str, float] = {}
     out = []
-    _grid.tick_seeded = timed
+    _grid.tick_seeded = _clocked(spent, "kernel", tick)
     try:
         for seed in seeds:
-            spent[0] = 0.0
+            spent.clear()
             sim.run(scn, seed=seed)
-            out.append(spent[0])
+            out.append(spent.get("kernel", 0.0))
     finally:
         _grid.tick_seeded = tick
     return out
@@ -95,22 +98,13 @@ def phases(seeds: range = range(1, 6)) -> list[dict]:
     from sim.runner import collect
 
     spent: dict[str, float] = {}
-
-    def timed(name: str, fn):  # noqa: ANN001, ANN202 - a phase (a method) or the kernel
-        def call(*args):  # noqa: ANN002, ANN202
-            t0 = time.perf_counter()
-            out = fn(*args)
-            spent[name] = spent.get(name, 0.0) + time.perf_counter() - t0
-            return out
-        return call
-
     originals = {name: getattr(RegimeModel, name) for name in PHASES}
     tick = _grid.tick_seeded
     rows = []
     try:
         for name in PHASES:
-            setattr(RegimeModel, name, timed(name, originals[name]))
-        _grid.tick_seeded = timed("kernel", tick)
+            setattr(RegimeModel, name, _clocked(spent, name, originals[name]))
+        _grid.tick_seeded = _clocked(spent, "kernel", tick)
         for name, before in ISSUE_FIGURES.items():
             scn = sim.load_scenario(name)
             sim.run(scn, seed=10_000)
